@@ -1,0 +1,141 @@
+//! Every setting of the emulator: a `--flag`, a `TAURUSDB_EMULATOR_*` environment variable and
+//! a built-in default, so that no file is ever required.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::clock::ClockMode;
+
+/// The port the emulator listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 18080;
+
+/// How requests are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Any non-empty `X-Auth-Token` is accepted for any project.
+    Loose,
+    /// Only tokens listed in the fixtures, each on its own project's paths.
+    Strict,
+}
+
+/// The command line.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "taurusdb-emulator",
+    version,
+    about = "Local emulator of the Open Telekom Cloud TaurusDB (GaussDB for MySQL) backup API",
+    after_help = "Examples:\n  \
+        taurusdb-emulator\n  \
+        taurusdb-emulator --port 0 --clock manual --backup-duration 2m\n  \
+        TAURUSDB_EMULATOR_AUTH=strict taurusdb-emulator --fixtures my-fixtures.json"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "TAURUSDB_EMULATOR_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 lets the operating system pick a free one.
+    #[arg(long, env = "TAURUSDB_EMULATOR_PORT", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+
+    /// How long a backup stays BUILDING, e.g. 0s, 250ms, 5s, 2m, 1h.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_BACKUP_DURATION",
+        default_value = "5s",
+        value_parser = parse_duration
+    )]
+    pub backup_duration: Duration,
+
+    /// real: wall-clock time; manual: time moves only through POST /_emulator/clock/advance.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_CLOCK",
+        value_enum,
+        default_value = "real"
+    )]
+    pub clock: ClockMode,
+
+    /// loose: any non-empty token for any project; strict: only the fixtures' tokens.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_AUTH",
+        value_enum,
+        default_value = "loose"
+    )]
+    pub auth: AuthMode,
+
+    /// JSON file with the starting projects, tokens and instances (default: built in).
+    #[arg(long, env = "TAURUSDB_EMULATOR_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+
+    /// Largest request body accepted, in bytes; larger ones answer 413.
+    #[arg(long, env = "TAURUSDB_EMULATOR_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+/// Reads a duration written as a whole number and a unit: `ms`, `s`, `m` or `h`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration; write e.g. 0s, 250ms, 5s, 2m or 1h"))?;
+    let millis_per_unit = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => {
+            return Err(format!(
+                "{s:?} has no unit of ms, s, m or h (e.g. 250ms, 5s, 2m)"
+            ));
+        }
+    };
+    let millis = value
+        .checked_mul(millis_per_unit)
+        .filter(|ms| *ms <= 10 * 365 * 24 * 3_600_000)
+        .ok_or_else(|| format!("{s:?} is longer than ten years"))?;
+    Ok(Duration::from_millis(millis))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_ms_s_m_and_h() {
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn durations_without_a_unit_or_number_are_refused() {
+        for bad in ["", "5", "s", "-1s", "1.5s", "5 s", "5d", "99999999999h"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_need_no_flags() {
+        let config = Config::try_parse_from(["taurusdb-emulator"]).unwrap();
+        assert_eq!(config.host, "127.0.0.1");
+        assert_eq!(config.port, DEFAULT_PORT);
+        assert_eq!(config.backup_duration, Duration::from_secs(5));
+        assert_eq!(config.clock, ClockMode::Real);
+        assert_eq!(config.auth, AuthMode::Loose);
+        assert_eq!(config.fixtures, None);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(Config::try_parse_from(["x", "--clock", "fast"]).is_err());
+        assert!(Config::try_parse_from(["x", "--port", "70000"]).is_err());
+        assert!(Config::try_parse_from(["x", "--backup-duration", "soon"]).is_err());
+    }
+}

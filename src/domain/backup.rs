@@ -1,0 +1,318 @@
+//! Backups: their validated name and description, their status and type, and the record the
+//! store keeps for each.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::ids::{BackupId, InstanceId, JobId};
+use crate::error::ApiError;
+
+/// A backup name: 4 to 64 characters, starting with a letter, made only of ASCII letters,
+/// digits, `-` and `_` (the create page's rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupName(Box<str>);
+
+impl BackupName {
+    /// Enforces the name rule; a breach is `DBS.280277`.
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        let mut bytes = s.bytes();
+        let starts_with_letter = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+        let ok = starts_with_letter
+            && (4..=64).contains(&s.len())
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(s.into()))
+        } else {
+            Err(ApiError::InvalidBackupName)
+        }
+    }
+
+    /// A name the emulator made itself (automated backups, fixtures), taken as is.
+    pub fn trusted(s: &str) -> Self {
+        Self(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A backup description: at most 256 characters, none of `>!<"&'=`, no line breaks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackupDescription(Box<str>);
+
+impl BackupDescription {
+    /// The characters the create page forbids, plus the carriage return and line feed that
+    /// the user guide also forbids.
+    const FORBIDDEN: &'static [char] = &['>', '!', '<', '"', '&', '\'', '=', '\r', '\n'];
+
+    /// Enforces the description rule; a breach is `DBS.280127`.
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        if s.chars().count() <= 256 && !s.contains(Self::FORBIDDEN) {
+            Ok(Self(s.into()))
+        } else {
+            Err(ApiError::InvalidBackupDescription)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A backup's status. `AVAILABLE` is documented but never reached by default, since
+/// Terraform waits for `COMPLETED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupStatus {
+    Building,
+    Completed,
+    Failed,
+    Available,
+}
+
+impl BackupStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupStatus::Building => "BUILDING",
+            BackupStatus::Completed => "COMPLETED",
+            BackupStatus::Failed => "FAILED",
+            BackupStatus::Available => "AVAILABLE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Building,
+            Self::Completed,
+            Self::Failed,
+            Self::Available,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == s)
+    }
+}
+
+/// Whether a backup was made on request or by the automated policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupType {
+    Manual,
+    Auto,
+}
+
+impl BackupType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupType::Manual => "manual",
+            BackupType::Auto => "auto",
+        }
+    }
+
+    /// Reads the `backup_type` filter: `auto` or `manual`, nothing else.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "manual" => Some(Self::Manual),
+            "auto" => Some(Self::Auto),
+            _ => None,
+        }
+    }
+}
+
+/// One backup as the store keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backup {
+    pub id: BackupId,
+    pub instance_id: InstanceId,
+    pub name: BackupName,
+    pub description: BackupDescription,
+    pub backup_type: BackupType,
+    pub status: BackupStatus,
+    pub begin_time: DateTime<Utc>,
+    /// Set when the backup finishes, successfully or not.
+    pub end_time: Option<DateTime<Utc>>,
+    /// Size in MB; 0 until the backup completes.
+    pub size_mb: u64,
+    /// The job that tracks a backup made through the API; fixtures may seed backups without.
+    pub job_id: Option<JobId>,
+}
+
+impl Backup {
+    /// Whole minutes from start to end, rounded up, as `take_up_time` reports; 0 while building.
+    pub fn take_up_minutes(&self) -> i64 {
+        match self.end_time {
+            Some(end) => {
+                let secs = (end - self.begin_time).max(TimeDelta::zero()).num_seconds();
+                (secs + 59) / 60
+            }
+            None => 0,
+        }
+    }
+
+    /// Finishes a building backup at `at`: `COMPLETED` with a size, or `FAILED` without one.
+    pub fn finish(&mut self, at: DateTime<Utc>, succeeded: bool) {
+        self.end_time = Some(at);
+        if succeeded {
+            self.status = BackupStatus::Completed;
+            self.size_mb = simulated_size_mb(&self.id);
+        } else {
+            self.status = BackupStatus::Failed;
+        }
+    }
+}
+
+/// A plausible, stable size for a finished backup, between 1 000 and 3 999 MB, derived from its
+/// id so that the same backup always reports the same size.
+fn simulated_size_mb(id: &BackupId) -> u64 {
+    let hash = id.as_str().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    1000 + hash % 3000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_of_4_to_64_letters_digits_hyphens_underscores_is_accepted() {
+        for ok in [
+            "back",
+            "backup-1",
+            "Backup_2026-01",
+            &format!("b{}", "x".repeat(63)),
+        ] {
+            assert!(BackupName::parse(ok).is_ok(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn name_shorter_than_4_or_longer_than_64_is_refused() {
+        for bad in ["", "b", "bac", &format!("b{}", "x".repeat(64))] {
+            assert_eq!(
+                BackupName::parse(bad),
+                Err(ApiError::InvalidBackupName),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn name_must_start_with_a_letter() {
+        for bad in ["1backup", "-backup", "_backup"] {
+            assert_eq!(
+                BackupName::parse(bad),
+                Err(ApiError::InvalidBackupName),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn name_with_other_characters_is_refused() {
+        for bad in [
+            "back up",
+            "backup.1",
+            "backup/1",
+            "bäckup-1",
+            "backup-1\n",
+            "備份備份",
+        ] {
+            assert_eq!(
+                BackupName::parse(bad),
+                Err(ApiError::InvalidBackupName),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn description_up_to_256_characters_is_accepted() {
+        for ok in [
+            "",
+            "Manual backup",
+            &"é".repeat(256),
+            "nightly (before upgrade): v1.2, ok?",
+        ] {
+            assert!(BackupDescription::parse(ok).is_ok(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn description_over_256_characters_is_refused() {
+        assert_eq!(
+            BackupDescription::parse(&"d".repeat(257)),
+            Err(ApiError::InvalidBackupDescription)
+        );
+    }
+
+    #[test]
+    fn description_with_a_forbidden_character_is_refused() {
+        for c in ['>', '!', '<', '"', '&', '\'', '=', '\r', '\n'] {
+            let s = format!("before {c} after");
+            assert_eq!(
+                BackupDescription::parse(&s),
+                Err(ApiError::InvalidBackupDescription),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn take_up_time_rounds_up_to_whole_minutes() {
+        let begin = DateTime::UNIX_EPOCH;
+        let mut backup = Backup {
+            id: BackupId::from_raw("b1182ccdda034f2b9535f3dca5c47e71br07"),
+            instance_id: InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap(),
+            name: BackupName::trusted("backup-1"),
+            description: BackupDescription::default(),
+            backup_type: BackupType::Manual,
+            status: BackupStatus::Building,
+            begin_time: begin,
+            end_time: None,
+            size_mb: 0,
+            job_id: None,
+        };
+        assert_eq!(backup.take_up_minutes(), 0);
+        backup.finish(begin + TimeDelta::seconds(5), true);
+        assert_eq!(backup.take_up_minutes(), 1);
+        assert_eq!(backup.status, BackupStatus::Completed);
+        assert!((1000..4000).contains(&backup.size_mb));
+        backup.end_time = Some(begin + TimeDelta::seconds(120));
+        assert_eq!(backup.take_up_minutes(), 2);
+    }
+
+    #[test]
+    fn statuses_and_types_read_back_their_wire_names() {
+        for s in ["BUILDING", "COMPLETED", "FAILED", "AVAILABLE"] {
+            assert_eq!(BackupStatus::parse(s).map(BackupStatus::as_str), Some(s));
+        }
+        assert_eq!(BackupType::parse("auto"), Some(BackupType::Auto));
+        assert_eq!(BackupType::parse("manual"), Some(BackupType::Manual));
+        assert_eq!(BackupType::parse("Manual"), None);
+    }
+}
+
+/// A validated request to create a manual backup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBackup {
+    pub instance_id: InstanceId,
+    pub name: BackupName,
+    pub description: BackupDescription,
+}
+
+impl NewBackup {
+    /// Applies the create page's rules in the order the emulator checks them: instance id
+    /// shape, then name, then description.
+    pub fn parse(
+        instance_id: &str,
+        name: &str,
+        description: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            instance_id: InstanceId::parse(instance_id)?,
+            name: BackupName::parse(name)?,
+            description: description
+                .map(BackupDescription::parse)
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+}

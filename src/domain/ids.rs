@@ -1,0 +1,180 @@
+//! Identifiers and their documented shapes.
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use crate::error::ApiError;
+
+/// A project (tenant) id. The documentation's examples are 32 lowercase hex digits; fixtures
+/// must use that shape, while paths are matched as given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProjectId(Box<str>);
+
+impl ProjectId {
+    /// Accepts exactly 32 lowercase hexadecimal digits, the shape of every documented example.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(Self(s.into()))
+        } else {
+            Err(format!(
+                "project id {s:?} is not 32 lowercase hexadecimal digits"
+            ))
+        }
+    }
+
+    /// A project id taken from a request path, unchecked: an unknown project simply has
+    /// nothing in it.
+    pub fn from_path(s: &str) -> Self {
+        Self(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A DB instance id. Real ids are 32 hex digits followed by `in07`; the documentation also
+/// calls them "UUID format", so any 1 to 64 ASCII letters, digits and hyphens are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstanceId(Box<str>);
+
+impl InstanceId {
+    /// Enforces the instance id shape; anything else is `DBS.280404`.
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        let ok = (1..=64).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if ok {
+            Ok(Self(s.into()))
+        } else {
+            Err(ApiError::InvalidInstanceId)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for InstanceId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for InstanceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A backup id: 32 hex digits and a suffix, like `b1182ccdda034f2b9535f3dca5c47e71br07`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BackupId(Box<str>);
+
+impl BackupId {
+    /// A fresh random id in the real service's shape (`<32 hex>br07`).
+    pub fn generate() -> Self {
+        Self(format!("{}br07", uuid::Uuid::new_v4().simple()).into())
+    }
+
+    /// An id as given by a client or a fixture; lookups simply miss when it does not exist.
+    pub fn from_raw(s: &str) -> Self {
+        Self(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for BackupId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BackupId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A job id: a dashed UUID v4, like `e0fbbfc8-1ac4-4721-b9e9-7dd685c5bdd7`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(uuid::Uuid);
+
+impl JobId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4())
+    }
+
+    /// Reads a job id from a query; `None` when it is not a UUID (and so names no job).
+    pub fn parse(s: &str) -> Option<Self> {
+        uuid::Uuid::try_parse(s).ok().map(Self)
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.hyphenated())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_ids_in_fixtures_are_32_lowercase_hex() {
+        assert!(ProjectId::parse("619d3e78f61b4be68bc5aa0b59edcf7b").is_ok());
+        assert!(ProjectId::parse("619D3E78F61B4BE68BC5AA0B59EDCF7B").is_err());
+        assert!(ProjectId::parse("619d3e78").is_err());
+        assert!(ProjectId::parse("").is_err());
+    }
+
+    #[test]
+    fn instance_ids_take_the_real_shape_and_uuids() {
+        assert!(InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").is_ok());
+        assert!(InstanceId::parse("2f4ddb93-b901-4b08-93d8-1d2e472f30fe").is_ok());
+    }
+
+    #[test]
+    fn instance_ids_reject_other_characters_and_lengths() {
+        for bad in ["", "bad id", "in07/..", "ïnstance", &"a".repeat(65)] {
+            assert_eq!(
+                InstanceId::parse(bad),
+                Err(ApiError::InvalidInstanceId),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn generated_backup_ids_look_like_real_ones() {
+        let id = BackupId::generate();
+        let s = id.as_str();
+        assert_eq!(s.len(), 36);
+        assert!(s.ends_with("br07"));
+        assert!(
+            s[..32]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert_ne!(BackupId::generate(), id);
+    }
+
+    #[test]
+    fn job_ids_are_dashed_uuid_v4() {
+        let id = JobId::generate().to_string();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert_eq!(JobId::parse(&id).map(|j| j.to_string()), Some(id));
+        assert_eq!(JobId::parse("nope"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! The emulated service's model: identifiers, backups, instances and jobs, with the rules the
+//! real API enforces on each. Nothing here knows about HTTP.
+
+pub mod backup;
+pub mod ids;
+pub mod instance;
+pub mod job;
+pub mod query;
+pub mod time;
+
+pub use backup::{Backup, BackupDescription, BackupName, BackupStatus, BackupType, NewBackup};
+pub use ids::{BackupId, InstanceId, JobId, ProjectId};
+pub use instance::{Instance, InstanceStatus};
+pub use job::{Job, JobStatus};
+pub use query::{BackupQuery, RawBackupQuery};

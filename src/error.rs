@@ -1,0 +1,176 @@
+//! Every error the emulator can answer, in one catalogue.
+//!
+//! Each variant documents its HTTP status and `error_code`. Codes and messages are quoted from
+//! the TaurusDB error-code appendix (`DBS.*`) or from the API gateway (`APIGW.*`); which check
+//! maps to which code is our choice where the documentation is silent (see README,
+//! "Differences from the real service"). The HTTP layer turns an [`ApiError`] into
+//! `{"error_code": ..., "error_msg": ...}`; nothing here knows about axum.
+
+use std::fmt;
+
+/// An error answered to a client in the API's own format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 401 `APIGW.0301`: the token (or signature) is missing, empty or unknown. The gateway's
+    /// body also carries `request_id`.
+    Unauthenticated(&'static str),
+    /// 403 `DBS.280056` "Invalid token.": a valid token used on another project's path.
+    TokenProjectMismatch,
+    /// 400 `DBS.200006`: a POST or PUT without a body.
+    EmptyBody,
+    /// 400 `DBS.200001` "Parameter error.": malformed JSON, wrong JSON types, a missing field,
+    /// a body that is not JSON, or a bad query parameter.
+    Parameter,
+    /// 400 `DBS.200001`, with a detail after "Parameter error.": a bad request to an
+    /// emulator-only endpoint, where a precise message helps more than fidelity.
+    ControlParameter(String),
+    /// 400 `DBS.280404`: `instance_id` is not shaped like an instance id.
+    InvalidInstanceId,
+    /// 400 `DBS.280277` "Invalid object name.": the backup name rule.
+    InvalidBackupName,
+    /// 400 `DBS.280127`: the backup description rule.
+    InvalidBackupDescription,
+    /// 400 `DBS.280439`: `limit` is not an integer in 1..=100.
+    InvalidLimit,
+    /// 400 `DBS.280216` "Invalid backup start time.": an unreadable `begin_time`/`end_time`
+    /// filter, or `end_time` not after `begin_time`.
+    InvalidTimeRange,
+    /// 400 `DBS.280449`: the instance is `FROZEN`.
+    InstanceFrozen,
+    /// 400 `DBS.201208`: the backup cannot be deleted in its state (automated, or still
+    /// `BUILDING`).
+    BackupStatusForbids,
+    /// 400 `DBS.200543`: no job with that id in this project.
+    JobNotFound,
+    /// 404 `DBS.200002`: no such instance in this project.
+    InstanceNotFound,
+    /// 404 `DBS.201010`: no such backup in this project.
+    BackupNotFound,
+    /// 404 `DBS.290013` "Resource not found.": no API at this path.
+    ResourceNotFound,
+    /// 405 `DBS.290013` "Resource not found.": the path exists, but not with this method.
+    MethodNotAllowed,
+    /// 409 `DBS.200011`: the instance is not `ACTIVE`.
+    InstanceBusy,
+    /// 409 `DBS.200316`: the instance is `STORAGE FULL`.
+    InstanceStorageFull,
+    /// 409 `DBS.201205`: another backup of the instance is still `BUILDING`.
+    BackupInProgress,
+    /// 413 `DBS.200001`: the request body is larger than the emulator accepts.
+    PayloadTooLarge,
+    /// 500 `DBS.108000` "Server failure.": a bug in the emulator (a caught panic).
+    Internal,
+}
+
+/// Whose format an error body takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorSource {
+    /// The TaurusDB service: `{"error_code", "error_msg"}`.
+    Service,
+    /// The API gateway in front of it: the same two keys plus `request_id`.
+    Gateway,
+}
+
+impl ApiError {
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        use ApiError::*;
+        match self {
+            Unauthenticated(_) => 401,
+            TokenProjectMismatch => 403,
+            EmptyBody
+            | Parameter
+            | ControlParameter(_)
+            | InvalidInstanceId
+            | InvalidBackupName
+            | InvalidBackupDescription
+            | InvalidLimit
+            | InvalidTimeRange
+            | InstanceFrozen
+            | BackupStatusForbids
+            | JobNotFound => 400,
+            InstanceNotFound | BackupNotFound | ResourceNotFound => 404,
+            MethodNotAllowed => 405,
+            InstanceBusy | InstanceStorageFull | BackupInProgress => 409,
+            PayloadTooLarge => 413,
+            Internal => 500,
+        }
+    }
+
+    /// The `error_code` field.
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            Unauthenticated(_) => "APIGW.0301",
+            TokenProjectMismatch => "DBS.280056",
+            EmptyBody => "DBS.200006",
+            Parameter | ControlParameter(_) | PayloadTooLarge => "DBS.200001",
+            InvalidInstanceId => "DBS.280404",
+            InvalidBackupName => "DBS.280277",
+            InvalidBackupDescription => "DBS.280127",
+            InvalidLimit => "DBS.280439",
+            InvalidTimeRange => "DBS.280216",
+            InstanceFrozen => "DBS.280449",
+            BackupStatusForbids => "DBS.201208",
+            JobNotFound => "DBS.200543",
+            BackupNotFound => "DBS.201010",
+            InstanceNotFound => "DBS.200002",
+            ResourceNotFound | MethodNotAllowed => "DBS.290013",
+            InstanceBusy => "DBS.200011",
+            InstanceStorageFull => "DBS.200316",
+            BackupInProgress => "DBS.201205",
+            Internal => "DBS.108000",
+        }
+    }
+
+    /// The `error_msg` field.
+    pub fn message(&self) -> String {
+        use ApiError::*;
+        let text = match self {
+            Unauthenticated(detail) => {
+                return format!("Incorrect IAM authentication information: {detail}");
+            }
+            ControlParameter(detail) => return format!("Parameter error. {detail}"),
+            TokenProjectMismatch => "Invalid token.",
+            EmptyBody => "The request is null. Enter a request parameter.",
+            Parameter => "Parameter error.",
+            PayloadTooLarge => "Parameter error. The request body is too large.",
+            InvalidInstanceId => "Invalid DB instance ID or node ID format.",
+            InvalidBackupName => "Invalid object name.",
+            InvalidBackupDescription => "Invalid backup description.",
+            InvalidLimit => "Invalid records. Enter a positive integer less than 100.",
+            InvalidTimeRange => "Invalid backup start time.",
+            InstanceFrozen => "Operation not allowed on frozen objects.",
+            BackupStatusForbids => "The operation is not allowed by the backup status.",
+            JobNotFound => "The job does not exist.",
+            BackupNotFound => "The backup information does not exist.",
+            InstanceNotFound => "The DB instance does not exist.",
+            ResourceNotFound | MethodNotAllowed => "Resource not found.",
+            InstanceBusy => {
+                "Another operation is being performed on the DB instance or the DB instance is faulty."
+            }
+            InstanceStorageFull => {
+                "This operation cannot be performed because the DB instance status is Storage full."
+            }
+            BackupInProgress => "Backup is in progress, please wait.",
+            Internal => "Server failure.",
+        };
+        text.to_owned()
+    }
+
+    /// Whether the service or the gateway in front of it answers this error.
+    pub fn source(&self) -> ErrorSource {
+        match self {
+            ApiError::Unauthenticated(_) => ErrorSource::Gateway,
+            _ => ErrorSource::Service,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status(), self.code(), self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}

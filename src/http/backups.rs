@@ -1,0 +1,78 @@
+//! Handlers of the backup endpoints.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized};
+use super::respond::json;
+use super::wire::{
+    CreateBackupBody, CreateBackupResponse, DeleteBackupResponse, ListBackupsParams,
+    ListBackupsResponse,
+};
+use crate::Emulator;
+use crate::domain::{BackupQuery, NewBackup, RawBackupQuery};
+use crate::error::ApiError;
+
+/// Emulates "Creating a Manual Backup" (`gaussdb_06_0003`):
+/// `POST /v3/{project_id}/backups/create` → `201 {"backup": {...}, "job_id"}`.
+pub async fn create(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiJson(body): ApiJson<CreateBackupBody>,
+) -> Result<Response, ApiError> {
+    if body.instance_id.is_empty() {
+        return Err(ApiError::Parameter);
+    }
+    let request = NewBackup::parse(&body.instance_id, &body.name, body.description.as_deref())?;
+    let now = emulator.clock.now();
+    let (backup, job_id) = emulator.store.create_backup(
+        &caller.project,
+        request,
+        now,
+        emulator.settings.backup_duration,
+    )?;
+    Ok(json(
+        StatusCode::CREATED,
+        &CreateBackupResponse::new(&backup, job_id.to_string()),
+    ))
+}
+
+/// Emulates "Querying Backups" (`gaussdb_06_0004`): `GET /v3/{project_id}/backups` →
+/// `200 {"backups": [...], "total_count"}`, newest first.
+pub async fn list(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiQuery(params): ApiQuery<ListBackupsParams>,
+) -> Result<Response, ApiError> {
+    let query = BackupQuery::parse(&RawBackupQuery {
+        instance_id: params.instance_id.as_deref(),
+        backup_id: params.backup_id.as_deref(),
+        backup_type: params.backup_type.as_deref(),
+        offset: params.offset.as_deref(),
+        limit: params.limit.as_deref(),
+        begin_time: params.begin_time.as_deref(),
+        end_time: params.end_time.as_deref(),
+        name: params.name.as_deref(),
+        instance_name: params.instance_name.as_deref(),
+    })?;
+    let page = emulator
+        .store
+        .list_backups(&caller.project, &query, emulator.clock.now());
+    Ok(json(StatusCode::OK, &ListBackupsResponse::from(page)))
+}
+
+/// Emulates "Deleting a Manual Backup" (`DeleteGaussMySqlBackup`):
+/// `DELETE /v3/{project_id}/backups/{backup_id}` → `200 {"backup_id", "backup_name"}`.
+pub async fn delete(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiPath((_, backup_id)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let backup = emulator
+        .store
+        .delete_backup(&caller.project, &backup_id, emulator.clock.now())?;
+    Ok(json(StatusCode::OK, &DeleteBackupResponse::from(&backup)))
+}

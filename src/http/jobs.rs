@@ -1,0 +1,31 @@
+//! Handler of the job (task) endpoint.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::extract::{ApiQuery, Authorized};
+use super::respond::json;
+use super::wire::{JobParams, JobResponse};
+use crate::Emulator;
+use crate::error::ApiError;
+
+/// Emulates "Obtaining Information About a Task with a Specified ID" (`ShowGaussMySqlJobInfo`):
+/// `GET /v3/{project_id}/jobs?id={job_id}` → `200 {"job": {...}}`; no `id` is `DBS.200001`,
+/// an unknown one `DBS.200543`.
+pub async fn show(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiQuery(params): ApiQuery<JobParams>,
+) -> Result<Response, ApiError> {
+    let id = params
+        .id
+        .filter(|id| !id.is_empty())
+        .ok_or(ApiError::Parameter)?;
+    let job = emulator
+        .store
+        .job(&caller.project, &id, emulator.clock.now())?;
+    Ok(json(StatusCode::OK, &JobResponse::from(job)))
+}

@@ -1,0 +1,97 @@
+//! taurusdb-emulator: a local, in-memory emulator of the Open Telekom Cloud TaurusDB
+//! (GaussDB for MySQL) backup API.
+//!
+//! [`Emulator`] holds the state and settings of one emulator; [`router`] serves it over HTTP.
+//! `main.rs` and the tests build both the same way, so each test runs its own emulator.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod fixtures;
+pub mod http;
+pub mod lifecycle;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
+use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
+use crate::config::{AuthMode, Config};
+use crate::fixtures::Fixtures;
+use crate::store::Store;
+
+pub use crate::http::{router, serve};
+
+/// The settings that shape how requests are answered.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub auth: AuthMode,
+    /// How long a backup stays `BUILDING`.
+    pub backup_duration: TimeDelta,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            auth: AuthMode::Loose,
+            backup_duration: TimeDelta::seconds(5),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            auth: config.auth,
+            backup_duration: TimeDelta::from_std(config.backup_duration).unwrap_or(TimeDelta::MAX),
+            max_body_bytes: config.max_body_bytes,
+        }
+    }
+}
+
+/// One emulator: its state, its clock and its settings.
+pub struct Emulator {
+    pub store: Arc<Store>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+impl Emulator {
+    /// An emulator starting from `fixtures`.
+    pub fn new(fixtures: &Fixtures, clock: Arc<dyn Clock>, settings: Settings) -> Arc<Self> {
+        Arc::new(Self {
+            store: Arc::new(Store::new(fixtures)),
+            clock,
+            settings,
+        })
+    }
+
+    /// The emulator the command line asks for; fails on an unreadable fixtures file.
+    pub fn from_config(config: &Config) -> Result<Arc<Self>, String> {
+        let fixtures = match &config.fixtures {
+            Some(path) => Fixtures::load(path)?,
+            None => Fixtures::builtin(),
+        };
+        let clock: Arc<dyn Clock> = match config.clock {
+            ClockMode::Real => Arc::new(SystemClock::new()),
+            ClockMode::Manual => Arc::new(ManualClock::new(SystemClock::wall())),
+        };
+        Ok(Self::new(&fixtures, clock, Settings::from_config(config)))
+    }
+}
+
+/// Starts `emulator` on 127.0.0.1 with a port the OS picks, in the background; returns the
+/// bound address. For tests.
+pub async fn spawn(emulator: Arc<Emulator>) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(serve(listener, emulator, std::future::pending()));
+    Ok(addr)
+}

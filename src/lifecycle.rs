@@ -1,0 +1,35 @@
+//! The ticker: a thin loop that moves due backups from `BUILDING` to their final status.
+//!
+//! All the work is [`tick`], which tests and the clock-advance endpoint reach through the same
+//! [`Store::advance_to`]. Reads apply due transitions themselves, so the ticker only keeps the
+//! state current between requests.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::store::{Finished, Store};
+
+/// How often the ticker looks for due backups.
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// One step: applies every transition due by the clock's current time.
+pub fn tick(store: &Store, clock: &dyn Clock) -> Vec<Finished> {
+    store.advance_to(clock.now())
+}
+
+/// Runs [`tick`] every `every` until the task is dropped or aborted.
+pub fn spawn_ticker(
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            tick(&store, clock.as_ref());
+        }
+    })
+}

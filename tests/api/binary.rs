@@ -1,0 +1,308 @@
+//! The built binary on a real socket: the startup line, flags and env vars, fixtures files,
+//! and the documentation's example end to end.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{INSTANCE, PROJECT};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_taurusdb-emulator");
+
+/// A running emulator process, killed when dropped.
+struct Running {
+    child: Child,
+    base: String,
+    line: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary and waits (at most 10 s) for its startup line.
+fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
+    let mut command = Command::new(BINARY);
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a startup line within 10 s");
+    let line = line.trim_end().to_owned();
+    let base = line
+        .strip_prefix("taurusdb-emulator listening on ")
+        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
+        .to_owned();
+    Running { child, base, line }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+async fn get_json(url: &str) -> Value {
+    client()
+        .get(url)
+        .header("X-Auth-Token", "any")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_binary_prints_one_line_with_the_bound_port() {
+    let running = start(&["--port", "0"], &[]);
+    let port: u16 = running
+        .line
+        .strip_prefix("taurusdb-emulator listening on http://127.0.0.1:")
+        .expect("host 127.0.0.1 by default")
+        .parse()
+        .expect("a port number");
+    assert_ne!(port, 0);
+    let health = client()
+        .get(format!("{}/_emulator/health", running.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn the_documentation_example_goes_from_building_to_completed() {
+    let running = start(&["--port", "0"], &[]);
+    let response = client()
+        .post(format!("{}/v3/{PROJECT}/backups/create", running.base))
+        .header("X-Auth-Token", "any-token-will-do")
+        .header("Content-Type", "application/json")
+        .body(r#"{"instance_id" : "07033b125fd94a8a96896f8bcfee6ddain07", "name" : "backup-1", "description": "Manual backup"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    assert!(response.headers().contains_key("x-request-id"));
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(created["backup"]["status"], "BUILDING");
+    let id = created["backup"]["id"].as_str().unwrap();
+
+    let list = format!("{}/v3/{PROJECT}/backups?backup_id={id}", running.base);
+    assert_eq!(get_json(&list).await["backups"][0]["status"], "BUILDING");
+    // The default duration is 5 s of the emulator's clock: move it rather than wait.
+    let advanced: Value = client()
+        .post(format!("{}/_emulator/clock/advance", running.base))
+        .json(&json!({"seconds": 5}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(advanced["mode"], "real");
+    assert_eq!(get_json(&list).await["backups"][0]["status"], "COMPLETED");
+    let instance = get_json(&format!(
+        "{}/v3/{PROJECT}/backups?instance_id={INSTANCE}",
+        running.base
+    ))
+    .await;
+    assert_eq!(instance["total_count"], 1);
+}
+
+#[tokio::test]
+async fn every_option_can_come_from_the_environment() {
+    let running = start(
+        &[],
+        &[
+            ("TAURUSDB_EMULATOR_PORT", "0"),
+            ("TAURUSDB_EMULATOR_CLOCK", "manual"),
+            ("TAURUSDB_EMULATOR_AUTH", "strict"),
+            ("TAURUSDB_EMULATOR_BACKUP_DURATION", "2m"),
+        ],
+    );
+    let clock = get_json(&format!("{}/_emulator/clock", running.base)).await;
+    assert_eq!(clock["mode"], "manual");
+    // strict: "any" is not a fixtures token.
+    let response = client()
+        .get(format!("{}/v3/{PROJECT}/backups", running.base))
+        .header("X-Auth-Token", "any")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    // 2m: still building after 119 s of emulator time.
+    let created: Value = client()
+        .post(format!("{}/v3/{PROJECT}/backups/create", running.base))
+        .header("X-Auth-Token", "taurusdb-emulator-token")
+        .json(&json!({"instance_id": INSTANCE, "name": "backup-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let job = format!(
+        "{}/v3/{PROJECT}/jobs?id={}",
+        running.base,
+        created["job_id"].as_str().unwrap()
+    );
+    let advance = |s: u32| {
+        client()
+            .post(format!("{}/_emulator/clock/advance", running.base))
+            .json(&json!({ "seconds": s }))
+            .send()
+    };
+    advance(119).await.unwrap();
+    let status = |v: Value| v["job"]["status"].as_str().unwrap().to_owned();
+    let token_get = |url: String| async move {
+        client()
+            .get(url)
+            .header("X-Auth-Token", "taurusdb-emulator-token")
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    assert_eq!(status(token_get(job.clone()).await), "Running");
+    advance(1).await.unwrap();
+    assert_eq!(status(token_get(job).await), "Completed");
+}
+
+#[tokio::test]
+async fn a_fixtures_file_sets_the_starting_state() {
+    let dir = std::env::temp_dir().join(format!("taurusdb-emulator-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fixtures.json");
+    std::fs::write(
+        &path,
+        json!({"projects": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "tokens": ["t1"],
+                "instances": [{"id": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbin07", "name": "mine"}]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let running = start(
+        &[
+            "--port",
+            "0",
+            "--auth",
+            "strict",
+            "--fixtures",
+            path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let response = client()
+        .post(format!(
+            "{}/v3/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/backups/create",
+            running.base
+        ))
+        .header("X-Auth-Token", "t1")
+        .json(&json!({"instance_id": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbin07", "name": "backup-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    // The built-in example project is not there.
+    let response = client()
+        .post(format!("{}/v3/{PROJECT}/backups/create", running.base))
+        .header("X-Auth-Token", "t1")
+        .json(&json!({"instance_id": INSTANCE, "name": "backup-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the binary did not exit within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_malformed_fixtures_file_stops_the_start_naming_the_file_and_the_problem() {
+    let dir = std::env::temp_dir().join(format!("taurusdb-emulator-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("broken.json");
+    std::fs::write(&path, r#"{"projects": [{"id": "not-hex"}]}"#).unwrap();
+    let (code, stderr) = run_to_exit(&["--port", "0", "--fixtures", path.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("broken.json"), "{stderr}");
+    assert!(stderr.contains("projects[0].id"), "{stderr}");
+    let (code, stderr) = run_to_exit(&["--port", "0", "--fixtures", "/nonexistent/fixtures.json"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("/nonexistent/fixtures.json"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_flags_and_values_stop_the_start_with_exit_code_2() {
+    for args in [
+        &["--clock", "fast"][..],
+        &["--backup-duration", "soon"],
+        &["--auth", "none"],
+        &["--no-such-flag"],
+    ] {
+        let (code, stderr) = run_to_exit(args);
+        assert_eq!(code, Some(2), "{args:?}");
+        assert!(stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn sigterm_stops_the_emulator_with_exit_code_0() {
+    let mut running = start(&["--port", "0"], &[]);
+    let pid = running.child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let code = loop {
+        if let Some(status) = running.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "no exit within 5 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0));
+}

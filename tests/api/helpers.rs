@@ -1,0 +1,224 @@
+//! A test emulator per test: in-process router on a manual clock, plus request helpers.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use chrono::{DateTime, TimeDelta, Utc};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use taurusdb_emulator::clock::{Clock, ManualClock};
+use taurusdb_emulator::config::AuthMode;
+use taurusdb_emulator::fixtures::Fixtures;
+use taurusdb_emulator::{Emulator, Settings, router};
+use tower::ServiceExt;
+
+/// The documentation's example project and instance, in the built-in fixtures.
+pub const PROJECT: &str = "619d3e78f61b4be68bc5aa0b59edcf7b";
+pub const INSTANCE: &str = "07033b125fd94a8a96896f8bcfee6ddain07";
+/// The token the built-in fixtures list for `PROJECT`.
+pub const TOKEN: &str = "taurusdb-emulator-token";
+
+/// A second project with instances in every interesting state, for strict auth and isolation.
+pub const OTHER_PROJECT: &str = "0123456789abcdef0123456789abcdef";
+pub const OTHER_TOKEN: &str = "other-project-token";
+pub const OTHER_INSTANCE: &str = "fedcba9876543210fedcba9876543210in07";
+pub const REBOOTING_INSTANCE: &str = "11111111111111111111111111111111in07";
+pub const FROZEN_INSTANCE: &str = "22222222222222222222222222222222in07";
+pub const FULL_INSTANCE: &str = "33333333333333333333333333333333in07";
+pub const SECOND_INSTANCE: &str = "44444444444444444444444444444444in07";
+
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-04-24T10:19:57Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub fn fixtures() -> Fixtures {
+    Fixtures::parse(
+        &json!({"projects": [
+            {"id": PROJECT, "name": "eu-de", "tokens": [TOKEN], "instances": [
+                {"id": INSTANCE, "name": "taurusdb-instance01", "status": "ACTIVE"},
+                {"id": SECOND_INSTANCE, "name": "taurusdb-instance02"},
+                {"id": REBOOTING_INSTANCE, "name": "rebooting", "status": "REBOOTING"},
+                {"id": FROZEN_INSTANCE, "name": "frozen", "status": "FROZEN"},
+                {"id": FULL_INSTANCE, "name": "full", "status": "STORAGE FULL"}
+            ]},
+            {"id": OTHER_PROJECT, "name": "eu-nl", "tokens": [OTHER_TOKEN], "instances": [
+                {"id": OTHER_INSTANCE, "name": "other"}
+            ]}
+        ]})
+        .to_string(),
+    )
+    .unwrap()
+}
+
+pub struct TestApp {
+    pub emulator: Arc<Emulator>,
+    pub clock: Arc<ManualClock>,
+    router: Router,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl TestResponse {
+    /// The body as JSON; panics with the body text when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.text))
+    }
+
+    /// Asserts the whole error answer: status, body and the JSON content type.
+    pub fn assert_error(&self, status: u16, code: &str, msg: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(self.json(), json!({"error_code": code, "error_msg": msg}));
+        self.assert_json_content_type();
+    }
+
+    pub fn assert_json_content_type(&self) {
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .map(|v| v.to_str().unwrap()),
+            Some("application/json;charset=UTF-8")
+        );
+    }
+
+    pub fn request_id(&self) -> String {
+        self.headers
+            .get("x-request-id")
+            .expect("every response has X-Request-Id")
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+impl TestApp {
+    /// Loose auth, a manual clock at `start_time()`, backups that take 5 s.
+    pub fn new() -> Self {
+        Self::with_settings(Settings::default())
+    }
+
+    pub fn strict() -> Self {
+        Self::with_settings(Settings {
+            auth: AuthMode::Strict,
+            ..Settings::default()
+        })
+    }
+
+    pub fn with_settings(settings: Settings) -> Self {
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let emulator = Emulator::new(&fixtures(), clock.clone(), settings);
+        Self {
+            router: router(emulator.clone()),
+            emulator,
+            clock,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            headers,
+            text: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
+        }
+    }
+
+    /// A request with the given headers and raw body.
+    pub async fn raw(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(body.into()).unwrap()).await
+    }
+
+    /// `POST /v3/{PROJECT}/backups/create` with a token and a JSON body.
+    pub async fn create(&self, body: Value) -> TestResponse {
+        self.create_in(PROJECT, TOKEN, body).await
+    }
+
+    pub async fn create_in(&self, project: &str, token: &str, body: Value) -> TestResponse {
+        self.raw(
+            Method::POST,
+            &format!("/v3/{project}/backups/create"),
+            &[
+                ("x-auth-token", token),
+                ("content-type", "application/json"),
+            ],
+            body.to_string(),
+        )
+        .await
+    }
+
+    /// Creates a backup of `instance` that must succeed; returns the 201 body.
+    pub async fn create_ok(&self, instance: &str, name: &str) -> Value {
+        let response = self
+            .create(json!({"instance_id": instance, "name": name}))
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        response.json()
+    }
+
+    /// A GET with the project's token.
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.raw(Method::GET, uri, &[("x-auth-token", TOKEN)], Body::empty())
+            .await
+    }
+
+    /// `GET /v3/{PROJECT}/backups?{query}`.
+    pub async fn list(&self, query: &str) -> TestResponse {
+        self.get(&format!("/v3/{PROJECT}/backups?{query}")).await
+    }
+
+    /// The one backup with this id, as the list shows it.
+    pub async fn backup(&self, id: &str) -> Value {
+        let body = self.list(&format!("backup_id={id}")).await.json();
+        assert_eq!(body["total_count"], 1, "{body}");
+        body["backups"][0].clone()
+    }
+
+    /// `GET /v3/{PROJECT}/jobs?id={id}`.
+    pub async fn job(&self, id: &str) -> TestResponse {
+        self.get(&format!("/v3/{PROJECT}/jobs?id={id}")).await
+    }
+
+    /// Moves the clock through the control endpoint, as a test suite would.
+    pub async fn advance(&self, seconds: f64) -> Value {
+        let response = self
+            .raw(
+                Method::POST,
+                "/_emulator/clock/advance",
+                &[("content-type", "application/json")],
+                json!({ "seconds": seconds }).to_string(),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+        response.json()
+    }
+
+    /// Moves the clock without going through HTTP, leaving transitions to the next read.
+    pub fn advance_quietly(&self, by: TimeDelta) {
+        self.clock.advance(by);
+    }
+}
