@@ -34,6 +34,10 @@ mod tests {
     use super::*;
     use crate::fixtures::Fixtures;
 
+    fn store() -> Store {
+        Store::new(&Fixtures::builtin(), chrono::DateTime::UNIX_EPOCH, Default::default())
+    }
+
     fn project(id: &str) -> ProjectId {
         ProjectId::from_path(id)
     }
@@ -43,7 +47,7 @@ mod tests {
 
     #[test]
     fn a_missing_or_empty_token_is_refused_in_both_modes() {
-        let store = Store::new(&Fixtures::builtin());
+        let store = store();
         for mode in [AuthMode::Loose, AuthMode::Strict] {
             for token in [None, Some("")] {
                 assert_eq!(
@@ -56,7 +60,7 @@ mod tests {
 
     #[test]
     fn loose_accepts_any_token_on_any_project() {
-        let store = Store::new(&Fixtures::builtin());
+        let store = store();
         assert_eq!(
             authorize(AuthMode::Loose, &store, Some("anything"), &project("other")),
             Ok(())
@@ -65,7 +69,7 @@ mod tests {
 
     #[test]
     fn strict_accepts_a_fixtures_token_only_on_its_project() {
-        let store = Store::new(&Fixtures::builtin());
+        let store = store();
         assert_eq!(
             authorize(AuthMode::Strict, &store, Some(TOKEN), &project(HOME)),
             Ok(())

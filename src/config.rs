@@ -67,6 +67,15 @@ pub struct Config {
     )]
     pub auth: AuthMode,
 
+    /// Whether instances take automated backups in their policy windows (true or false).
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_AUTOMATED_BACKUPS",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub automated_backups: bool,
+
     /// JSON file with the starting projects, tokens and instances (default: built in).
     #[arg(long, env = "TAURUSDB_EMULATOR_FIXTURES")]
     pub fixtures: Option<PathBuf>,
@@ -130,6 +139,7 @@ mod tests {
         assert_eq!(config.clock, ClockMode::Real);
         assert_eq!(config.auth, AuthMode::Loose);
         assert_eq!(config.fixtures, None);
+        assert!(config.automated_backups);
     }
 
     #[test]

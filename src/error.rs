@@ -35,6 +35,13 @@ pub enum ApiError {
     /// 400 `DBS.280216` "Invalid backup start time.": an unreadable `begin_time`/`end_time`
     /// filter, or `end_time` not after `begin_time`.
     InvalidTimeRange,
+    /// 400 `DBS.280253` "Invalid backup start time.": a policy `start_time` that is not a
+    /// one-hour window on the hour.
+    InvalidPolicyStartTime,
+    /// 400 `DBS.280250`: a policy `keep_days` that is not an integer in 1..=732.
+    InvalidPolicyKeepDays,
+    /// 400 `DBS.280251`: a policy `period` that is not distinct weekday digits 1-7.
+    InvalidPolicyPeriod,
     /// 400 `DBS.280449`: the instance is `FROZEN`.
     InstanceFrozen,
     /// 400 `DBS.201208`: the backup cannot be deleted in its state (automated, or still
@@ -86,6 +93,9 @@ impl ApiError {
             | InvalidBackupDescription
             | InvalidLimit
             | InvalidTimeRange
+            | InvalidPolicyStartTime
+            | InvalidPolicyKeepDays
+            | InvalidPolicyPeriod
             | InstanceFrozen
             | BackupStatusForbids
             | JobNotFound => 400,
@@ -110,6 +120,9 @@ impl ApiError {
             InvalidBackupDescription => "DBS.280127",
             InvalidLimit => "DBS.280439",
             InvalidTimeRange => "DBS.280216",
+            InvalidPolicyStartTime => "DBS.280253",
+            InvalidPolicyKeepDays => "DBS.280250",
+            InvalidPolicyPeriod => "DBS.280251",
             InstanceFrozen => "DBS.280449",
             BackupStatusForbids => "DBS.201208",
             JobNotFound => "DBS.200543",
@@ -140,6 +153,9 @@ impl ApiError {
             InvalidBackupDescription => "Invalid backup description.",
             InvalidLimit => "Invalid records. Enter a positive integer less than 100.",
             InvalidTimeRange => "Invalid backup start time.",
+            InvalidPolicyStartTime => "Invalid backup start time.",
+            InvalidPolicyKeepDays => "Invalid backup retention days.",
+            InvalidPolicyPeriod => "Invalid backup cycle.",
             InstanceFrozen => "Operation not allowed on frozen objects.",
             BackupStatusForbids => "The operation is not allowed by the backup status.",
             JobNotFound => "The job does not exist.",

@@ -22,7 +22,7 @@ use chrono::TimeDelta;
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
 use crate::config::{AuthMode, Config};
 use crate::fixtures::Fixtures;
-use crate::store::Store;
+use crate::store::{Lifecycle, Store};
 
 pub use crate::http::{router, serve};
 
@@ -30,8 +30,8 @@ pub use crate::http::{router, serve};
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub auth: AuthMode,
-    /// How long a backup stays `BUILDING`.
-    pub backup_duration: TimeDelta,
+    /// How backups move through time.
+    pub lifecycle: Lifecycle,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
 }
@@ -40,7 +40,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             auth: AuthMode::Loose,
-            backup_duration: TimeDelta::seconds(5),
+            lifecycle: Lifecycle::default(),
             max_body_bytes: 64 * 1024,
         }
     }
@@ -50,7 +50,11 @@ impl Settings {
     pub fn from_config(config: &Config) -> Self {
         Self {
             auth: config.auth,
-            backup_duration: TimeDelta::from_std(config.backup_duration).unwrap_or(TimeDelta::MAX),
+            lifecycle: Lifecycle {
+                backup_duration: TimeDelta::from_std(config.backup_duration)
+                    .unwrap_or(TimeDelta::MAX),
+                automated_backups: config.automated_backups,
+            },
             max_body_bytes: config.max_body_bytes,
         }
     }
@@ -67,7 +71,7 @@ impl Emulator {
     /// An emulator starting from `fixtures`.
     pub fn new(fixtures: &Fixtures, clock: Arc<dyn Clock>, settings: Settings) -> Arc<Self> {
         Arc::new(Self {
-            store: Arc::new(Store::new(fixtures)),
+            store: Arc::new(Store::new(fixtures, clock.now(), settings.lifecycle)),
             clock,
             settings,
         })

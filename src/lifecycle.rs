@@ -1,4 +1,5 @@
-//! The ticker: a thin loop that moves due backups from `BUILDING` to their final status.
+//! The ticker: a thin loop that applies what is due: backups finishing, automated backups
+//! starting in their windows and expiring after their retention.
 //!
 //! All the work is [`tick`], which tests and the clock-advance endpoint reach through the same
 //! [`Store::advance_to`]. Reads apply due transitions themselves, so the ticker only keeps the
@@ -8,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::Clock;
-use crate::store::{Finished, Store};
+use crate::store::{Store, Transition};
 
 /// How often the ticker looks for due backups.
 pub const TICK: Duration = Duration::from_millis(100);
 
 /// One step: applies every transition due by the clock's current time.
-pub fn tick(store: &Store, clock: &dyn Clock) -> Vec<Finished> {
+pub fn tick(store: &Store, clock: &dyn Clock) -> Vec<Transition> {
     store.advance_to(clock.now())
 }
 

@@ -1,6 +1,9 @@
 //! DB instances: their documented statuses and the record the store keeps for each.
 
+use chrono::{DateTime, Utc};
+
 use super::ids::{BackupId, InstanceId};
+use super::policy::BackupPolicy;
 
 /// An instance status as the API spells it (the instance-details page's list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +78,107 @@ pub struct Instance {
     pub base_status: InstanceStatus,
     /// The backup of this instance that is still `BUILDING`, if any: at most one at a time.
     pub building: Option<BackupId>,
+    pub policy: BackupPolicy,
+    /// When the next automated backup is due, if automated backups run.
+    pub next_automated_backup: Option<DateTime<Utc>>,
+    /// Everything else a client reads about the instance.
+    pub profile: InstanceProfile,
+}
+
+/// The descriptive fields of an instance, as the instance pages list them. Fixtures may set
+/// any of them; [`InstanceProfile::defaults`] fills in the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceProfile {
+    pub alias: String,
+    pub port: u16,
+    pub region: String,
+    pub datastore_version: String,
+    pub kernel_version: String,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub db_user_name: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub security_group_id: String,
+    pub private_ips: Vec<String>,
+    pub public_ips: Vec<String>,
+    pub flavor_ref: String,
+    pub vcpus: String,
+    pub ram: String,
+    pub volume_type: String,
+    /// Storage size in GB.
+    pub volume_size: u64,
+    pub time_zone: String,
+    pub tags: Vec<(String, String)>,
+    pub enterprise_project_id: String,
+    pub charge_mode: String,
+    pub az_mode: String,
+    pub master_az_code: String,
+    pub maintenance_window: String,
+    pub configuration_id: String,
+    pub dedicated_resource_id: String,
+    /// One master node and `node_count - 1` read replicas.
+    pub node_count: u32,
+}
+
+impl InstanceProfile {
+    /// Realistic values for an instance of `id` in region `region` created at `created`, stable
+    /// for the same id: network ids and the private address are derived from it.
+    pub fn defaults(id: &InstanceId, region: &str, created: DateTime<Utc>) -> Self {
+        let seed = id.as_str();
+        let h = stable_hash(seed, 0);
+        Self {
+            alias: String::new(),
+            port: 3306,
+            region: region.to_owned(),
+            datastore_version: "8.0".to_owned(),
+            kernel_version: "2.0.29.1".to_owned(),
+            created,
+            updated: created,
+            db_user_name: "root".to_owned(),
+            vpc_id: derived_uuid(seed, 1),
+            subnet_id: derived_uuid(seed, 2),
+            security_group_id: derived_uuid(seed, 3),
+            private_ips: vec![format!("192.168.{}.{}", h % 250, 2 + (h >> 8) % 250)],
+            public_ips: Vec::new(),
+            flavor_ref: "gaussdb.mysql.xlarge.x86.4".to_owned(),
+            vcpus: "4".to_owned(),
+            ram: "16".to_owned(),
+            volume_type: "POOL".to_owned(),
+            volume_size: 10,
+            time_zone: "UTC".to_owned(),
+            tags: Vec::new(),
+            enterprise_project_id: "0".to_owned(),
+            charge_mode: "postPaid".to_owned(),
+            az_mode: "single".to_owned(),
+            master_az_code: format!("{region}-01"),
+            maintenance_window: "18:00-22:00".to_owned(),
+            configuration_id: format!("{}pr07", derived_uuid(seed, 4).replace('-', "")),
+            dedicated_resource_id: String::new(),
+            node_count: 1,
+        }
+    }
+}
+
+/// A 64-bit FNV-1a hash of `seed` and `salt`: stable across runs and platforms.
+pub fn stable_hash(seed: &str, salt: u8) -> u64 {
+    seed.bytes()
+        .chain(std::iter::once(salt))
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// A UUID-shaped id derived from `seed` and `salt`, the same every time.
+pub fn derived_uuid(seed: &str, salt: u8) -> String {
+    let hi = u128::from(stable_hash(seed, salt));
+    let lo = u128::from(stable_hash(seed, salt.wrapping_add(128)));
+    uuid::Builder::from_u128((hi << 64) | lo)
+        .with_version(uuid::Version::Random)
+        .with_variant(uuid::Variant::RFC4122)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }
 
 impl Instance {
@@ -104,16 +208,31 @@ mod tests {
 
     #[test]
     fn an_active_instance_reads_backing_up_while_a_backup_builds() {
+        let id = InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap();
         let mut instance = Instance {
-            id: InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap(),
+            profile: InstanceProfile::defaults(&id, "eu-de", DateTime::UNIX_EPOCH),
+            id,
             name: "taurusdb-instance01".into(),
             base_status: InstanceStatus::Active,
             building: None,
+            policy: BackupPolicy::default(),
+            next_automated_backup: None,
         };
         assert_eq!(instance.status(), InstanceStatus::Active);
         instance.building = Some(BackupId::generate());
         assert_eq!(instance.status(), InstanceStatus::BackingUp);
         instance.base_status = InstanceStatus::Frozen;
         assert_eq!(instance.status(), InstanceStatus::Frozen);
+    }
+
+    #[test]
+    fn default_profiles_are_stable_for_the_same_id_and_differ_between_ids() {
+        let a = InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap();
+        let b = InstanceId::parse("17033b125fd94a8a96896f8bcfee6ddain07").unwrap();
+        let pa = InstanceProfile::defaults(&a, "eu-de", DateTime::UNIX_EPOCH);
+        assert_eq!(pa, InstanceProfile::defaults(&a, "eu-de", DateTime::UNIX_EPOCH));
+        assert_ne!(pa.vpc_id, InstanceProfile::defaults(&b, "eu-de", DateTime::UNIX_EPOCH).vpc_id);
+        assert_eq!(uuid::Uuid::parse_str(&pa.vpc_id).unwrap().get_version_num(), 4);
+        assert_eq!(pa.master_az_code, "eu-de-01");
     }
 }

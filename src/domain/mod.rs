@@ -4,12 +4,16 @@
 pub mod backup;
 pub mod ids;
 pub mod instance;
+pub mod instance_query;
 pub mod job;
+pub mod policy;
 pub mod query;
 pub mod time;
 
 pub use backup::{Backup, BackupDescription, BackupName, BackupStatus, BackupType, NewBackup};
 pub use ids::{BackupId, InstanceId, JobId, ProjectId};
-pub use instance::{Instance, InstanceStatus};
+pub use instance::{Instance, InstanceProfile, InstanceStatus};
+pub use instance_query::{InstanceQuery, RawInstanceQuery};
 pub use job::{Job, JobStatus};
+pub use policy::BackupPolicy;
 pub use query::{BackupQuery, RawBackupQuery};

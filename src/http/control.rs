@@ -15,7 +15,7 @@ use super::respond::json;
 use crate::Emulator;
 use crate::domain::time::format_api_time;
 use crate::error::ApiError;
-use crate::store::Finished;
+use crate::store::Transition;
 
 /// The control routes, to be merged into the API router.
 pub fn routes() -> Router<Arc<Emulator>> {
@@ -65,25 +65,26 @@ struct AdvanceBody {
 struct Advanced {
     now: String,
     mode: &'static str,
-    /// Backups that finished because of this advance, in the order they finished.
-    finished: Vec<FinishedItem>,
+    /// What happened because of this advance, in the order it happened.
+    transitions: Vec<TransitionItem>,
 }
 
 #[derive(Serialize)]
-struct FinishedItem {
+struct TransitionItem {
     project_id: String,
     backup_id: String,
-    status: &'static str,
+    /// `started`, `completed`, `failed` or `expired`.
+    event: &'static str,
     at: String,
 }
 
-impl From<Finished> for FinishedItem {
-    fn from(f: Finished) -> Self {
+impl From<Transition> for TransitionItem {
+    fn from(t: Transition) -> Self {
         Self {
-            project_id: f.project_id.to_string(),
-            backup_id: f.backup_id.to_string(),
-            status: f.status.as_str(),
-            at: format_api_time(f.at),
+            project_id: t.project_id.to_string(),
+            backup_id: t.backup_id.to_string(),
+            event: t.kind.as_str(),
+            at: format_api_time(t.at),
         }
     }
 }
@@ -104,13 +105,13 @@ async fn advance(
     }
     let by = TimeDelta::milliseconds((body.seconds * 1000.0).round() as i64);
     let now = emulator.clock.advance(by);
-    let finished = emulator.store.advance_to(now);
+    let transitions = emulator.store.advance_to(now);
     Ok(json(
         StatusCode::OK,
         &Advanced {
             now: format_api_time(now),
             mode: emulator.clock.mode().as_str(),
-            finished: finished.into_iter().map(FinishedItem::from).collect(),
+            transitions: transitions.into_iter().map(TransitionItem::from).collect(),
         },
     ))
 }

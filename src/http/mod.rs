@@ -5,9 +5,11 @@ mod backups;
 mod control;
 mod error;
 pub mod extract;
+mod instances;
 mod jobs;
 pub mod request_id;
 pub mod respond;
+mod versions;
 pub mod wire;
 
 use std::any::Any;
@@ -18,7 +20,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::Emulator;
@@ -28,6 +30,19 @@ use crate::error::ApiError;
 pub fn router(emulator: Arc<Emulator>) -> Router {
     let body_limit = emulator.settings.max_body_bytes;
     let routes = Router::new()
+        .route("/", get(versions::list))
+        .merge(api_routes())
+        // The legacy "unavailable soon" prefix serves the same API.
+        .nest("/mysql", api_routes())
+        .merge(control::routes())
+        .with_state(emulator);
+    with_common_layers(routes, body_limit)
+}
+
+/// The API's route table, relative to the service root.
+fn api_routes() -> Router<Arc<Emulator>> {
+    Router::new()
+        .route("/v3", get(versions::v3))
         .route("/v3/{project_id}/backups/create", post(backups::create))
         .route("/v3/{project_id}/backups", get(backups::list))
         .route(
@@ -35,9 +50,19 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             delete(backups::delete),
         )
         .route("/v3/{project_id}/jobs", get(jobs::show))
-        .merge(control::routes())
-        .with_state(emulator);
-    with_common_layers(routes, body_limit)
+        .route("/v3/{project_id}/instances", get(instances::list))
+        .route(
+            "/v3/{project_id}/instances/{instance_id}",
+            get(instances::show),
+        )
+        .route(
+            "/v3/{project_id}/instances/{instance_id}/backups/policy",
+            get(instances::show_policy),
+        )
+        .route(
+            "/v3/{project_id}/instances/{instance_id}/backups/policy/update",
+            put(instances::update_policy),
+        )
 }
 
 /// What every route gets, whatever it is: API errors for unknown paths and methods, the body

@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::instance::derived_uuid;
 use crate::domain::time::format_api_time;
-use crate::domain::{Backup, Job};
-use crate::store::{BackupPage, BackupView};
+use crate::domain::{Backup, BackupPolicy, Instance, InstanceProfile, InstanceStatus, Job};
+use crate::store::{BackupPage, BackupView, InstancePage, InstanceView};
 
 /// Body of `POST /v3/{project_id}/backups/create`. Unknown fields are ignored.
 #[derive(Debug, Deserialize)]
@@ -208,4 +209,406 @@ impl From<Job> for JobResponse {
             },
         }
     }
+}
+
+/// Query of `GET /v3/{project_id}/instances`, as text; validated by `InstanceQuery::parse`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListInstancesParams {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub instance_type: Option<String>,
+    pub datastore_type: Option<String>,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub private_ip: Option<String>,
+    pub readonly_private_ip: Option<String>,
+    pub proxy_ip: Option<String>,
+    pub tags: Option<String>,
+    pub offset: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// `200` answer of the instance list.
+#[derive(Debug, Serialize)]
+pub struct ListInstancesResponse {
+    pub instances: Vec<InstanceListItem>,
+    pub total_count: usize,
+}
+
+/// An instance in the list. JSON types follow the SDKs: `port`, `flavor_info.*`,
+/// `volume.size` and `backup_strategy.keep_days` are strings.
+#[derive(Debug, Serialize)]
+pub struct InstanceListItem {
+    pub id: String,
+    pub name: String,
+    pub status: &'static str,
+    pub private_ips: Vec<String>,
+    pub public_ips: Vec<String>,
+    pub port: String,
+    #[serde(rename = "type")]
+    pub instance_type: &'static str,
+    pub region: String,
+    pub datastore: InstanceDatastore,
+    pub created: String,
+    pub updated: String,
+    pub db_user_name: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub security_group_id: String,
+    pub flavor_ref: String,
+    pub flavor_info: FlavorInfo,
+    pub volume: ListVolume,
+    pub backup_strategy: BackupStrategy,
+    pub time_zone: String,
+    pub dedicated_resource_id: String,
+    pub tags: Vec<Tag>,
+    pub enterprise_project_id: String,
+    pub charge_info: ListChargeInfo,
+    pub proxy_ips: Vec<String>,
+    pub readonly_private_ips: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InstanceDatastore {
+    #[serde(rename = "type")]
+    pub datastore_type: &'static str,
+    pub version: String,
+    pub kernel_version: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FlavorInfo {
+    pub vcpus: String,
+    pub ram: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListVolume {
+    #[serde(rename = "type")]
+    pub volume_type: String,
+    pub size: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BackupStrategy {
+    pub start_time: String,
+    pub keep_days: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListChargeInfo {
+    pub charge_mode: String,
+}
+
+/// `200` answer of the instance details.
+#[derive(Debug, Serialize)]
+pub struct InstanceResponse {
+    pub instance: InstanceDetail,
+}
+
+/// An instance in full. `public_ips` is a string here (an array in the list); `node_count`,
+/// `backup_used_space` and the nodes' `port`, `priority` and `volume.size` are numbers.
+#[derive(Debug, Serialize)]
+pub struct InstanceDetail {
+    pub id: String,
+    pub name: String,
+    pub project_id: String,
+    pub status: &'static str,
+    pub port: String,
+    pub alias: String,
+    #[serde(rename = "type")]
+    pub instance_type: &'static str,
+    pub charge_info: DetailChargeInfo,
+    pub node_count: u32,
+    pub datastore: InstanceDatastore,
+    pub backup_used_space: f64,
+    pub created: String,
+    pub updated: String,
+    pub private_write_ips: Vec<String>,
+    pub private_dns_names: Vec<String>,
+    pub public_ips: String,
+    pub db_user_name: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub security_group_id: String,
+    pub configuration_id: String,
+    pub backup_strategy: BackupStrategy,
+    pub nodes: Vec<Node>,
+    pub enterprise_project_id: String,
+    pub time_zone: String,
+    pub az_mode: String,
+    pub master_az_code: String,
+    pub maintenance_window: String,
+    pub tags: Vec<Tag>,
+    pub dedicated_resource_id: String,
+    pub proxies: Vec<Proxy>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DetailChargeInfo {
+    pub charge_mode: String,
+    pub order_id: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Node {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub node_type: &'static str,
+    pub status: &'static str,
+    pub port: u16,
+    pub private_read_ips: Vec<String>,
+    pub volume: NodeVolume,
+    pub az_code: String,
+    pub region_code: String,
+    pub created: String,
+    pub updated: String,
+    pub flavor_id: String,
+    pub flavor_ref: String,
+    pub max_connections: String,
+    pub vcpus: String,
+    pub ram: String,
+    pub need_restart: bool,
+    pub priority: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeVolume {
+    #[serde(rename = "type")]
+    pub volume_type: String,
+    pub used: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Proxy {
+    pub pool_id: String,
+    pub name: String,
+    pub address: String,
+}
+
+fn tags(profile: &InstanceProfile) -> Vec<Tag> {
+    profile
+        .tags
+        .iter()
+        .map(|(key, value)| Tag {
+            key: key.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+fn datastore(profile: &InstanceProfile) -> InstanceDatastore {
+    InstanceDatastore {
+        datastore_type: "gaussdb-mysql",
+        version: profile.datastore_version.clone(),
+        kernel_version: profile.kernel_version.clone(),
+    }
+}
+
+fn backup_strategy(instance: &Instance) -> BackupStrategy {
+    BackupStrategy {
+        start_time: instance.policy.start_time(),
+        keep_days: instance.policy.keep_days.to_string(),
+    }
+}
+
+/// Every instance is a TaurusDB cluster.
+const INSTANCE_TYPE: &str = "Cluster";
+
+impl From<InstanceView> for InstanceListItem {
+    fn from(view: InstanceView) -> Self {
+        let i = view.instance;
+        let p = &i.profile;
+        Self {
+            status: i.status().as_str(),
+            private_ips: p.private_ips.clone(),
+            public_ips: p.public_ips.clone(),
+            port: p.port.to_string(),
+            instance_type: INSTANCE_TYPE,
+            region: p.region.clone(),
+            datastore: datastore(p),
+            created: format_api_time(p.created),
+            updated: format_api_time(p.updated),
+            db_user_name: p.db_user_name.clone(),
+            vpc_id: p.vpc_id.clone(),
+            subnet_id: p.subnet_id.clone(),
+            security_group_id: p.security_group_id.clone(),
+            flavor_ref: p.flavor_ref.clone(),
+            flavor_info: FlavorInfo {
+                vcpus: p.vcpus.clone(),
+                ram: p.ram.clone(),
+            },
+            volume: ListVolume {
+                volume_type: p.volume_type.clone(),
+                size: p.volume_size.to_string(),
+            },
+            backup_strategy: backup_strategy(&i),
+            time_zone: p.time_zone.clone(),
+            dedicated_resource_id: p.dedicated_resource_id.clone(),
+            tags: tags(p),
+            enterprise_project_id: p.enterprise_project_id.clone(),
+            charge_info: ListChargeInfo {
+                charge_mode: p.charge_mode.clone(),
+            },
+            proxy_ips: Vec::new(),
+            readonly_private_ips: Vec::new(),
+            id: i.id.to_string(),
+            name: i.name.clone(),
+        }
+    }
+}
+
+impl From<InstancePage> for ListInstancesResponse {
+    fn from(page: InstancePage) -> Self {
+        Self {
+            instances: page
+                .instances
+                .into_iter()
+                .map(InstanceListItem::from)
+                .collect(),
+            total_count: page.total_count,
+        }
+    }
+}
+
+impl From<InstanceView> for InstanceResponse {
+    fn from(view: InstanceView) -> Self {
+        let i = &view.instance;
+        let p = &i.profile;
+        let status = i.status();
+        let node_status = match status {
+            InstanceStatus::BackingUp => InstanceStatus::Active.as_str(),
+            other => other.as_str(),
+        };
+        let nodes = (0..p.node_count)
+            .map(|n| {
+                let ip = p.private_ips.first().map(|ip| bump_ip(ip, n + 1));
+                Node {
+                    id: format!(
+                        "{}no07",
+                        derived_uuid(i.id.as_str(), 10 + n as u8).replace('-', "")
+                    ),
+                    name: format!("{}_node{:02}", i.name, n + 1),
+                    node_type: if n == 0 { "master" } else { "slave" },
+                    status: node_status,
+                    port: p.port,
+                    private_read_ips: ip.into_iter().collect(),
+                    volume: NodeVolume {
+                        volume_type: p.volume_type.clone(),
+                        used: "0.07".to_owned(),
+                        size: p.volume_size,
+                    },
+                    az_code: p.master_az_code.clone(),
+                    region_code: p.region.clone(),
+                    created: format_api_time(p.created),
+                    updated: format_api_time(p.updated),
+                    flavor_id: derived_uuid(&p.flavor_ref, 0),
+                    flavor_ref: p.flavor_ref.clone(),
+                    max_connections: "10000".to_owned(),
+                    vcpus: p.vcpus.clone(),
+                    ram: p.ram.clone(),
+                    need_restart: false,
+                    priority: 1,
+                }
+            })
+            .collect();
+        Self {
+            instance: InstanceDetail {
+                id: i.id.to_string(),
+                name: i.name.clone(),
+                project_id: view.project_id.to_string(),
+                status: status.as_str(),
+                port: p.port.to_string(),
+                alias: p.alias.clone(),
+                instance_type: INSTANCE_TYPE,
+                charge_info: DetailChargeInfo {
+                    charge_mode: p.charge_mode.clone(),
+                    order_id: String::new(),
+                },
+                node_count: p.node_count,
+                datastore: datastore(p),
+                backup_used_space: (view.backup_used_mb as f64 / 1024.0 * 100.0).round() / 100.0,
+                created: format_api_time(p.created),
+                updated: format_api_time(p.updated),
+                private_write_ips: p.private_ips.clone(),
+                private_dns_names: Vec::new(),
+                public_ips: p.public_ips.first().cloned().unwrap_or_default(),
+                db_user_name: p.db_user_name.clone(),
+                vpc_id: p.vpc_id.clone(),
+                subnet_id: p.subnet_id.clone(),
+                security_group_id: p.security_group_id.clone(),
+                configuration_id: p.configuration_id.clone(),
+                backup_strategy: backup_strategy(i),
+                nodes,
+                enterprise_project_id: p.enterprise_project_id.clone(),
+                time_zone: p.time_zone.clone(),
+                az_mode: p.az_mode.clone(),
+                master_az_code: p.master_az_code.clone(),
+                maintenance_window: p.maintenance_window.clone(),
+                tags: tags(p),
+                dedicated_resource_id: p.dedicated_resource_id.clone(),
+                proxies: Vec::new(),
+            },
+        }
+    }
+}
+
+/// A node's read address: the instance's address with the last number moved by `by`.
+fn bump_ip(ip: &str, by: u32) -> String {
+    match ip.rsplit_once('.') {
+        Some((head, last)) => match last.parse::<u32>() {
+            Ok(n) => format!("{head}.{}", (n + by) % 254 + 1),
+            Err(_) => ip.to_owned(),
+        },
+        None => ip.to_owned(),
+    }
+}
+
+/// Body of `PUT .../backups/policy/update`; each field is checked by its own rule, so they
+/// arrive untyped.
+#[derive(Debug, Deserialize)]
+pub struct UpdatePolicyBody {
+    pub backup_policy: Option<serde_json::Value>,
+}
+
+/// `200` answer of the policy query.
+#[derive(Debug, Serialize)]
+pub struct PolicyResponse {
+    pub backup_policy: PolicyItem,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PolicyItem {
+    pub keep_days: u16,
+    pub start_time: String,
+    pub period: String,
+}
+
+impl From<&BackupPolicy> for PolicyResponse {
+    fn from(policy: &BackupPolicy) -> Self {
+        Self {
+            backup_policy: PolicyItem {
+                keep_days: policy.keep_days,
+                start_time: policy.start_time(),
+                period: policy.period_text(),
+            },
+        }
+    }
+}
+
+/// `200` answer of a policy change.
+#[derive(Debug, Serialize)]
+pub struct PolicyUpdatedResponse {
+    pub status: &'static str,
+    pub instance_id: String,
+    pub instance_name: String,
 }

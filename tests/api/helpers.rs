@@ -112,6 +112,13 @@ impl TestApp {
         })
     }
 
+    /// Backups that take `duration`.
+    pub fn with_duration(duration: TimeDelta) -> Self {
+        let mut settings = Settings::default();
+        settings.lifecycle.backup_duration = duration;
+        Self::with_settings(settings)
+    }
+
     pub fn with_settings(settings: Settings) -> Self {
         let clock = Arc::new(ManualClock::new(start_time()));
         let emulator = Emulator::new(&fixtures(), clock.clone(), settings);

@@ -25,6 +25,7 @@ fn instance_status(app: &TestApp, id: &str) -> InstanceStatus {
             app.now(),
         )
         .unwrap()
+        .instance
         .status()
 }
 
@@ -65,23 +66,20 @@ async fn advancing_the_clock_reports_what_finished() {
         json!({
             "now": "2026-04-24T10:20:09+0000",
             "mode": "manual",
-            "finished": [
-                {"project_id": PROJECT, "backup_id": a["backup"]["id"], "status": "COMPLETED",
+            "transitions": [
+                {"project_id": PROJECT, "backup_id": a["backup"]["id"], "event": "completed",
                  "at": "2026-04-24T10:20:02+0000"},
-                {"project_id": PROJECT, "backup_id": b["backup"]["id"], "status": "COMPLETED",
+                {"project_id": PROJECT, "backup_id": b["backup"]["id"], "event": "completed",
                  "at": "2026-04-24T10:20:04+0000"}
             ]
         })
     );
-    assert_eq!(app.advance(60.0).await["finished"], json!([]));
+    assert_eq!(app.advance(60.0).await["transitions"], json!([]));
 }
 
 #[tokio::test]
 async fn a_zero_duration_backup_answers_building_and_reads_completed_next() {
-    let app = TestApp::with_settings(Settings {
-        backup_duration: TimeDelta::zero(),
-        ..Settings::default()
-    });
+    let app = TestApp::with_duration(TimeDelta::zero());
     let created = app.create_ok(INSTANCE, "backup-1").await;
     assert_eq!(created["backup"]["status"], "BUILDING");
     let id = created["backup"]["id"].as_str().unwrap();
@@ -92,10 +90,7 @@ async fn a_zero_duration_backup_answers_building_and_reads_completed_next() {
 
 #[tokio::test]
 async fn the_backup_duration_is_a_setting() {
-    let app = TestApp::with_settings(Settings {
-        backup_duration: TimeDelta::minutes(2),
-        ..Settings::default()
-    });
+    let app = TestApp::with_duration(TimeDelta::minutes(2));
     let created = app.create_ok(INSTANCE, "backup-1").await;
     let id = created["backup"]["id"].as_str().unwrap();
     app.advance(119.0).await;
@@ -132,10 +127,7 @@ async fn advancing_a_real_clock_completes_backups_at_once() {
     let project = taurusdb_emulator::domain::ProjectId::from_path(PROJECT);
     let request = taurusdb_emulator::domain::NewBackup::parse(INSTANCE, "backup-1", None).unwrap();
     let before = emulator.clock.now();
-    emulator
-        .store
-        .create_backup(&project, request, before, TimeDelta::hours(1))
-        .unwrap();
+    emulator.store.create_backup(&project, request, before).unwrap();
     let response = tower::ServiceExt::oneshot(
         app,
         axum::http::Request::post("/_emulator/clock/advance")
@@ -152,7 +144,7 @@ async fn advancing_a_real_clock_completes_backups_at_once() {
         .to_bytes();
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["mode"], "real");
-    assert_eq!(body["finished"].as_array().unwrap().len(), 1);
+    assert_eq!(body["transitions"][0]["event"], "completed");
     assert!(emulator.clock.now() >= before + TimeDelta::hours(2));
 }
 

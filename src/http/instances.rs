@@ -1,0 +1,110 @@
+//! Handlers of the instance endpoints and the automated backup policy.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized};
+use super::respond::json;
+use super::wire::{
+    InstanceResponse, ListInstancesParams, ListInstancesResponse, PolicyResponse,
+    PolicyUpdatedResponse, UpdatePolicyBody,
+};
+use crate::Emulator;
+use crate::domain::{BackupPolicy, InstanceId, InstanceQuery, RawInstanceQuery};
+use crate::error::ApiError;
+
+/// Emulates "Querying DB Instances" (`gaussdb_04_0005`): `GET /v3/{project_id}/instances` →
+/// `200 {"instances": [...], "total_count"}`.
+pub async fn list(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiQuery(params): ApiQuery<ListInstancesParams>,
+) -> Result<Response, ApiError> {
+    let query = InstanceQuery::parse(&RawInstanceQuery {
+        id: params.id.as_deref(),
+        name: params.name.as_deref(),
+        instance_type: params.instance_type.as_deref(),
+        datastore_type: params.datastore_type.as_deref(),
+        vpc_id: params.vpc_id.as_deref(),
+        subnet_id: params.subnet_id.as_deref(),
+        private_ip: params.private_ip.as_deref(),
+        readonly_private_ip: params.readonly_private_ip.as_deref(),
+        proxy_ip: params.proxy_ip.as_deref(),
+        tags: params.tags.as_deref(),
+        offset: params.offset.as_deref(),
+        limit: params.limit.as_deref(),
+    })?;
+    let page = emulator
+        .store
+        .list_instances(&caller.project, &query, emulator.clock.now());
+    Ok(json(StatusCode::OK, &ListInstancesResponse::from(page)))
+}
+
+/// Emulates "Querying Details of a DB Instance" (`gaussdb_04_0006`):
+/// `GET /v3/{project_id}/instances/{instance_id}` → `200 {"instance": {...}}`.
+pub async fn show(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiPath((_, instance_id)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let instance_id = InstanceId::parse(&instance_id)?;
+    let view = emulator
+        .store
+        .instance(&caller.project, &instance_id, emulator.clock.now())?;
+    Ok(json(StatusCode::OK, &InstanceResponse::from(view)))
+}
+
+/// Emulates "Querying an Automated Backup Policy" (`gaussdb_06_0005`):
+/// `GET /v3/{project_id}/instances/{instance_id}/backups/policy` → `200 {"backup_policy"}`.
+pub async fn show_policy(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiPath((_, instance_id)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let instance_id = InstanceId::parse(&instance_id)?;
+    let view = emulator
+        .store
+        .instance(&caller.project, &instance_id, emulator.clock.now())?;
+    Ok(json(
+        StatusCode::OK,
+        &PolicyResponse::from(&view.instance.policy),
+    ))
+}
+
+/// Emulates "Modifying an Automated Backup Policy" (`gaussdb_06_0006`):
+/// `PUT /v3/{project_id}/instances/{instance_id}/backups/policy/update` →
+/// `200 {"status": "COMPLETED", "instance_id", "instance_name"}`. Both spellings of the
+/// level-1 retention field are accepted and ignored.
+pub async fn update_policy(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    ApiPath((_, instance_id)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<UpdatePolicyBody>,
+) -> Result<Response, ApiError> {
+    let instance_id = InstanceId::parse(&instance_id)?;
+    let fields = body
+        .backup_policy
+        .as_ref()
+        .and_then(|v| v.as_object())
+        .ok_or(ApiError::Parameter)?;
+    let policy = BackupPolicy::parse_update(
+        fields.get("start_time").and_then(|v| v.as_str()),
+        fields.get("keep_days").and_then(|v| v.as_i64()),
+        fields.get("period").and_then(|v| v.as_str()),
+    )?;
+    let instance =
+        emulator
+            .store
+            .update_policy(&caller.project, &instance_id, policy, emulator.clock.now())?;
+    Ok(json(
+        StatusCode::OK,
+        &PolicyUpdatedResponse {
+            status: "COMPLETED",
+            instance_id: instance.id.to_string(),
+            instance_name: instance.name,
+        },
+    ))
+}
