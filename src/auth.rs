@@ -35,7 +35,11 @@ mod tests {
     use crate::fixtures::Fixtures;
 
     fn store() -> Store {
-        Store::new(&Fixtures::builtin(), chrono::DateTime::UNIX_EPOCH, Default::default())
+        Store::new(
+            &Fixtures::builtin(),
+            chrono::DateTime::UNIX_EPOCH,
+            Default::default(),
+        )
     }
 
     fn project(id: &str) -> ProjectId {

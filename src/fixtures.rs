@@ -195,7 +195,9 @@ impl InstanceFile {
             if let Some(t) = value
                 && parse_api_time(t).is_none()
             {
-                return Err(format!("{key}: {t:?} is not a time like 2026-04-24T10:19:57+0000"));
+                return Err(format!(
+                    "{key}: {t:?} is not a time like 2026-04-24T10:19:57+0000"
+                ));
             }
         }
         if let Some(port) = &self.port
@@ -206,7 +208,10 @@ impl InstanceFile {
         if let Some(size) = self.volume.as_ref().and_then(|v| v.size.as_ref())
             && size.value().is_none()
         {
-            return Err(format!("volume.size: {:?} is not a number of GB", size.text()));
+            return Err(format!(
+                "volume.size: {:?} is not a number of GB",
+                size.text()
+            ));
         }
         if self.node_count == Some(0) {
             return Err("node_count: an instance has at least one node".to_owned());
@@ -269,7 +274,10 @@ impl InstanceFile {
             }
         }
         if let Some(tags) = &self.tags {
-            p.tags = tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect();
+            p.tags = tags
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect();
         }
         if let Some(c) = &self.charge_info {
             p.charge_mode.clone_from(&c.charge_mode);
@@ -386,7 +394,9 @@ fn parse_instance(instance: InstanceFile) -> Result<InstanceSeed, String> {
         })?,
     };
     if status == InstanceStatus::BackingUp {
-        return Err("status: BACKING UP is derived from a building backup and cannot be set".into());
+        return Err(
+            "status: BACKING UP is derived from a building backup and cannot be set".into(),
+        );
     }
     let policy = match &instance.backup_policy {
         None => BackupPolicy::default(),
@@ -445,7 +455,9 @@ fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<Backup
     };
     let backup_type = match backup.backup_type.as_deref() {
         None => BackupType::Manual,
-        Some(t) => BackupType::parse(t).ok_or_else(|| format!("type: {t:?} is not manual or auto"))?,
+        Some(t) => {
+            BackupType::parse(t).ok_or_else(|| format!("type: {t:?} is not manual or auto"))?
+        }
     };
     let status = match backup.status.as_deref() {
         None => BackupStatus::Completed,
@@ -502,7 +514,10 @@ mod tests {
         assert_eq!(f.projects.len(), 1);
         let project = &f.projects[0];
         assert_eq!(project.id.as_str(), "619d3e78f61b4be68bc5aa0b59edcf7b");
-        assert_eq!(project.instances[0].id.as_str(), "07033b125fd94a8a96896f8bcfee6ddain07");
+        assert_eq!(
+            project.instances[0].id.as_str(),
+            "07033b125fd94a8a96896f8bcfee6ddain07"
+        );
         assert_eq!(project.instances[0].status, InstanceStatus::Active);
     }
 
@@ -538,12 +553,22 @@ mod tests {
         assert_eq!(instance.profile.vcpus, "8");
         assert_eq!(instance.profile.ram, "32");
         assert_eq!(instance.profile.volume_size, 40);
-        assert_eq!(instance.profile.tags, vec![("env".to_owned(), "ci".to_owned())]);
+        assert_eq!(
+            instance.profile.tags,
+            vec![("env".to_owned(), "ci".to_owned())]
+        );
         assert_eq!(instance.profile.node_count, 3);
-        assert_eq!(instance.profile.created, parse_api_time("2026-01-01T00:00:00Z").unwrap());
+        assert_eq!(
+            instance.profile.created,
+            parse_api_time("2026-01-01T00:00:00Z").unwrap()
+        );
         assert_eq!(
             instance.policy,
-            BackupPolicy { keep_days: 3, start_hour: 23, period: vec![1, 3, 5] }
+            BackupPolicy {
+                keep_days: 3,
+                start_hour: 23,
+                period: vec![1, 3, 5]
+            }
         );
     }
 
@@ -562,7 +587,10 @@ mod tests {
         assert_eq!(backups[0].backup_type, BackupType::Auto);
         assert_eq!(backups[0].status, BackupStatus::Completed);
         assert_eq!(backups[0].name.as_str(), "TaurusDB-e747-20200706024114000");
-        assert_eq!(backups[1].id.as_str(), "c0c9f155c7b7423a9d30f0175998b63bbr01");
+        assert_eq!(
+            backups[1].id.as_str(),
+            "c0c9f155c7b7423a9d30f0175998b63bbr01"
+        );
         assert_eq!(backups[1].status, BackupStatus::Failed);
         assert_eq!(backups[1].size_mb, 2803);
         assert_eq!(backups[1].take_up_minutes(), 2);
@@ -581,18 +609,27 @@ mod tests {
             r#"{"projects":[{"id":"0123456789abcdef0123456789abcdef",
                 "instances":[{"id":"abcin07","status":"RUNNING"}]}]}"#,
         );
-        assert!(bad_status.contains("projects[0].instances[0].status"), "{bad_status}");
+        assert!(
+            bad_status.contains("projects[0].instances[0].status"),
+            "{bad_status}"
+        );
         assert!(bad_status.contains("ACTIVE"), "{bad_status}");
         let bad_policy = problem(
             r#"{"projects":[{"id":"0123456789abcdef0123456789abcdef",
                 "instances":[{"id":"abcin07","backup_policy":{"keep_days":0,"start_time":"19:00-20:00","period":"1"}}]}]}"#,
         );
-        assert!(bad_policy.contains("instances[0].backup_policy.keep_days"), "{bad_policy}");
+        assert!(
+            bad_policy.contains("instances[0].backup_policy.keep_days"),
+            "{bad_policy}"
+        );
         let bad_backup = problem(
             r#"{"projects":[{"id":"0123456789abcdef0123456789abcdef",
                 "backups":[{"instance_id":"nowhere","begin_time":"2020-07-06T10:41:14+0800"}]}]}"#,
         );
-        assert!(bad_backup.contains("projects[0].backups[0].instance_id"), "{bad_backup}");
+        assert!(
+            bad_backup.contains("projects[0].backups[0].instance_id"),
+            "{bad_backup}"
+        );
     }
 
     #[test]

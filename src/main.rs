@@ -35,9 +35,18 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Listen for signals before announcing the address, so that a harness that stops the
+    // emulator right after reading the line gets a graceful exit.
+    let shutdown = match shutdown_signal() {
+        Ok(shutdown) => shutdown,
+        Err(e) => {
+            eprintln!("taurusdb-emulator: cannot listen for signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("taurusdb-emulator listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    match taurusdb_emulator::serve(listener, emulator, shutdown_signal()).await {
+    match taurusdb_emulator::serve(listener, emulator, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("taurusdb-emulator: server error: {e}");
@@ -46,24 +55,24 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on Ctrl-C (SIGINT) or SIGTERM; the handlers are installed at once.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -193,7 +193,8 @@ impl Store {
             for backup in &seed.backups {
                 state.insert_backup(&seed.id, backup.clone());
             }
-            let instance_ids: Vec<InstanceId> = seed.instances.iter().map(|i| i.id.clone()).collect();
+            let instance_ids: Vec<InstanceId> =
+                seed.instances.iter().map(|i| i.id.clone()).collect();
             for instance_id in instance_ids {
                 state.schedule_window(&seed.id, &instance_id, now);
             }
@@ -410,7 +411,11 @@ impl Store {
             .collect();
         let retention = updated.policy.retention();
         for (backup_id, begin) in automated {
-            state.push(project_id, (begin + retention).max(now), Due::Expire(backup_id));
+            state.push(
+                project_id,
+                (begin + retention).max(now),
+                Due::Expire(backup_id),
+            );
         }
         state.schedule_window(project_id, instance_id, now);
         Ok(updated)
@@ -507,7 +512,12 @@ impl State {
 
     /// Schedules an instance's next automated-backup window after `after`, replacing any
     /// earlier schedule (stale window events are ignored when they come due).
-    fn schedule_window(&mut self, project_id: &ProjectId, instance_id: &InstanceId, after: DateTime<Utc>) {
+    fn schedule_window(
+        &mut self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        after: DateTime<Utc>,
+    ) {
         let enabled = self.lifecycle.automated_backups;
         let Some(instance) = self
             .projects
@@ -557,12 +567,21 @@ impl State {
         done
     }
 
-    fn finish(&mut self, project_id: &ProjectId, backup_id: &BackupId, at: DateTime<Utc>) -> Option<TransitionKind> {
+    fn finish(
+        &mut self,
+        project_id: &ProjectId,
+        backup_id: &BackupId,
+        at: DateTime<Utc>,
+    ) -> Option<TransitionKind> {
         let project = self.projects.get_mut(project_id)?;
         let status = project.finish_backup(backup_id, at, None)?;
         let backup = &project.backups.get(backup_id)?.backup;
         if backup.backup_type == BackupType::Auto && self.lifecycle.automated_backups {
-            let retention = project.instances.get(&backup.instance_id)?.policy.retention();
+            let retention = project
+                .instances
+                .get(&backup.instance_id)?
+                .policy
+                .retention();
             let expire_at = backup.begin_time + retention;
             self.push(project_id, expire_at, Due::Expire(backup_id.clone()));
         }
@@ -574,12 +593,18 @@ impl State {
 
     /// An automated-backup window opens: schedule the next one, and take a backup if the
     /// instance is `ACTIVE` with nothing building (otherwise that day's backup is skipped).
-    fn open_window(&mut self, project_id: &ProjectId, instance_id: &InstanceId, at: DateTime<Utc>) -> Option<TransitionKind> {
+    fn open_window(
+        &mut self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        at: DateTime<Utc>,
+    ) -> Option<TransitionKind> {
         let instance = self.projects.get(project_id)?.instances.get(instance_id)?;
         if instance.next_automated_backup != Some(at) {
             return None; // a stale schedule: the policy changed since
         }
-        let can_back_up = instance.base_status == InstanceStatus::Active && instance.building.is_none();
+        let can_back_up =
+            instance.base_status == InstanceStatus::Active && instance.building.is_none();
         let backup = Backup {
             id: BackupId::generate(),
             instance_id: instance_id.clone(),
@@ -602,13 +627,22 @@ impl State {
 
     /// Removes an automated backup whose retention has passed; if its policy now keeps it
     /// longer, looks again then.
-    fn expire(&mut self, project_id: &ProjectId, backup_id: &BackupId, at: DateTime<Utc>) -> Option<TransitionKind> {
+    fn expire(
+        &mut self,
+        project_id: &ProjectId,
+        backup_id: &BackupId,
+        at: DateTime<Utc>,
+    ) -> Option<TransitionKind> {
         let project = self.projects.get_mut(project_id)?;
         let backup = &project.backups.get(backup_id)?.backup;
         if backup.status == BackupStatus::Building {
             return None; // it gets its expiry when it finishes
         }
-        let retention = project.instances.get(&backup.instance_id)?.policy.retention();
+        let retention = project
+            .instances
+            .get(&backup.instance_id)?
+            .policy
+            .retention();
         let expires_at = backup.begin_time + retention;
         if expires_at > at {
             self.push(project_id, expires_at, Due::Expire(backup_id.clone()));

@@ -230,9 +230,18 @@ mod tests {
         let a = InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap();
         let b = InstanceId::parse("17033b125fd94a8a96896f8bcfee6ddain07").unwrap();
         let pa = InstanceProfile::defaults(&a, "eu-de", DateTime::UNIX_EPOCH);
-        assert_eq!(pa, InstanceProfile::defaults(&a, "eu-de", DateTime::UNIX_EPOCH));
-        assert_ne!(pa.vpc_id, InstanceProfile::defaults(&b, "eu-de", DateTime::UNIX_EPOCH).vpc_id);
-        assert_eq!(uuid::Uuid::parse_str(&pa.vpc_id).unwrap().get_version_num(), 4);
+        assert_eq!(
+            pa,
+            InstanceProfile::defaults(&a, "eu-de", DateTime::UNIX_EPOCH)
+        );
+        assert_ne!(
+            pa.vpc_id,
+            InstanceProfile::defaults(&b, "eu-de", DateTime::UNIX_EPOCH).vpc_id
+        );
+        assert_eq!(
+            uuid::Uuid::parse_str(&pa.vpc_id).unwrap().get_version_num(),
+            4
+        );
         assert_eq!(pa.master_az_code, "eu-de-01");
     }
 }

@@ -118,11 +118,17 @@ impl InstanceQuery {
     pub fn matches(&self, instance: &Instance) -> bool {
         let p = &instance.profile;
         !self.matches_nothing
-            && self.id.as_ref().is_none_or(|m| m.matches(instance.id.as_str()))
+            && self
+                .id
+                .as_ref()
+                .is_none_or(|m| m.matches(instance.id.as_str()))
             && self.name.as_ref().is_none_or(|m| m.matches(&instance.name))
             && self.vpc_id.as_ref().is_none_or(|v| &p.vpc_id == v)
             && self.subnet_id.as_ref().is_none_or(|v| &p.subnet_id == v)
-            && self.private_ip.as_ref().is_none_or(|ip| p.private_ips.contains(ip))
+            && self
+                .private_ip
+                .as_ref()
+                .is_none_or(|ip| p.private_ips.contains(ip))
             && self.tags.iter().all(|tag| p.tags.contains(tag))
     }
 }
@@ -133,15 +139,24 @@ mod tests {
 
     #[test]
     fn a_leading_asterisk_means_substring() {
-        let q = InstanceQuery::parse(&RawInstanceQuery { name: Some("*inst"), ..Default::default() });
+        let q = InstanceQuery::parse(&RawInstanceQuery {
+            name: Some("*inst"),
+            ..Default::default()
+        });
         assert_eq!(q.unwrap().name, Some(TextMatch::Contains("inst".into())));
-        let q = InstanceQuery::parse(&RawInstanceQuery { name: Some("inst"), ..Default::default() });
+        let q = InstanceQuery::parse(&RawInstanceQuery {
+            name: Some("inst"),
+            ..Default::default()
+        });
         assert_eq!(q.unwrap().name, Some(TextMatch::Exact("inst".into())));
     }
 
     #[test]
     fn an_asterisk_alone_is_refused() {
-        let q = InstanceQuery::parse(&RawInstanceQuery { id: Some("*"), ..Default::default() });
+        let q = InstanceQuery::parse(&RawInstanceQuery {
+            id: Some("*"),
+            ..Default::default()
+        });
         assert_eq!(q, Err(ApiError::Parameter));
     }
 
@@ -154,8 +169,14 @@ mod tests {
         };
         assert!(InstanceQuery::parse(&ok).is_ok());
         for raw in [
-            RawInstanceQuery { instance_type: Some("Single"), ..Default::default() },
-            RawInstanceQuery { datastore_type: Some("mysql"), ..Default::default() },
+            RawInstanceQuery {
+                instance_type: Some("Single"),
+                ..Default::default()
+            },
+            RawInstanceQuery {
+                datastore_type: Some("mysql"),
+                ..Default::default()
+            },
         ] {
             assert_eq!(InstanceQuery::parse(&raw), Err(ApiError::Parameter));
         }
@@ -163,13 +184,19 @@ mod tests {
 
     #[test]
     fn tags_are_key_value_pairs_separated_by_commas() {
-        let q = InstanceQuery::parse(&RawInstanceQuery { tags: Some("env=ci,team=db"), ..Default::default() });
+        let q = InstanceQuery::parse(&RawInstanceQuery {
+            tags: Some("env=ci,team=db"),
+            ..Default::default()
+        });
         assert_eq!(
             q.unwrap().tags,
             vec![("env".into(), "ci".into()), ("team".into(), "db".into())]
         );
         for bad in ["env", "=ci", "env=ci,,"] {
-            let q = InstanceQuery::parse(&RawInstanceQuery { tags: Some(bad), ..Default::default() });
+            let q = InstanceQuery::parse(&RawInstanceQuery {
+                tags: Some(bad),
+                ..Default::default()
+            });
             assert_eq!(q, Err(ApiError::Parameter), "{bad:?}");
         }
     }
@@ -177,7 +204,10 @@ mod tests {
     #[test]
     fn limit_is_1_to_100() {
         for bad in ["0", "101", "x"] {
-            let q = InstanceQuery::parse(&RawInstanceQuery { limit: Some(bad), ..Default::default() });
+            let q = InstanceQuery::parse(&RawInstanceQuery {
+                limit: Some(bad),
+                ..Default::default()
+            });
             assert_eq!(q, Err(ApiError::InvalidLimit), "{bad:?}");
         }
     }

@@ -90,7 +90,11 @@ impl BackupPolicy {
 
     /// `start_time` as the API writes it, e.g. `19:00-20:00`.
     pub fn start_time(&self) -> String {
-        format!("{:02}:00-{:02}:00", self.start_hour, (self.start_hour + 1) % 24)
+        format!(
+            "{:02}:00-{:02}:00",
+            self.start_hour,
+            (self.start_hour + 1) % 24
+        )
     }
 
     /// `period` as the API writes it, e.g. `1,2,3,4,5,6,7`.
@@ -128,9 +132,13 @@ pub fn automated_backup_name(instance_name: &str, at: DateTime<Utc>) -> String {
         .unwrap_or(instance_name)
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
-        .take(8)
+        .take(32)
         .collect();
-    let part = if part.is_empty() { "instance".to_owned() } else { part };
+    let part = if part.is_empty() {
+        "instance".to_owned()
+    } else {
+        part
+    };
     format!(
         "TaurusDB-{part}-{}{:03}",
         at.format("%Y%m%d%H%M%S"),
@@ -156,8 +164,16 @@ mod tests {
     #[test]
     fn start_time_breaking_the_window_rule_is_refused() {
         for bad in [
-            "", "21:00", "21:00-23:00", "21:30-22:30", "21:00-22:01", "24:00-01:00", "9:00-10:00",
-            "21:00-22:00 ", "aa:00-bb:00", "21-22",
+            "",
+            "21:00",
+            "21:00-23:00",
+            "21:30-22:30",
+            "21:00-22:01",
+            "24:00-01:00",
+            "9:00-10:00",
+            "21:00-22:00 ",
+            "aa:00-bb:00",
+            "21-22",
         ] {
             assert_eq!(
                 BackupPolicy::parse_start_time(bad),
@@ -172,16 +188,26 @@ mod tests {
         assert_eq!(BackupPolicy::parse_keep_days(Some(1)), Ok(1));
         assert_eq!(BackupPolicy::parse_keep_days(Some(732)), Ok(732));
         for bad in [Some(0), Some(733), Some(-1), None] {
-            assert_eq!(BackupPolicy::parse_keep_days(bad), Err(ApiError::InvalidPolicyKeepDays));
+            assert_eq!(
+                BackupPolicy::parse_keep_days(bad),
+                Err(ApiError::InvalidPolicyKeepDays)
+            );
         }
     }
 
     #[test]
     fn period_is_distinct_weekday_digits_separated_by_commas() {
-        assert_eq!(BackupPolicy::parse_period("1,2,3,4,5"), Ok(vec![1, 2, 3, 4, 5]));
+        assert_eq!(
+            BackupPolicy::parse_period("1,2,3,4,5"),
+            Ok(vec![1, 2, 3, 4, 5])
+        );
         assert_eq!(BackupPolicy::parse_period("7,1"), Ok(vec![1, 7]));
         for bad in ["", "0", "8", "1,,2", "1,1", "1, 2", "1;2", "12", "mon"] {
-            assert_eq!(BackupPolicy::parse_period(bad), Err(ApiError::InvalidPolicyPeriod), "{bad:?}");
+            assert_eq!(
+                BackupPolicy::parse_period(bad),
+                Err(ApiError::InvalidPolicyPeriod),
+                "{bad:?}"
+            );
         }
     }
 
@@ -201,7 +227,11 @@ mod tests {
         );
         assert_eq!(
             BackupPolicy::parse_update(Some("01:00-02:00"), Some(1), Some("2")),
-            Ok(BackupPolicy { keep_days: 1, start_hour: 1, period: vec![2] })
+            Ok(BackupPolicy {
+                keep_days: 1,
+                start_hour: 1,
+                period: vec![2]
+            })
         );
     }
 
@@ -225,7 +255,10 @@ mod tests {
             period: vec![1, 5],
         };
         let friday_morning = utc("2026-04-24T10:00:00Z");
-        assert_eq!(policy.next_window_after(friday_morning), Some(utc("2026-04-24T19:00:00Z")));
+        assert_eq!(
+            policy.next_window_after(friday_morning),
+            Some(utc("2026-04-24T19:00:00Z"))
+        );
         // Exactly at a window, the next one is the following policy day (Monday).
         assert_eq!(
             policy.next_window_after(utc("2026-04-24T19:00:00Z")),
@@ -241,6 +274,9 @@ mod tests {
     #[test]
     fn automated_backup_names_look_like_the_documentation() {
         let at = utc("2020-07-05T18:50:48.266Z");
-        assert_eq!(automated_backup_name("taurusdb-e747", at), "TaurusDB-e747-20200705185048266");
+        assert_eq!(
+            automated_backup_name("taurusdb-e747", at),
+            "TaurusDB-e747-20200705185048266"
+        );
     }
 }

@@ -28,7 +28,9 @@ pub async fn create(
     }
     let request = NewBackup::parse(&body.instance_id, &body.name, body.description.as_deref())?;
     let now = emulator.clock.now();
-    let (backup, job_id) = emulator.store.create_backup(&caller.project, request, now)?;
+    let (backup, job_id) = emulator
+        .store
+        .create_backup(&caller.project, request, now)?;
     Ok(json(
         StatusCode::CREATED,
         &CreateBackupResponse::new(&backup, job_id.to_string()),

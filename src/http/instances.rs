@@ -95,10 +95,12 @@ pub async fn update_policy(
         fields.get("keep_days").and_then(|v| v.as_i64()),
         fields.get("period").and_then(|v| v.as_str()),
     )?;
-    let instance =
-        emulator
-            .store
-            .update_policy(&caller.project, &instance_id, policy, emulator.clock.now())?;
+    let instance = emulator.store.update_policy(
+        &caller.project,
+        &instance_id,
+        policy,
+        emulator.clock.now(),
+    )?;
     Ok(json(
         StatusCode::OK,
         &PolicyUpdatedResponse {

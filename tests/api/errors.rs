@@ -11,10 +11,11 @@ use crate::helpers::*;
 async fn an_unknown_path_is_404_in_the_api_format() {
     let app = TestApp::new();
     for uri in [
-        "/",
-        "/v3",
+        "/v2",
         "/v2/x/backups",
         &format!("/v3/{PROJECT}/backup"),
+        &format!("/mysql/v3/{PROJECT}/backup"),
+        "/mysql",
         "/_emulator/nope",
     ] {
         let response = app.get(uri).await;

@@ -119,9 +119,18 @@ impl TestApp {
         Self::with_settings(settings)
     }
 
+    /// Other fixtures, loose auth and the default lifecycle.
+    pub fn with_fixtures(json: &str) -> Self {
+        Self::build(&Fixtures::parse(json).unwrap(), Settings::default())
+    }
+
     pub fn with_settings(settings: Settings) -> Self {
+        Self::build(&fixtures(), settings)
+    }
+
+    fn build(fixtures: &Fixtures, settings: Settings) -> Self {
         let clock = Arc::new(ManualClock::new(start_time()));
-        let emulator = Emulator::new(&fixtures(), clock.clone(), settings);
+        let emulator = Emulator::new(fixtures, clock.clone(), settings);
         Self {
             router: router(emulator.clone()),
             emulator,

@@ -127,7 +127,10 @@ async fn advancing_a_real_clock_completes_backups_at_once() {
     let project = taurusdb_emulator::domain::ProjectId::from_path(PROJECT);
     let request = taurusdb_emulator::domain::NewBackup::parse(INSTANCE, "backup-1", None).unwrap();
     let before = emulator.clock.now();
-    emulator.store.create_backup(&project, request, before).unwrap();
+    emulator
+        .store
+        .create_backup(&project, request, before)
+        .unwrap();
     let response = tower::ServiceExt::oneshot(
         app,
         axum::http::Request::post("/_emulator/clock/advance")

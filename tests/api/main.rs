@@ -1,9 +1,14 @@
 //! HTTP-level tests of the emulator, in one binary: each test runs its own emulator.
 
+mod automated;
 mod binary;
 mod create;
+mod delete;
 mod errors;
 mod helpers;
+mod instances;
 mod jobs;
 mod lifecycle;
 mod list;
+mod policy;
+mod versions;

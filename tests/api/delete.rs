@@ -1,0 +1,158 @@
+//! `DELETE /v3/{project_id}/backups/{backup_id}`.
+
+use axum::body::Body;
+use axum::http::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn delete(app: &TestApp, id: &str) -> TestResponse {
+    app.raw(
+        Method::DELETE,
+        &format!("/v3/{PROJECT}/backups/{id}"),
+        // As the Huawei SDK sends it: a JSON content type and no body.
+        &[
+            ("x-auth-token", TOKEN),
+            ("content-type", "application/json"),
+        ],
+        Body::empty(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_completed_manual_backup_is_deleted_and_leaves_the_list() {
+    let app = TestApp::new();
+    let created = app.create_ok(INSTANCE, "backup-f3c1").await;
+    let id = created["backup"]["id"].as_str().unwrap();
+    app.advance(5.0).await;
+    let response = delete(&app, id).await;
+    assert_eq!(response.status.as_u16(), 200);
+    response.assert_json_content_type();
+    assert_eq!(
+        response.json(),
+        json!({"backup_id": id, "backup_name": "backup-f3c1"})
+    );
+    assert_eq!(
+        app.list(&format!("backup_id={id}")).await.json(),
+        json!({"backups": [], "total_count": 0})
+    );
+    assert_eq!(
+        app.list(&format!("instance_id={INSTANCE}")).await.json()["total_count"],
+        0
+    );
+    // Its job stays queryable.
+    let job = app.job(created["job_id"].as_str().unwrap()).await;
+    assert_eq!(job.json()["job"]["status"], "Completed");
+}
+
+#[tokio::test]
+async fn deleting_twice_is_404_the_second_time() {
+    let app = TestApp::new();
+    let id = app.create_ok(INSTANCE, "backup-1").await["backup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.advance(5.0).await;
+    assert_eq!(delete(&app, &id).await.status.as_u16(), 200);
+    delete(&app, &id).await.assert_error(
+        404,
+        "DBS.201010",
+        "The backup information does not exist.",
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_backup_is_404() {
+    let app = TestApp::new();
+    delete(&app, "b1182ccdda034f2b9535f3dca5c47e71br07")
+        .await
+        .assert_error(404, "DBS.201010", "The backup information does not exist.");
+}
+
+#[tokio::test]
+async fn another_projects_backup_is_404_and_survives() {
+    let app = TestApp::new();
+    let other = app
+        .create_in(
+            OTHER_PROJECT,
+            OTHER_TOKEN,
+            json!({"instance_id": OTHER_INSTANCE, "name": "backup-1"}),
+        )
+        .await
+        .json();
+    let id = other["backup"]["id"].as_str().unwrap();
+    app.advance(5.0).await;
+    delete(&app, id).await.assert_error(
+        404,
+        "DBS.201010",
+        "The backup information does not exist.",
+    );
+    let still_there = app
+        .raw(
+            Method::GET,
+            &format!("/v3/{OTHER_PROJECT}/backups?backup_id={id}"),
+            &[("x-auth-token", OTHER_TOKEN)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(still_there.json()["total_count"], 1);
+}
+
+#[tokio::test]
+async fn a_building_backup_cannot_be_deleted() {
+    let app = TestApp::new();
+    let id = app.create_ok(INSTANCE, "backup-1").await["backup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    delete(&app, &id).await.assert_error(
+        400,
+        "DBS.201208",
+        "The operation is not allowed by the backup status.",
+    );
+    assert_eq!(app.backup(&id).await["status"], "BUILDING");
+}
+
+#[tokio::test]
+async fn an_automated_backup_cannot_be_deleted() {
+    let app = TestApp::new();
+    // The default policy takes one every day at 19:00 UTC; the clock starts at 10:19:57.
+    let advanced = app.advance(9.0 * 3600.0).await;
+    assert_eq!(advanced["transitions"][0]["event"], "started");
+    let auto = app.list("backup_type=auto").await.json();
+    let id = auto["backups"][0]["id"].as_str().unwrap();
+    assert_eq!(auto["backups"][0]["status"], "COMPLETED");
+    delete(&app, id).await.assert_error(
+        400,
+        "DBS.201208",
+        "The operation is not allowed by the backup status.",
+    );
+}
+
+#[tokio::test]
+async fn a_failed_manual_backup_can_be_deleted() {
+    let fixtures = json!({"projects": [{"id": PROJECT, "instances": [{"id": INSTANCE}],
+        "backups": [{"id": "c0c9f155c7b7423a9d30f0175998b63bbr01", "instance_id": INSTANCE,
+                     "name": "broken", "status": "FAILED", "begin_time": "2026-04-20T10:00:00+0000"}]}]});
+    let app = TestApp::with_fixtures(&fixtures.to_string());
+    let response = delete(&app, "c0c9f155c7b7423a9d30f0175998b63bbr01").await;
+    assert_eq!(
+        response.json(),
+        json!({"backup_id": "c0c9f155c7b7423a9d30f0175998b63bbr01", "backup_name": "broken"})
+    );
+}
+
+#[tokio::test]
+async fn deleting_needs_a_token() {
+    let app = TestApp::new();
+    let response = app
+        .raw(
+            Method::DELETE,
+            &format!("/v3/{PROJECT}/backups/x"),
+            &[],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(response.status.as_u16(), 401);
+}

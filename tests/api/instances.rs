@@ -1,0 +1,342 @@
+//! `GET /v3/{project_id}/instances` and `GET /v3/{project_id}/instances/{instance_id}`.
+
+use axum::body::Body;
+use axum::http::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn names(body: &Value) -> Vec<&str> {
+    body["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_list_holds_the_projects_instances_with_the_sdk_json_types() {
+    let app = TestApp::new();
+    let response = app.get(&format!("/v3/{PROJECT}/instances")).await;
+    assert_eq!(response.status.as_u16(), 200);
+    response.assert_json_content_type();
+    let body = response.json();
+    assert_eq!(body["total_count"], 5);
+    let item = body["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == INSTANCE)
+        .unwrap()
+        .clone();
+    let keys: Vec<&str> = item
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "id",
+        "name",
+        "status",
+        "private_ips",
+        "public_ips",
+        "port",
+        "type",
+        "region",
+        "datastore",
+        "created",
+        "updated",
+        "db_user_name",
+        "vpc_id",
+        "subnet_id",
+        "security_group_id",
+        "flavor_ref",
+        "flavor_info",
+        "volume",
+        "backup_strategy",
+        "time_zone",
+        "dedicated_resource_id",
+        "tags",
+        "enterprise_project_id",
+        "charge_info",
+        "proxy_ips",
+        "readonly_private_ips",
+    ];
+    expected.sort_unstable();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(item["name"], "taurusdb-instance01");
+    assert_eq!(item["status"], "ACTIVE");
+    assert_eq!(item["port"], "3306");
+    assert_eq!(item["type"], "Cluster");
+    assert_eq!(item["region"], "eu-de");
+    assert_eq!(item["datastore"]["type"], "gaussdb-mysql");
+    assert_eq!(item["datastore"]["version"], "8.0");
+    assert!(item["private_ips"].as_array().unwrap()[0].is_string());
+    assert_eq!(item["public_ips"], json!([]));
+    assert!(item["flavor_info"]["vcpus"].is_string() && item["flavor_info"]["ram"].is_string());
+    assert!(item["volume"]["size"].is_string());
+    assert_eq!(
+        item["backup_strategy"],
+        json!({"start_time": "19:00-20:00", "keep_days": "7"})
+    );
+    assert_eq!(item["enterprise_project_id"], "0");
+    assert_eq!(item["created"], "2026-04-24T10:19:57+0000");
+}
+
+#[tokio::test]
+async fn the_details_have_every_field_with_the_sdk_json_types() {
+    let app = TestApp::new();
+    let response = app
+        .get(&format!("/v3/{PROJECT}/instances/{INSTANCE}"))
+        .await;
+    assert_eq!(response.status.as_u16(), 200);
+    let i = response.json()["instance"].clone();
+    let mut keys: Vec<&str> = i.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut expected = vec![
+        "id",
+        "name",
+        "project_id",
+        "status",
+        "port",
+        "alias",
+        "type",
+        "charge_info",
+        "node_count",
+        "datastore",
+        "backup_used_space",
+        "created",
+        "updated",
+        "private_write_ips",
+        "private_dns_names",
+        "public_ips",
+        "db_user_name",
+        "vpc_id",
+        "subnet_id",
+        "security_group_id",
+        "configuration_id",
+        "backup_strategy",
+        "nodes",
+        "enterprise_project_id",
+        "time_zone",
+        "az_mode",
+        "master_az_code",
+        "maintenance_window",
+        "tags",
+        "dedicated_resource_id",
+        "proxies",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(i["id"], INSTANCE);
+    assert_eq!(i["project_id"], PROJECT);
+    assert_eq!(i["port"], "3306");
+    assert_eq!(i["node_count"], 1);
+    assert_eq!(i["public_ips"], "");
+    assert!(i["private_write_ips"].is_array());
+    assert!(i["backup_used_space"].is_number());
+    assert_eq!(i["backup_strategy"]["keep_days"], "7");
+    assert_eq!(
+        i["charge_info"],
+        json!({"charge_mode": "postPaid", "order_id": ""})
+    );
+    let node = &i["nodes"][0];
+    assert_eq!(node["type"], "master");
+    assert_eq!(node["port"], 3306);
+    assert_eq!(node["priority"], 1);
+    assert!(node["volume"]["size"].is_u64());
+    assert!(node["volume"]["used"].is_string());
+    assert!(
+        node["vcpus"].is_string() && node["ram"].is_string() && node["max_connections"].is_string()
+    );
+    assert!(node["id"].as_str().unwrap().ends_with("no07"));
+    assert_eq!(node["need_restart"], false);
+}
+
+#[tokio::test]
+async fn the_instance_reads_backing_up_while_a_backup_builds_and_active_after() {
+    let app = TestApp::new();
+    let uri = format!("/v3/{PROJECT}/instances/{INSTANCE}");
+    app.create_ok(INSTANCE, "backup-1").await;
+    assert_eq!(
+        app.get(&uri).await.json()["instance"]["status"],
+        "BACKING UP"
+    );
+    let listed = app
+        .get(&format!("/v3/{PROJECT}/instances?id={INSTANCE}"))
+        .await
+        .json();
+    assert_eq!(listed["instances"][0]["status"], "BACKING UP");
+    app.advance(5.0).await;
+    let instance = app.get(&uri).await.json()["instance"].clone();
+    assert_eq!(instance["status"], "ACTIVE");
+    assert!(instance["backup_used_space"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+async fn fixtures_set_instance_fields() {
+    let fixtures = json!({"projects": [{"id": PROJECT, "name": "eu-nl", "instances": [{
+        "id": INSTANCE, "name": "orders", "port": 3307, "public_ips": ["80.158.1.2"],
+        "flavor_info": {"vcpus": "8", "ram": "64"}, "volume": {"type": "POOL", "size": 100},
+        "tags": [{"key": "env", "value": "ci"}], "node_count": 3, "vpc_id": "vpc-1",
+        "datastore": {"version": "8.0", "kernel_version": "2.0.57.240900"},
+        "backup_policy": {"keep_days": 30, "start_time": "02:00-03:00", "period": "1,4"}
+    }]}]});
+    let app = TestApp::with_fixtures(&fixtures.to_string());
+    let i = app
+        .get(&format!("/v3/{PROJECT}/instances/{INSTANCE}"))
+        .await
+        .json()["instance"]
+        .clone();
+    assert_eq!(i["port"], "3307");
+    assert_eq!(i["public_ips"], "80.158.1.2");
+    assert_eq!(i["node_count"], 3);
+    assert_eq!(i["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(i["nodes"][1]["type"], "slave");
+    assert_eq!(i["nodes"][2]["name"], "orders_node03");
+    assert_eq!(i["vpc_id"], "vpc-1");
+    assert_eq!(i["datastore"]["kernel_version"], "2.0.57.240900");
+    assert_eq!(i["tags"], json!([{"key": "env", "value": "ci"}]));
+    assert_eq!(
+        i["backup_strategy"],
+        json!({"start_time": "02:00-03:00", "keep_days": "30"})
+    );
+    let listed = app.get(&format!("/v3/{PROJECT}/instances")).await.json()["instances"][0].clone();
+    assert_eq!(listed["region"], "eu-nl");
+    assert_eq!(listed["public_ips"], json!(["80.158.1.2"]));
+    assert_eq!(listed["flavor_info"], json!({"vcpus": "8", "ram": "64"}));
+    assert_eq!(listed["volume"], json!({"type": "POOL", "size": "100"}));
+}
+
+#[tokio::test]
+async fn id_and_name_match_exactly_or_by_substring_with_a_leading_asterisk() {
+    let app = TestApp::new();
+    let body = app
+        .get(&format!("/v3/{PROJECT}/instances?name=taurusdb-instance01"))
+        .await
+        .json();
+    assert_eq!(names(&body), vec!["taurusdb-instance01"]);
+    let body = app
+        .get(&format!("/v3/{PROJECT}/instances?name=instance0"))
+        .await
+        .json();
+    assert_eq!(body["total_count"], 0);
+    let mut body = app
+        .get(&format!("/v3/{PROJECT}/instances?name=*instance0"))
+        .await
+        .json();
+    let mut found = names(&body);
+    found.sort_unstable();
+    assert_eq!(found, vec!["taurusdb-instance01", "taurusdb-instance02"]);
+    body = app
+        .get(&format!("/v3/{PROJECT}/instances?id={REBOOTING_INSTANCE}"))
+        .await
+        .json();
+    assert_eq!(names(&body), vec!["rebooting"]);
+    body = app
+        .get(&format!("/v3/{PROJECT}/instances?id=*2222"))
+        .await
+        .json();
+    assert_eq!(names(&body), vec!["frozen"]);
+}
+
+#[tokio::test]
+async fn network_and_tag_filters_match_exactly() {
+    let fixtures = json!({"projects": [{"id": PROJECT, "instances": [
+        {"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaain07", "name": "a", "vpc_id": "vpc-1", "subnet_id": "sub-1",
+         "private_ips": ["192.168.0.10"], "tags": [{"key": "env", "value": "ci"}, {"key": "team", "value": "db"}]},
+        {"id": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbin07", "name": "b", "vpc_id": "vpc-2", "subnet_id": "sub-1",
+         "private_ips": ["192.168.0.11"], "tags": [{"key": "env", "value": "prod"}]}
+    ]}]});
+    let app = TestApp::with_fixtures(&fixtures.to_string());
+    for (query, expected) in [
+        ("vpc_id=vpc-1", vec!["a"]),
+        ("subnet_id=sub-1", vec!["a", "b"]),
+        ("private_ip=192.168.0.11", vec!["b"]),
+        ("tags=env=ci", vec!["a"]),
+        ("tags=env=ci,team=db", vec!["a"]),
+        ("tags=env=ci,team=ops", vec![]),
+        ("type=Cluster&datastore_type=gaussdb-mysql", vec!["a", "b"]),
+        ("proxy_ip=10.0.0.1", vec![]),
+    ] {
+        let body = app
+            .get(&format!("/v3/{PROJECT}/instances?{query}"))
+            .await
+            .json();
+        let mut found = names(&body);
+        found.sort_unstable();
+        assert_eq!(found, expected, "{query}");
+        assert_eq!(body["total_count"], expected.len(), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn offset_and_limit_page_the_instances() {
+    let app = TestApp::new();
+    let all = app.get(&format!("/v3/{PROJECT}/instances")).await.json();
+    let page = app
+        .get(&format!("/v3/{PROJECT}/instances?offset=1&limit=2"))
+        .await
+        .json();
+    assert_eq!(page["total_count"], 5);
+    assert_eq!(names(&page), names(&all)[1..3].to_vec());
+}
+
+#[tokio::test]
+async fn bad_instance_list_queries_are_refused() {
+    let app = TestApp::new();
+    for (query, code) in [
+        ("name=*", "DBS.200001"),
+        ("id=*", "DBS.200001"),
+        ("type=Single", "DBS.200001"),
+        ("datastore_type=mysql", "DBS.200001"),
+        ("tags=env", "DBS.200001"),
+        ("offset=-1", "DBS.200001"),
+        ("limit=0", "DBS.280439"),
+        ("limit=101", "DBS.280439"),
+    ] {
+        let response = app.get(&format!("/v3/{PROJECT}/instances?{query}")).await;
+        assert_eq!(response.status.as_u16(), 400, "{query}");
+        assert_eq!(response.json()["error_code"], code, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_or_foreign_instance_is_404() {
+    let app = TestApp::new();
+    for id in ["99999999999999999999999999999999in07", OTHER_INSTANCE] {
+        app.get(&format!("/v3/{PROJECT}/instances/{id}"))
+            .await
+            .assert_error(404, "DBS.200002", "The DB instance does not exist.");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_instance_id_in_the_path_is_280404() {
+    let app = TestApp::new();
+    app.get(&format!("/v3/{PROJECT}/instances/bad%20id"))
+        .await
+        .assert_error(
+            400,
+            "DBS.280404",
+            "Invalid DB instance ID or node ID format.",
+        );
+}
+
+#[tokio::test]
+async fn another_projects_instances_are_not_listed() {
+    let app = TestApp::new();
+    let response = app
+        .raw(
+            Method::GET,
+            &format!("/v3/{OTHER_PROJECT}/instances"),
+            &[("x-auth-token", OTHER_TOKEN)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(names(&response.json()), vec!["other"]);
+}
