@@ -39,6 +39,7 @@ mod tests {
             &Fixtures::builtin(),
             chrono::DateTime::UNIX_EPOCH,
             Default::default(),
+            crate::domain::IdSource::Random,
         )
     }
 

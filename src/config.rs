@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use chrono::{DateTime, Utc};
+
 use crate::clock::ClockMode;
+use crate::store::LifecycleMode;
 
 /// The port the emulator listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 18080;
@@ -67,6 +70,28 @@ pub struct Config {
     )]
     pub auth: AuthMode,
 
+    /// When backups finish: time (after --backup-duration), instant (on the first read),
+    /// reads:N (after N reads), manual (only through a clock advance or a command).
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_LIFECYCLE",
+        default_value = "time",
+        value_parser = parse_lifecycle
+    )]
+    pub lifecycle: LifecycleMode,
+
+    /// With --clock manual: the instant the clock starts at, e.g. 2026-01-01T00:00:00Z.
+    #[arg(long, env = "TAURUSDB_EMULATOR_START_TIME", value_parser = parse_start_time)]
+    pub start_time: Option<DateTime<Utc>>,
+
+    /// Makes backup, job and request ids a deterministic sequence from this number.
+    #[arg(long, env = "TAURUSDB_EMULATOR_SEED")]
+    pub seed: Option<u64>,
+
+    /// How many of the last requests GET /_emulator/requests keeps.
+    #[arg(long, env = "TAURUSDB_EMULATOR_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
     /// Whether instances take automated backups in their policy windows (true or false).
     #[arg(
         long,
@@ -83,6 +108,26 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger ones answer 413.
     #[arg(long, env = "TAURUSDB_EMULATOR_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+}
+
+/// Reads a lifecycle mode: `time`, `instant`, `manual` or `reads:N`.
+pub fn parse_lifecycle(s: &str) -> Result<LifecycleMode, String> {
+    match s {
+        "time" => Ok(LifecycleMode::Time),
+        "instant" => Ok(LifecycleMode::Instant),
+        "manual" => Ok(LifecycleMode::Manual),
+        _ => s
+            .strip_prefix("reads:")
+            .and_then(|n| n.parse().ok())
+            .map(LifecycleMode::Reads)
+            .ok_or_else(|| format!("{s:?} is not time, instant, manual or reads:N")),
+    }
+}
+
+/// Reads the manual clock's start: RFC 3339 or the API's time format.
+pub fn parse_start_time(s: &str) -> Result<DateTime<Utc>, String> {
+    crate::fixtures::read_time(s)
+        .ok_or_else(|| format!("{s:?} is not a time like 2026-01-01T00:00:00Z"))
 }
 
 /// Reads a duration written as a whole number and a unit: `ms`, `s`, `m` or `h`.
@@ -140,6 +185,18 @@ mod tests {
         assert_eq!(config.auth, AuthMode::Loose);
         assert_eq!(config.fixtures, None);
         assert!(config.automated_backups);
+        assert_eq!(config.lifecycle, LifecycleMode::Time);
+        assert_eq!(config.seed, None);
+        assert_eq!(config.journal_size, 1000);
+    }
+
+    #[test]
+    fn lifecycle_modes_are_named() {
+        assert_eq!(parse_lifecycle("instant"), Ok(LifecycleMode::Instant));
+        assert_eq!(parse_lifecycle("reads:3"), Ok(LifecycleMode::Reads(3)));
+        assert_eq!(parse_lifecycle("manual"), Ok(LifecycleMode::Manual));
+        assert!(parse_lifecycle("reads").is_err());
+        assert!(parse_lifecycle("reads:-1").is_err());
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub enum ApiError {
     ResourceNotFound,
     /// 405 `DBS.290013` "Resource not found.": the path exists, but not with this method.
     MethodNotAllowed,
+    /// 408 `EMULATOR.WAIT_TIMEOUT`: a wait on a backup ran out (control API only).
+    WaitTimeout,
+    /// 409 `EMULATOR.WAIT_ENDED`: a waited-on backup finished with another status (control
+    /// API only).
+    WaitEndedElsewhere(&'static str),
     /// 409 `DBS.200011`: the instance is not `ACTIVE`.
     InstanceBusy,
     /// 409 `DBS.200316`: the instance is `STORAGE FULL`.
@@ -101,6 +106,8 @@ impl ApiError {
             | JobNotFound => 400,
             InstanceNotFound | BackupNotFound | ResourceNotFound => 404,
             MethodNotAllowed => 405,
+            WaitTimeout => 408,
+            WaitEndedElsewhere(_) => 409,
             InstanceBusy | InstanceStorageFull | BackupInProgress => 409,
             PayloadTooLarge => 413,
             Internal => 500,
@@ -129,6 +136,8 @@ impl ApiError {
             BackupNotFound => "DBS.201010",
             InstanceNotFound => "DBS.200002",
             ResourceNotFound | MethodNotAllowed => "DBS.290013",
+            WaitTimeout => "EMULATOR.WAIT_TIMEOUT",
+            WaitEndedElsewhere(_) => "EMULATOR.WAIT_ENDED",
             InstanceBusy => "DBS.200011",
             InstanceStorageFull => "DBS.200316",
             BackupInProgress => "DBS.201205",
@@ -144,6 +153,12 @@ impl ApiError {
                 return format!("Incorrect IAM authentication information: {detail}");
             }
             ControlParameter(detail) => return format!("Parameter error. {detail}"),
+            WaitEndedElsewhere(status) => {
+                return format!(
+                    "The backup finished as {status} without reaching the status waited for."
+                );
+            }
+            WaitTimeout => "The backup did not reach the status waited for before the timeout.",
             TokenProjectMismatch => "Invalid token.",
             EmptyBody => "The request is null. Enter a request parameter.",
             Parameter => "Parameter error.",

@@ -1,19 +1,21 @@
-//! The starting state: projects, their tokens, instances and finished backups, read from JSON.
+//! The starting state: projects with their tokens, instances, backups and jobs, as JSON.
 //!
 //! Without `--fixtures` the emulator starts from `fixtures/default.json`, compiled into the
-//! binary. The format is documented in the README; unknown keys are refused so that a typo is
-//! reported rather than silently ignored.
+//! binary. The same format adds or replaces projects at run time (`POST /_emulator/fixtures`)
+//! and is what `GET /_emulator/snapshot` writes, so a snapshot posted back restores its state
+//! exactly. Unknown keys are refused so that a typo is reported rather than ignored.
 
 use std::collections::HashSet;
 use std::path::Path;
 
-use chrono::{DateTime, TimeDelta, Utc};
-use serde::Deserialize;
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
 
+use crate::domain::policy::automated_backup_name;
 use crate::domain::time::parse_api_time;
 use crate::domain::{
     Backup, BackupDescription, BackupId, BackupName, BackupPolicy, BackupStatus, BackupType,
-    Instance, InstanceId, InstanceProfile, InstanceStatus, ProjectId,
+    Instance, InstanceId, InstanceProfile, InstanceStatus, Job, JobId, JobStatus, ProjectId,
 };
 
 /// The built-in starting state (the documentation's example project and instance).
@@ -33,8 +35,10 @@ pub struct ProjectSeed {
     /// Tokens accepted for this project in `strict` auth.
     pub tokens: Vec<String>,
     pub instances: Vec<InstanceSeed>,
-    /// Finished backups the project starts with.
-    pub backups: Vec<Backup>,
+    /// Backups the project starts with, oldest first.
+    pub backups: Vec<BackupSeed>,
+    /// Jobs the project starts with (besides those its backups imply).
+    pub jobs: Vec<Job>,
 }
 
 /// One instance of the starting state; [`InstanceSeed::build`] fills in what it leaves out.
@@ -44,7 +48,7 @@ pub struct InstanceSeed {
     pub name: String,
     pub status: InstanceStatus,
     pub policy: BackupPolicy,
-    profile: InstanceFile,
+    file: InstanceFile,
 }
 
 impl InstanceSeed {
@@ -52,7 +56,7 @@ impl InstanceSeed {
     /// the fixtures say when.
     pub fn build(&self, region: &str, now: DateTime<Utc>) -> Instance {
         let mut profile = InstanceProfile::defaults(&self.id, region, now);
-        self.profile.apply(&mut profile);
+        self.file.apply(&mut profile);
         Instance {
             id: self.id.clone(),
             name: self.name.clone(),
@@ -65,139 +69,273 @@ impl InstanceSeed {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FixturesFile {
-    projects: Vec<ProjectFile>,
+/// One backup of the starting state.
+#[derive(Debug, Clone)]
+pub struct BackupSeed {
+    /// `None`: the store gives it a fresh id.
+    pub id: Option<BackupId>,
+    /// The backup; its `id` is a placeholder when `id` is `None`.
+    pub backup: Backup,
+    /// For a `BUILDING` backup, how it finishes.
+    pub completion: SeedCompletion,
+    /// For a `FAILED` backup, why; for a building one, the failure it is bound to end in.
+    pub fail_reason: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProjectFile {
-    id: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    tokens: Vec<String>,
-    #[serde(default)]
-    instances: Vec<InstanceFile>,
-    #[serde(default)]
-    backups: Vec<BackupFile>,
+/// How a seeded `BUILDING` backup finishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeedCompletion {
+    /// Not building.
+    Finished,
+    /// As the lifecycle would for a backup started when the fixtures are loaded.
+    Lifecycle,
+    /// At this time.
+    At(DateTime<Utc>),
+    /// At this time, but only through a clock advance (`manual` lifecycle).
+    OnAdvance(DateTime<Utc>),
+    /// After this many more reads.
+    AfterReads(u32),
+    /// Only by an explicit command.
+    Held,
 }
 
-/// A number that fixtures may also write as a string, as the API itself does for some fields.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum Number {
-    Int(u64),
-    Text(String),
-}
+/// The file format, as read and as written by snapshots.
+pub mod file {
+    use super::*;
 
-impl Number {
-    fn value(&self) -> Option<u64> {
-        match self {
-            Number::Int(n) => Some(*n),
-            Number::Text(s) => s.parse().ok(),
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FixturesFile {
+        pub projects: Vec<ProjectFile>,
+    }
+
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ProjectFile {
+        pub id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(default)]
+        pub tokens: Vec<String>,
+        #[serde(default)]
+        pub instances: Vec<InstanceFile>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub backups: Vec<BackupFile>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub jobs: Vec<JobFile>,
+    }
+
+    /// A number that fixtures may also write as a string, as the API does for some fields.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(untagged)]
+    pub enum Number {
+        Int(u64),
+        Text(String),
+    }
+
+    impl Number {
+        pub fn value(&self) -> Option<u64> {
+            match self {
+                Number::Int(n) => Some(*n),
+                Number::Text(s) => s.parse().ok(),
+            }
+        }
+
+        pub fn text(&self) -> String {
+            match self {
+                Number::Int(n) => n.to_string(),
+                Number::Text(s) => s.clone(),
+            }
         }
     }
 
-    fn text(&self) -> String {
-        match self {
-            Number::Int(n) => n.to_string(),
-            Number::Text(s) => s.clone(),
-        }
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PolicyFile {
+        pub keep_days: Number,
+        pub start_time: String,
+        pub period: String,
+    }
+
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct InstanceFile {
+        pub id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub backup_policy: Option<PolicyFile>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub alias: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub port: Option<Number>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub region: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub datastore: Option<DatastoreFile>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub created: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub updated: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub db_user_name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub vpc_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub subnet_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub security_group_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub private_ips: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub public_ips: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub flavor_ref: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub flavor_info: Option<FlavorFile>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub volume: Option<VolumeFile>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub time_zone: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub tags: Option<Vec<TagFile>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub enterprise_project_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub charge_info: Option<ChargeFile>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub az_mode: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub master_az_code: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub maintenance_window: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub configuration_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub dedicated_resource_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub node_count: Option<u32>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DatastoreFile {
+        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        pub datastore_type: Option<String>,
+        pub version: Option<String>,
+        pub kernel_version: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FlavorFile {
+        pub vcpus: Option<Number>,
+        pub ram: Option<Number>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct VolumeFile {
+        #[serde(rename = "type")]
+        pub volume_type: Option<String>,
+        pub size: Option<Number>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TagFile {
+        pub key: String,
+        pub value: String,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ChargeFile {
+        pub charge_mode: String,
+    }
+
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct BackupFile {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        pub instance_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        pub backup_type: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
+        pub begin_time: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub end_time: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub size: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub job_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub fail_reason: Option<String>,
+        /// BUILDING only: when it finishes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub finish_at: Option<String>,
+        /// BUILDING only: `finish_at` applies only through a clock advance.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub finish_on_advance: bool,
+        /// BUILDING only: it finishes after this many more reads.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reads_left: Option<u32>,
+        /// BUILDING only: it finishes only by an explicit command.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        pub held: bool,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct JobFile {
+        pub id: String,
+        pub backup_id: String,
+        pub instance_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub instance_name: Option<String>,
+        pub status: String,
+        pub created: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub ended: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub fail_reason: Option<String>,
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PolicyFile {
-    keep_days: Number,
-    start_time: String,
-    period: String,
+use file::*;
+
+/// Writes a time for a fixtures file: RFC 3339 in UTC, with fractions only when there are any.
+pub fn write_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InstanceFile {
-    id: String,
-    name: Option<String>,
-    status: Option<String>,
-    backup_policy: Option<PolicyFile>,
-    alias: Option<String>,
-    port: Option<Number>,
-    region: Option<String>,
-    datastore: Option<DatastoreFile>,
-    created: Option<String>,
-    updated: Option<String>,
-    db_user_name: Option<String>,
-    vpc_id: Option<String>,
-    subnet_id: Option<String>,
-    security_group_id: Option<String>,
-    private_ips: Option<Vec<String>>,
-    public_ips: Option<Vec<String>>,
-    flavor_ref: Option<String>,
-    flavor_info: Option<FlavorFile>,
-    volume: Option<VolumeFile>,
-    time_zone: Option<String>,
-    tags: Option<Vec<TagFile>>,
-    enterprise_project_id: Option<String>,
-    charge_info: Option<ChargeFile>,
-    az_mode: Option<String>,
-    master_az_code: Option<String>,
-    maintenance_window: Option<String>,
-    configuration_id: Option<String>,
-    dedicated_resource_id: Option<String>,
-    node_count: Option<u32>,
+/// Reads a fixtures time: the API's format or RFC 3339.
+pub fn read_time(s: &str) -> Option<DateTime<Utc>> {
+    parse_api_time(s).or_else(|| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    })
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DatastoreFile {
-    #[serde(rename = "type", default)]
-    _type: Option<String>,
-    version: Option<String>,
-    kernel_version: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FlavorFile {
-    vcpus: Option<Number>,
-    ram: Option<Number>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VolumeFile {
-    #[serde(rename = "type")]
-    volume_type: Option<String>,
-    size: Option<Number>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TagFile {
-    key: String,
-    value: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChargeFile {
-    charge_mode: String,
+fn time_field(key: &str, s: &str) -> Result<DateTime<Utc>, String> {
+    read_time(s).ok_or_else(|| format!("{key}: {s:?} is not a time like 2026-04-24T10:19:57+0000"))
 }
 
 impl InstanceFile {
     /// Checks what `apply` cannot report: times, numbers and the node count.
     fn check(&self) -> Result<(), String> {
         for (key, value) in [("created", &self.created), ("updated", &self.updated)] {
-            if let Some(t) = value
-                && parse_api_time(t).is_none()
-            {
-                return Err(format!(
-                    "{key}: {t:?} is not a time like 2026-04-24T10:19:57+0000"
-                ));
+            if let Some(t) = value {
+                time_field(key, t)?;
             }
         }
         if let Some(port) = &self.port
@@ -246,11 +384,11 @@ impl InstanceFile {
             set(&mut p.datastore_version, &d.version);
             set(&mut p.kernel_version, &d.kernel_version);
         }
-        if let Some(t) = self.created.as_deref().and_then(parse_api_time) {
+        if let Some(t) = self.created.as_deref().and_then(read_time) {
             p.created = t;
             p.updated = t;
         }
-        if let Some(t) = self.updated.as_deref().and_then(parse_api_time) {
+        if let Some(t) = self.updated.as_deref().and_then(read_time) {
             p.updated = t;
         }
         if let Some(ips) = &self.private_ips {
@@ -286,27 +424,66 @@ impl InstanceFile {
             p.node_count = n;
         }
     }
-}
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BackupFile {
-    #[serde(default)]
-    id: Option<String>,
-    instance_id: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(rename = "type", default)]
-    backup_type: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    begin_time: String,
-    #[serde(default)]
-    end_time: Option<String>,
-    #[serde(default)]
-    size: Option<u64>,
+    /// Every field of an instance, as a snapshot writes it.
+    pub fn from_instance(i: &Instance) -> Self {
+        let p = &i.profile;
+        Self {
+            id: i.id.to_string(),
+            name: Some(i.name.clone()),
+            status: Some(i.base_status.as_str().to_owned()),
+            backup_policy: Some(PolicyFile {
+                keep_days: Number::Int(u64::from(i.policy.keep_days)),
+                start_time: i.policy.start_time(),
+                period: i.policy.period_text(),
+            }),
+            alias: Some(p.alias.clone()),
+            port: Some(Number::Int(u64::from(p.port))),
+            region: Some(p.region.clone()),
+            datastore: Some(DatastoreFile {
+                datastore_type: None,
+                version: Some(p.datastore_version.clone()),
+                kernel_version: Some(p.kernel_version.clone()),
+            }),
+            created: Some(write_time(p.created)),
+            updated: Some(write_time(p.updated)),
+            db_user_name: Some(p.db_user_name.clone()),
+            vpc_id: Some(p.vpc_id.clone()),
+            subnet_id: Some(p.subnet_id.clone()),
+            security_group_id: Some(p.security_group_id.clone()),
+            private_ips: Some(p.private_ips.clone()),
+            public_ips: Some(p.public_ips.clone()),
+            flavor_ref: Some(p.flavor_ref.clone()),
+            flavor_info: Some(FlavorFile {
+                vcpus: Some(Number::Text(p.vcpus.clone())),
+                ram: Some(Number::Text(p.ram.clone())),
+            }),
+            volume: Some(VolumeFile {
+                volume_type: Some(p.volume_type.clone()),
+                size: Some(Number::Int(p.volume_size)),
+            }),
+            time_zone: Some(p.time_zone.clone()),
+            tags: Some(
+                p.tags
+                    .iter()
+                    .map(|(key, value)| TagFile {
+                        key: key.clone(),
+                        value: value.clone(),
+                    })
+                    .collect(),
+            ),
+            enterprise_project_id: Some(p.enterprise_project_id.clone()),
+            charge_info: Some(ChargeFile {
+                charge_mode: p.charge_mode.clone(),
+            }),
+            az_mode: Some(p.az_mode.clone()),
+            master_az_code: Some(p.master_az_code.clone()),
+            maintenance_window: Some(p.maintenance_window.clone()),
+            configuration_id: Some(p.configuration_id.clone()),
+            dedicated_resource_id: Some(p.dedicated_resource_id.clone()),
+            node_count: Some(p.node_count),
+        }
+    }
 }
 
 impl Fixtures {
@@ -325,6 +502,11 @@ impl Fixtures {
     /// Parses and validates fixtures JSON.
     pub fn parse(text: &str) -> Result<Self, String> {
         let file: FixturesFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        Self::from_file(file)
+    }
+
+    /// Validates a fixtures document.
+    pub fn from_file(file: FixturesFile) -> Result<Self, String> {
         let mut project_ids = HashSet::new();
         let mut tokens = HashSet::new();
         let mut instance_ids = HashSet::new();
@@ -356,13 +538,29 @@ impl Fixtures {
                 instances.push(seed);
             }
             let mut backups = Vec::with_capacity(project.backups.len());
+            let mut building = HashSet::new();
             for (b, backup) in project.backups.into_iter().enumerate() {
                 let at = format!("{at}.backups[{b}]");
-                let backup = parse_backup(backup, &instances).map_err(|e| format!("{at}.{e}"))?;
-                if !backup_ids.insert(backup.id.clone()) {
-                    return Err(format!("{at}.id: backup {} is listed twice", backup.id));
+                let seed = parse_backup(backup, &instances).map_err(|e| format!("{at}.{e}"))?;
+                if let Some(id) = &seed.id
+                    && !backup_ids.insert(id.clone())
+                {
+                    return Err(format!("{at}.id: backup {id} is listed twice"));
                 }
-                backups.push(backup);
+                if seed.backup.status == BackupStatus::Building
+                    && !building.insert(seed.backup.instance_id.clone())
+                {
+                    return Err(format!(
+                        "{at}.status: instance {} already has a BUILDING backup",
+                        seed.backup.instance_id
+                    ));
+                }
+                backups.push(seed);
+            }
+            let mut jobs = Vec::with_capacity(project.jobs.len());
+            for (j, job) in project.jobs.into_iter().enumerate() {
+                let at = format!("{at}.jobs[{j}]");
+                jobs.push(parse_job(job, &instances).map_err(|e| format!("{at}.{e}"))?);
             }
             projects.push(ProjectSeed {
                 id,
@@ -370,6 +568,7 @@ impl Fixtures {
                 tokens: project.tokens,
                 instances,
                 backups,
+                jobs,
             });
         }
         Ok(Self { projects })
@@ -427,11 +626,11 @@ fn parse_instance(instance: InstanceFile) -> Result<InstanceSeed, String> {
         name,
         status,
         policy,
-        profile: instance,
+        file: instance,
     })
 }
 
-fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<Backup, String> {
+fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<BackupSeed, String> {
     let instance = instances
         .iter()
         .find(|i| i.id.as_str() == backup.instance_id)
@@ -441,18 +640,7 @@ fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<Backup
                 backup.instance_id
             )
         })?;
-    let begin_time = parse_api_time(&backup.begin_time).ok_or_else(|| {
-        format!(
-            "begin_time: {:?} is not a time like 2026-04-24T10:19:57+0000",
-            backup.begin_time
-        )
-    })?;
-    let end_time = match &backup.end_time {
-        None => begin_time + TimeDelta::minutes(2),
-        Some(t) => parse_api_time(t)
-            .filter(|end| *end >= begin_time)
-            .ok_or_else(|| format!("end_time: {t:?} is not a time at or after begin_time"))?,
-    };
+    let begin_time = time_field("begin_time", &backup.begin_time)?;
     let backup_type = match backup.backup_type.as_deref() {
         None => BackupType::Manual,
         Some(t) => {
@@ -461,9 +649,41 @@ fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<Backup
     };
     let status = match backup.status.as_deref() {
         None => BackupStatus::Completed,
-        Some(s) => BackupStatus::parse(s)
-            .filter(|s| *s != BackupStatus::Building)
-            .ok_or_else(|| format!("status: {s:?} is not COMPLETED, FAILED or AVAILABLE"))?,
+        Some(s) => BackupStatus::parse(s).ok_or_else(|| {
+            format!("status: {s:?} is not BUILDING, COMPLETED, FAILED or AVAILABLE")
+        })?,
+    };
+    let building = status == BackupStatus::Building;
+    let end_time = match (&backup.end_time, building) {
+        (Some(_), true) => return Err("end_time: a BUILDING backup has not ended".to_owned()),
+        (None, true) => None,
+        (None, false) => Some(begin_time + TimeDelta::minutes(2)),
+        (Some(t), false) => Some(
+            read_time(t)
+                .filter(|end| *end >= begin_time)
+                .ok_or_else(|| format!("end_time: {t:?} is not a time at or after begin_time"))?,
+        ),
+    };
+    let finish_at = backup
+        .finish_at
+        .as_deref()
+        .map(|t| time_field("finish_at", t))
+        .transpose()?;
+    let completion = match (building, finish_at, backup.reads_left, backup.held) {
+        (false, None, None, false) => SeedCompletion::Finished,
+        (false, ..) => {
+            return Err(
+                "finish_at, reads_left and held apply only to a BUILDING backup".to_owned(),
+            );
+        }
+        (true, None, None, false) => SeedCompletion::Lifecycle,
+        (true, Some(at), None, false) if backup.finish_on_advance => SeedCompletion::OnAdvance(at),
+        (true, Some(at), None, false) => SeedCompletion::At(at),
+        (true, None, Some(n), false) => SeedCompletion::AfterReads(n),
+        (true, None, None, true) => SeedCompletion::Held,
+        (true, ..) => {
+            return Err("give at most one of finish_at, reads_left and held".to_owned());
+        }
     };
     let name = match backup.name {
         Some(n) => BackupName::parse(&n)
@@ -473,19 +693,18 @@ fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<Backup
                 BackupType::Manual => Err(()),
             })
             .map_err(|_| format!("name: {n:?} breaks the backup name rule"))?,
-        None => BackupName::trusted(&crate::domain::policy::automated_backup_name(
-            &instance.name,
-            begin_time,
-        )),
+        None => BackupName::trusted(&automated_backup_name(&instance.name, begin_time)),
     };
     let description = BackupDescription::parse(backup.description.as_deref().unwrap_or(""))
         .map_err(|_| "description: breaks the backup description rule".to_owned())?;
-    let id = backup
-        .id
-        .map(|id| BackupId::from_raw(&id))
-        .unwrap_or_else(BackupId::generate);
+    let job_id = backup
+        .job_id
+        .as_deref()
+        .map(|j| JobId::parse(j).ok_or_else(|| format!("job_id: {j:?} is not a UUID")))
+        .transpose()?;
+    let id = backup.id.as_deref().map(BackupId::from_raw);
     let mut built = Backup {
-        id,
+        id: id.clone().unwrap_or_else(|| BackupId::from_raw("")),
         instance_id: instance.id.clone(),
         name,
         description,
@@ -494,14 +713,61 @@ fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<Backup
         begin_time,
         end_time: None,
         size_mb: 0,
-        job_id: None,
+        job_id,
     };
-    built.finish(end_time, status != BackupStatus::Failed);
-    built.status = status;
+    if let Some(end) = end_time {
+        built.finish(end, status != BackupStatus::Failed);
+        built.status = status;
+    }
     if let Some(size) = backup.size {
         built.size_mb = size;
     }
-    Ok(built)
+    Ok(BackupSeed {
+        id,
+        backup: built,
+        completion,
+        fail_reason: backup.fail_reason,
+    })
+}
+
+fn parse_job(job: JobFile, instances: &[InstanceSeed]) -> Result<Job, String> {
+    let id = JobId::parse(&job.id).ok_or_else(|| format!("id: {:?} is not a UUID", job.id))?;
+    let instance_id = InstanceId::parse(&job.instance_id)
+        .map_err(|_| format!("instance_id: {:?} is not an instance id", job.instance_id))?;
+    let status = match job.status.as_str() {
+        "Running" => JobStatus::Running,
+        "Completed" => JobStatus::Completed,
+        "Failed" => JobStatus::Failed,
+        other => {
+            return Err(format!(
+                "status: {other:?} is not Running, Completed or Failed"
+            ));
+        }
+    };
+    let instance_name = job
+        .instance_name
+        .or_else(|| {
+            instances
+                .iter()
+                .find(|i| i.id == instance_id)
+                .map(|i| i.name.clone())
+        })
+        .unwrap_or_default();
+    Ok(Job {
+        id,
+        name: crate::domain::job::BACKUP_JOB_NAME,
+        status,
+        created: time_field("created", &job.created)?,
+        ended: job
+            .ended
+            .as_deref()
+            .map(|t| time_field("ended", t))
+            .transpose()?,
+        instance_id,
+        instance_name,
+        backup_id: BackupId::from_raw(&job.backup_id),
+        fail_reason: job.fail_reason,
+    })
 }
 
 #[cfg(test)]
@@ -560,7 +826,7 @@ mod tests {
         assert_eq!(instance.profile.node_count, 3);
         assert_eq!(
             instance.profile.created,
-            parse_api_time("2026-01-01T00:00:00Z").unwrap()
+            read_time("2026-01-01T00:00:00Z").unwrap()
         );
         assert_eq!(
             instance.policy,
@@ -573,27 +839,37 @@ mod tests {
     }
 
     #[test]
-    fn finished_backups_can_be_seeded() {
+    fn backups_can_be_seeded() {
         let f = Fixtures::parse(
             r#"{"projects":[{"id":"0123456789abcdef0123456789abcdef",
                 "instances":[{"id":"abcin07", "name": "taurusdb-e747"}],
                 "backups":[{"instance_id":"abcin07","type":"auto","begin_time":"2020-07-06T10:41:14+0800"},
                            {"id":"c0c9f155c7b7423a9d30f0175998b63bbr01","instance_id":"abcin07",
                             "name":"before-upgrade","begin_time":"2020-07-06T10:41:14+0800",
-                            "end_time":"2020-07-06T10:43:14+0800","size":2803,"status":"FAILED"}]}]}"#,
+                            "end_time":"2020-07-06T10:43:14+0800","size":2803,"status":"FAILED",
+                            "fail_reason":"disk"},
+                           {"instance_id":"abcin07","name":"running","status":"BUILDING",
+                            "begin_time":"2020-07-07T00:00:00Z","reads_left":2}]}]}"#,
         )
         .unwrap();
         let backups = &f.projects[0].backups;
-        assert_eq!(backups[0].backup_type, BackupType::Auto);
-        assert_eq!(backups[0].status, BackupStatus::Completed);
-        assert_eq!(backups[0].name.as_str(), "TaurusDB-e747-20200706024114000");
+        assert_eq!(backups[0].backup.backup_type, BackupType::Auto);
+        assert_eq!(backups[0].backup.status, BackupStatus::Completed);
         assert_eq!(
-            backups[1].id.as_str(),
-            "c0c9f155c7b7423a9d30f0175998b63bbr01"
+            backups[0].backup.name.as_str(),
+            "TaurusDB-e747-20200706024114000"
         );
-        assert_eq!(backups[1].status, BackupStatus::Failed);
-        assert_eq!(backups[1].size_mb, 2803);
-        assert_eq!(backups[1].take_up_minutes(), 2);
+        assert_eq!(backups[0].id, None);
+        assert_eq!(
+            backups[1].id.as_ref().map(BackupId::as_str),
+            Some("c0c9f155c7b7423a9d30f0175998b63bbr01")
+        );
+        assert_eq!(backups[1].backup.status, BackupStatus::Failed);
+        assert_eq!(backups[1].backup.size_mb, 2803);
+        assert_eq!(backups[1].backup.take_up_minutes(), 2);
+        assert_eq!(backups[1].fail_reason.as_deref(), Some("disk"));
+        assert_eq!(backups[2].backup.status, BackupStatus::Building);
+        assert_eq!(backups[2].completion, SeedCompletion::AfterReads(2));
     }
 
     fn problem(text: &str) -> String {
@@ -614,6 +890,11 @@ mod tests {
             "{bad_status}"
         );
         assert!(bad_status.contains("ACTIVE"), "{bad_status}");
+        let typo = problem(
+            r#"{"projects":[{"id":"0123456789abcdef0123456789abcdef",
+                "instances":[{"id":"abcin07","prot":3306}]}]}"#,
+        );
+        assert!(typo.contains("unknown field `prot`"), "{typo}");
         let bad_policy = problem(
             r#"{"projects":[{"id":"0123456789abcdef0123456789abcdef",
                 "instances":[{"id":"abcin07","backup_policy":{"keep_days":0,"start_time":"19:00-20:00","period":"1"}}]}]}"#,
@@ -630,6 +911,15 @@ mod tests {
             bad_backup.contains("projects[0].backups[0].instance_id"),
             "{bad_backup}"
         );
+        let two_building = problem(
+            r#"{"projects":[{"id":"0123456789abcdef0123456789abcdef","instances":[{"id":"abcin07"}],
+                "backups":[{"instance_id":"abcin07","status":"BUILDING","begin_time":"2020-07-06T10:41:14Z"},
+                           {"instance_id":"abcin07","status":"BUILDING","begin_time":"2020-07-06T10:41:15Z"}]}]}"#,
+        );
+        assert!(
+            two_building.contains("already has a BUILDING backup"),
+            "{two_building}"
+        );
     }
 
     #[test]
@@ -644,5 +934,16 @@ mod tests {
                 "instances":[{"id":"abcin07"},{"id":"abcin07"}]}]}"#,
         );
         assert!(instance_twice.contains("listed twice"), "{instance_twice}");
+    }
+
+    #[test]
+    fn times_read_both_formats_and_write_rfc_3339() {
+        let t = read_time("2026-04-24T10:19:57.25Z").unwrap();
+        assert_eq!(write_time(t), "2026-04-24T10:19:57.250Z");
+        assert_eq!(read_time(&write_time(t)), Some(t));
+        assert_eq!(
+            read_time("2026-04-24T10:19:57+0000"),
+            read_time("2026-04-24T10:19:57Z")
+        );
     }
 }

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod control;
 pub mod domain;
 pub mod error;
 pub mod fixtures;
@@ -21,6 +22,8 @@ use chrono::TimeDelta;
 
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
 use crate::config::{AuthMode, Config};
+use crate::control::{Faults, Journal};
+use crate::domain::IdSource;
 use crate::fixtures::Fixtures;
 use crate::store::{Lifecycle, Store};
 
@@ -34,6 +37,10 @@ pub struct Settings {
     pub lifecycle: Lifecycle,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Makes backup, job and request ids a deterministic sequence.
+    pub seed: Option<u64>,
+    /// How many requests the journal keeps.
+    pub journal_size: usize,
 }
 
 impl Default for Settings {
@@ -42,6 +49,8 @@ impl Default for Settings {
             auth: AuthMode::Loose,
             lifecycle: Lifecycle::default(),
             max_body_bytes: 64 * 1024,
+            seed: None,
+            journal_size: 1000,
         }
     }
 }
@@ -51,27 +60,48 @@ impl Settings {
         Self {
             auth: config.auth,
             lifecycle: Lifecycle {
+                mode: config.lifecycle,
                 backup_duration: TimeDelta::from_std(config.backup_duration)
                     .unwrap_or(TimeDelta::MAX),
                 automated_backups: config.automated_backups,
             },
             max_body_bytes: config.max_body_bytes,
+            seed: config.seed,
+            journal_size: config.journal_size,
         }
     }
 }
 
-/// One emulator: its state, its clock and its settings.
+/// One emulator: its state, its clock, its settings and its control plane.
 pub struct Emulator {
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    pub faults: Faults,
+    pub journal: Journal,
+    /// Where request ids come from (seeded with `--seed`).
+    pub request_ids: parking_lot::Mutex<IdSource>,
+    /// Woken whenever state may have changed, for those waiting on a backup.
+    pub changes: tokio::sync::Notify,
 }
 
 impl Emulator {
     /// An emulator starting from `fixtures`.
     pub fn new(fixtures: &Fixtures, clock: Arc<dyn Clock>, settings: Settings) -> Arc<Self> {
+        let store = Store::new(
+            fixtures,
+            clock.now(),
+            settings.lifecycle,
+            IdSource::new(settings.seed),
+        );
         Arc::new(Self {
-            store: Arc::new(Store::new(fixtures, clock.now(), settings.lifecycle)),
+            store: Arc::new(store),
+            journal: Journal::new(settings.journal_size),
+            request_ids: parking_lot::Mutex::new(IdSource::new(
+                settings.seed.map(|s| s ^ 0x5eed_0f_4e9_1e57),
+            )),
+            faults: Faults::default(),
+            changes: tokio::sync::Notify::new(),
             clock,
             settings,
         })
@@ -83,9 +113,14 @@ impl Emulator {
             Some(path) => Fixtures::load(path)?,
             None => Fixtures::builtin(),
         };
-        let clock: Arc<dyn Clock> = match config.clock {
-            ClockMode::Real => Arc::new(SystemClock::new()),
-            ClockMode::Manual => Arc::new(ManualClock::new(SystemClock::wall())),
+        let clock: Arc<dyn Clock> = match (config.clock, config.start_time) {
+            (ClockMode::Real, None) => Arc::new(SystemClock::new()),
+            (ClockMode::Real, Some(_)) => {
+                return Err("--start-time needs --clock manual: a real clock starts now".into());
+            }
+            (ClockMode::Manual, start) => {
+                Arc::new(ManualClock::new(start.unwrap_or_else(SystemClock::wall)))
+            }
         };
         Ok(Self::new(&fixtures, clock, Settings::from_config(config)))
     }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::Emulator;
 use crate::clock::Clock;
 use crate::store::{Store, Transition};
 
@@ -16,21 +17,20 @@ pub const TICK: Duration = Duration::from_millis(100);
 
 /// One step: applies every transition due by the clock's current time.
 pub fn tick(store: &Store, clock: &dyn Clock) -> Vec<Transition> {
-    store.advance_to(clock.now())
+    store.tick(clock.now())
 }
 
-/// Runs [`tick`] every `every` until the task is dropped or aborted.
-pub fn spawn_ticker(
-    store: Arc<Store>,
-    clock: Arc<dyn Clock>,
-    every: Duration,
-) -> tokio::task::JoinHandle<()> {
+/// Runs [`tick`] every `every` until the task is aborted, waking whoever waits on a change
+/// when something happened.
+pub fn spawn_ticker(emulator: Arc<Emulator>, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             interval.tick().await;
-            tick(&store, clock.as_ref());
+            if !tick(&emulator.store, emulator.clock.as_ref()).is_empty() {
+                emulator.changes.notify_waiters();
+            }
         }
     })
 }

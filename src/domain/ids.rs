@@ -78,9 +78,9 @@ impl fmt::Display for InstanceId {
 pub struct BackupId(Box<str>);
 
 impl BackupId {
-    /// A fresh random id in the real service's shape (`<32 hex>br07`).
-    pub fn generate() -> Self {
-        Self(format!("{}br07", uuid::Uuid::new_v4().simple()).into())
+    /// A fresh id in the real service's shape (`<32 hex>br07`).
+    pub fn generate(ids: &mut IdSource) -> Self {
+        Self(format!("{:032x}br07", ids.next_u128()).into())
     }
 
     /// An id as given by a client or a fixture; lookups simply miss when it does not exist.
@@ -110,8 +110,8 @@ impl fmt::Display for BackupId {
 pub struct JobId(uuid::Uuid);
 
 impl JobId {
-    pub fn generate() -> Self {
-        Self(uuid::Uuid::new_v4())
+    pub fn generate(ids: &mut IdSource) -> Self {
+        Self(uuid_v4(ids.next_u128()))
     }
 
     /// Reads a job id from a query; `None` when it is not a UUID (and so names no job).
@@ -124,6 +124,54 @@ impl fmt::Display for JobId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0.hyphenated())
     }
+}
+
+/// Where new ids come from: random by default, or a deterministic sequence from a seed
+/// (`--seed`), so that two runs with the same requests hand out the same ids.
+#[derive(Debug, Clone)]
+pub enum IdSource {
+    Random,
+    Seeded(u64),
+}
+
+impl IdSource {
+    pub fn new(seed: Option<u64>) -> Self {
+        seed.map_or(Self::Random, Self::Seeded)
+    }
+
+    /// 128 fresh bits.
+    pub fn next_u128(&mut self) -> u128 {
+        match self {
+            IdSource::Random => uuid::Uuid::new_v4().as_u128(),
+            IdSource::Seeded(state) => {
+                let hi = splitmix64(state);
+                let lo = splitmix64(state);
+                (u128::from(hi) << 64) | u128::from(lo)
+            }
+        }
+    }
+
+    /// A request id: 32 lowercase hex digits.
+    pub fn request_id(&mut self) -> String {
+        format!("{:032x}", self.next_u128())
+    }
+}
+
+/// The SplitMix64 step: a well-mixed 64-bit sequence from any seed.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476b_d1ce_4e5b);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// `bits` shaped as a UUID v4 (version and variant bits set).
+fn uuid_v4(bits: u128) -> uuid::Uuid {
+    uuid::Builder::from_u128(bits)
+        .with_version(uuid::Version::Random)
+        .with_variant(uuid::Variant::RFC4122)
+        .into_uuid()
 }
 
 #[cfg(test)]
@@ -157,7 +205,8 @@ mod tests {
 
     #[test]
     fn generated_backup_ids_look_like_real_ones() {
-        let id = BackupId::generate();
+        let ids = &mut IdSource::Random;
+        let id = BackupId::generate(ids);
         let s = id.as_str();
         assert_eq!(s.len(), 36);
         assert!(s.ends_with("br07"));
@@ -166,15 +215,31 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         );
-        assert_ne!(BackupId::generate(), id);
+        assert_ne!(BackupId::generate(ids), id);
     }
 
     #[test]
     fn job_ids_are_dashed_uuid_v4() {
-        let id = JobId::generate().to_string();
+        let id = JobId::generate(&mut IdSource::Seeded(7)).to_string();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
         assert_eq!(JobId::parse(&id).map(|j| j.to_string()), Some(id));
         assert_eq!(JobId::parse("nope"), None);
+    }
+
+    #[test]
+    fn seeded_ids_repeat_across_runs_and_differ_between_seeds() {
+        let run = |seed| {
+            let mut ids = IdSource::new(Some(seed));
+            (
+                BackupId::generate(&mut ids),
+                JobId::generate(&mut ids),
+                ids.request_id(),
+            )
+        };
+        assert_eq!(run(42), run(42));
+        assert_ne!(run(42), run(43));
+        let (backup, _, request) = run(42);
+        assert_ne!(&backup.as_str()[..32], request);
     }
 }

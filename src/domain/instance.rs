@@ -219,7 +219,7 @@ mod tests {
             next_automated_backup: None,
         };
         assert_eq!(instance.status(), InstanceStatus::Active);
-        instance.building = Some(BackupId::generate());
+        instance.building = Some(BackupId::from_raw("b1182ccdda034f2b9535f3dca5c47e71br07"));
         assert_eq!(instance.status(), InstanceStatus::BackingUp);
         instance.base_status = InstanceStatus::Frozen;
         assert_eq!(instance.status(), InstanceStatus::Frozen);

@@ -1,28 +1,29 @@
-//! Emulator-only endpoints under `/_emulator/`: health and the clock. Never under `/v3/`.
+//! Emulator-only endpoints under `/_emulator/`: state, time, one backup at a time, failures,
+//! the request journal, waiting, and the OpenAPI document. Never under `/v3/`.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::respond::json;
+use super::wire::{BackupItem, InstanceListItem, JobResponse};
 use crate::Emulator;
+use crate::config::parse_duration;
+use crate::control::{InjectedError, JournalEntry, RequestFault};
 use crate::domain::time::format_api_time;
+use crate::domain::{BackupStatus, InstanceId, ProjectId};
 use crate::error::ApiError;
-use crate::store::Transition;
+use crate::fixtures::{Fixtures, file::FixturesFile};
+use crate::store::{Completion, FailureRule, Lifecycle, LifecycleMode, Transition};
 
-/// The control routes, to be merged into the API router.
-pub fn routes() -> Router<Arc<Emulator>> {
-    Router::new()
-        .route("/_emulator/health", get(health))
-        .route("/_emulator/clock", get(clock))
-        .route("/_emulator/clock/advance", post(advance))
+fn bad(detail: impl Into<String>) -> ApiError {
+    ApiError::ControlParameter(detail.into())
 }
 
 #[derive(Serialize)]
@@ -31,9 +32,182 @@ struct Health {
 }
 
 /// `GET /_emulator/health` → `200 {"status": "ok"}` once requests are served.
-async fn health() -> Response {
+pub async fn health() -> Response {
     json(StatusCode::OK, &Health { status: "ok" })
 }
+
+/// The OpenAPI document of the emulated and the control API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /_emulator/openapi.json`.
+pub async fn openapi() -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            super::respond::JSON_CONTENT_TYPE,
+        )],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+use axum::response::IntoResponse;
+
+#[derive(Deserialize)]
+pub struct ProjectParam {
+    project_id: Option<String>,
+}
+
+impl ProjectParam {
+    fn project(&self) -> Option<ProjectId> {
+        self.project_id
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .map(ProjectId::from_path)
+    }
+}
+
+// --- state ----------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct StateBody {
+    now: String,
+    clock: &'static str,
+    lifecycle: LifecycleBody,
+    projects: Vec<ProjectStateBody>,
+}
+
+#[derive(Serialize)]
+struct ProjectStateBody {
+    id: String,
+    name: String,
+    tokens: Vec<String>,
+    instances: Vec<InstanceListItem>,
+    backups: Vec<BackupStateBody>,
+    jobs: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct BackupStateBody {
+    #[serde(flatten)]
+    backup: BackupItem,
+    /// How a building backup finishes: `at <time>`, `on advance at <time>`, `after N reads`,
+    /// `held`; `null` once finished.
+    finishes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fail_reason: Option<String>,
+}
+
+fn describe(completion: Completion) -> Option<String> {
+    match completion {
+        Completion::Done => None,
+        Completion::At(t) => Some(format!("at {}", format_api_time(t))),
+        Completion::OnAdvance(t) => Some(format!("on advance at {}", format_api_time(t))),
+        Completion::AfterReads(n) => Some(format!("after {n} reads")),
+        Completion::Held => Some("held".to_owned()),
+    }
+}
+
+/// `GET /_emulator/state[?project_id=]`: every project (or one) with its instances, backups
+/// and jobs, as the API shows them, plus how each building backup will finish.
+pub async fn state(
+    State(emulator): State<Arc<Emulator>>,
+    ApiQuery(param): ApiQuery<ProjectParam>,
+) -> Response {
+    let now = emulator.clock.now();
+    let projects = emulator.store.state_view(param.project().as_ref(), now);
+    let body = StateBody {
+        now: format_api_time(now),
+        clock: emulator.clock.mode().as_str(),
+        lifecycle: LifecycleBody::from(emulator.store.lifecycle()),
+        projects: projects
+            .into_iter()
+            .map(|p| ProjectStateBody {
+                id: p.id.to_string(),
+                name: p.name,
+                tokens: p.tokens,
+                instances: p
+                    .instances
+                    .into_iter()
+                    .map(InstanceListItem::from)
+                    .collect(),
+                backups: p
+                    .backups
+                    .into_iter()
+                    .map(|b| BackupStateBody {
+                        backup: BackupItem::from(b.view),
+                        finishes: describe(b.completion),
+                        fail_reason: b.fail_reason,
+                    })
+                    .collect(),
+                jobs: p
+                    .jobs
+                    .into_iter()
+                    .map(|j| serde_json::to_value(JobResponse::from(j).job).unwrap_or_default())
+                    .collect(),
+            })
+            .collect(),
+    };
+    json(StatusCode::OK, &body)
+}
+
+#[derive(Serialize)]
+struct Done {
+    status: &'static str,
+}
+
+/// `POST /_emulator/reset[?project_id=]`: back to the starting fixtures — one project, or
+/// everything (projects, lifecycle, backup failure rules and request faults).
+pub async fn reset(
+    State(emulator): State<Arc<Emulator>>,
+    ApiQuery(param): ApiQuery<ProjectParam>,
+) -> Response {
+    let project = param.project();
+    emulator.store.reset(project.as_ref(), emulator.clock.now());
+    if project.is_none() {
+        emulator.faults.clear();
+    }
+    json(StatusCode::OK, &Done { status: "reset" })
+}
+
+#[derive(Serialize)]
+struct Loaded {
+    projects: Vec<String>,
+}
+
+/// `POST /_emulator/fixtures`: adds the document's projects, each replacing any project of the
+/// same id whole (same format as `--fixtures`).
+pub async fn fixtures(
+    State(emulator): State<Arc<Emulator>>,
+    ApiJson(file): ApiJson<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let file: FixturesFile = serde_json::from_value(file).map_err(|e| bad(e.to_string()))?;
+    let fixtures = Fixtures::from_file(file).map_err(bad)?;
+    emulator
+        .store
+        .apply_fixtures(&fixtures, emulator.clock.now())
+        .map_err(bad)?;
+    Ok(json(
+        StatusCode::OK,
+        &Loaded {
+            projects: fixtures.projects.iter().map(|p| p.id.to_string()).collect(),
+        },
+    ))
+}
+
+/// `GET /_emulator/snapshot[?project_id=]`: the state as a fixtures document; posting it to
+/// `/_emulator/fixtures` restores it.
+pub async fn snapshot(
+    State(emulator): State<Arc<Emulator>>,
+    ApiQuery(param): ApiQuery<ProjectParam>,
+) -> Response {
+    json(
+        StatusCode::OK,
+        &emulator.store.snapshot(param.project().as_ref()),
+    )
+}
+
+// --- time -----------------------------------------------------------------------------------
 
 #[derive(Serialize)]
 struct ClockState {
@@ -41,23 +215,20 @@ struct ClockState {
     mode: &'static str,
 }
 
-impl ClockState {
-    fn read(emulator: &Emulator) -> Self {
-        Self {
+/// `GET /_emulator/clock` → `{"now", "mode"}`.
+pub async fn clock(State(emulator): State<Arc<Emulator>>) -> Response {
+    json(
+        StatusCode::OK,
+        &ClockState {
             now: format_api_time(emulator.clock.now()),
             mode: emulator.clock.mode().as_str(),
-        }
-    }
-}
-
-/// `GET /_emulator/clock` → `{"now", "mode"}`.
-async fn clock(State(emulator): State<Arc<Emulator>>) -> Response {
-    json(StatusCode::OK, &ClockState::read(&emulator))
+        },
+    )
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AdvanceBody {
+pub struct AdvanceBody {
     seconds: f64,
 }
 
@@ -93,13 +264,13 @@ impl From<Transition> for TransitionItem {
 const MAX_ADVANCE_SECONDS: f64 = 10.0 * 365.0 * 24.0 * 3600.0;
 
 /// `POST /_emulator/clock/advance {"seconds": N}`: moves the clock forward by N seconds (in
-/// either clock mode) and applies every transition due by then before answering.
-async fn advance(
+/// either clock mode) and applies everything due by then before answering.
+pub async fn advance(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(body): ApiJson<AdvanceBody>,
 ) -> Result<Response, ApiError> {
     if !(body.seconds.is_finite() && (0.0..=MAX_ADVANCE_SECONDS).contains(&body.seconds)) {
-        return Err(ApiError::ControlParameter(format!(
+        return Err(bad(format!(
             "seconds must be a number from 0 to {MAX_ADVANCE_SECONDS}"
         )));
     }
@@ -114,4 +285,453 @@ async fn advance(
             transitions: transitions.into_iter().map(TransitionItem::from).collect(),
         },
     ))
+}
+
+#[derive(Serialize)]
+struct LifecycleBody {
+    mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reads: Option<u32>,
+    backup_duration: String,
+    automated_backups: bool,
+}
+
+impl From<Lifecycle> for LifecycleBody {
+    fn from(l: Lifecycle) -> Self {
+        let (mode, reads) = match l.mode {
+            LifecycleMode::Time => ("time", None),
+            LifecycleMode::Instant => ("instant", None),
+            LifecycleMode::Reads(n) => ("reads", Some(n)),
+            LifecycleMode::Manual => ("manual", None),
+        };
+        Self {
+            mode,
+            reads,
+            backup_duration: format!("{}ms", l.backup_duration.num_milliseconds()),
+            automated_backups: l.automated_backups,
+        }
+    }
+}
+
+/// `GET /_emulator/lifecycle`.
+pub async fn lifecycle(State(emulator): State<Arc<Emulator>>) -> Response {
+    json(
+        StatusCode::OK,
+        &LifecycleBody::from(emulator.store.lifecycle()),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleUpdate {
+    mode: Option<String>,
+    reads: Option<u32>,
+    backup_duration: Option<String>,
+    automated_backups: Option<bool>,
+}
+
+/// `PUT /_emulator/lifecycle {"mode", "reads", "backup_duration", "automated_backups"}`: any
+/// of them; applies to backups started from now on.
+pub async fn set_lifecycle(
+    State(emulator): State<Arc<Emulator>>,
+    ApiJson(update): ApiJson<LifecycleUpdate>,
+) -> Result<Response, ApiError> {
+    let mut lifecycle = emulator.store.lifecycle();
+    if let Some(mode) = update.mode.as_deref() {
+        lifecycle.mode = match (mode, update.reads) {
+            ("time", None) => LifecycleMode::Time,
+            ("instant", None) => LifecycleMode::Instant,
+            ("manual", None) => LifecycleMode::Manual,
+            ("reads", Some(n)) => LifecycleMode::Reads(n),
+            ("reads", None) => return Err(bad("mode reads needs \"reads\": N")),
+            ("time" | "instant" | "manual", Some(_)) => {
+                return Err(bad("\"reads\" goes only with mode reads"));
+            }
+            (other, _) => {
+                return Err(bad(format!(
+                    "mode {other:?} is not time, instant, reads or manual"
+                )));
+            }
+        };
+    } else if update.reads.is_some() {
+        return Err(bad("\"reads\" goes only with mode reads"));
+    }
+    if let Some(d) = update.backup_duration.as_deref() {
+        let d = parse_duration(d).map_err(bad)?;
+        lifecycle.backup_duration = TimeDelta::from_std(d).map_err(|e| bad(e.to_string()))?;
+    }
+    if let Some(a) = update.automated_backups {
+        lifecycle.automated_backups = a;
+    }
+    emulator
+        .store
+        .set_lifecycle(lifecycle, emulator.clock.now());
+    Ok(json(StatusCode::OK, &LifecycleBody::from(lifecycle)))
+}
+
+// --- one backup at a time -------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct CommandDone {
+    backup_id: String,
+    status: &'static str,
+}
+
+/// `POST /_emulator/backups/{backup_id}/complete`: a building backup completes now.
+pub async fn complete(
+    State(emulator): State<Arc<Emulator>>,
+    ApiPath(backup_id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let t = emulator
+        .store
+        .complete_backup(&backup_id, emulator.clock.now())?;
+    Ok(command_done(t))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FailBody {
+    reason: Option<String>,
+}
+
+/// The failure reason when none is given.
+const DEFAULT_FAIL_REASON: &str = "Backup failed.";
+
+/// `POST /_emulator/backups/{backup_id}/fail [{"reason"}]`: a building backup fails now; its
+/// job is `Failed` with `fail_reason`, its instance `ACTIVE` again. The body is optional.
+pub async fn fail(
+    State(emulator): State<Arc<Emulator>>,
+    ApiPath(backup_id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let body: FailBody = if body.iter().all(u8::is_ascii_whitespace) {
+        FailBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?
+    };
+    let reason = body
+        .reason
+        .unwrap_or_else(|| DEFAULT_FAIL_REASON.to_owned());
+    let t = emulator
+        .store
+        .fail_backup(&backup_id, reason, emulator.clock.now())?;
+    Ok(command_done(t))
+}
+
+fn command_done(t: Transition) -> Response {
+    json(
+        StatusCode::OK,
+        &CommandDone {
+            backup_id: t.backup_id.to_string(),
+            status: match t.kind {
+                crate::store::TransitionKind::Failed => "FAILED",
+                _ => "COMPLETED",
+            },
+        },
+    )
+}
+
+/// `POST /_emulator/backups/{backup_id}/hold`: a building backup stays `BUILDING` until it
+/// is completed or failed here.
+pub async fn hold(
+    State(emulator): State<Arc<Emulator>>,
+    ApiPath(backup_id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let view = emulator
+        .store
+        .hold_backup(&backup_id, emulator.clock.now())?;
+    Ok(json(
+        StatusCode::OK,
+        &CommandDone {
+            backup_id: view.backup.id.to_string(),
+            status: "BUILDING",
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct WaitParams {
+    status: Option<String>,
+    timeout: Option<String>,
+}
+
+/// The longest wait one request may ask for.
+const MAX_WAIT: Duration = Duration::from_secs(600);
+/// How often a wait looks again when nothing wakes it (the real clock moves on its own).
+const WAIT_RECHECK: Duration = Duration::from_millis(20);
+
+/// `GET /_emulator/backups/{backup_id}/wait?status=COMPLETED&timeout=30s`: answers the backup
+/// (as the list shows it) as soon as it has that status; 408 at the timeout; 409 at once if
+/// it finished with another status; 404 if there is no such backup.
+pub async fn wait(
+    State(emulator): State<Arc<Emulator>>,
+    ApiPath(backup_id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<WaitParams>,
+) -> Result<Response, ApiError> {
+    let wanted = match params.status.as_deref() {
+        None | Some("") => BackupStatus::Completed,
+        Some(s) => BackupStatus::parse(s).ok_or_else(|| {
+            bad(format!(
+                "status {s:?} is not BUILDING, COMPLETED, FAILED or AVAILABLE"
+            ))
+        })?,
+    };
+    let timeout = match params.timeout.as_deref() {
+        None | Some("") => Duration::from_secs(30),
+        Some(t) => parse_duration(t).map_err(bad)?,
+    };
+    if timeout > MAX_WAIT {
+        return Err(bad("timeout must be at most 10m"));
+    }
+    let deadline = Instant::now() + timeout;
+    loop {
+        let changed = emulator.changes.notified();
+        let view = emulator
+            .store
+            .find_backup(&backup_id, emulator.clock.now())
+            .ok_or(ApiError::BackupNotFound)?;
+        let status = view.backup.status;
+        if status == wanted {
+            return Ok(json(StatusCode::OK, &BackupItem::from(view)));
+        }
+        if status != BackupStatus::Building {
+            return Err(ApiError::WaitEndedElsewhere(status.as_str()));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ApiError::WaitTimeout);
+        }
+        let _ = tokio::time::timeout(left.min(WAIT_RECHECK), changed).await;
+    }
+}
+
+// --- failures -------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFaultBody {
+    operation: String,
+    #[serde(default = "one")]
+    count: u32,
+    status: Option<u16>,
+    error_code: Option<String>,
+    error_msg: Option<String>,
+    delay: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Serialize)]
+struct RequestFaultItem {
+    id: u64,
+    operation: String,
+    remaining: u32,
+    hits: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_msg: Option<String>,
+    delay: String,
+}
+
+impl From<RequestFault> for RequestFaultItem {
+    fn from(f: RequestFault) -> Self {
+        Self {
+            id: f.id,
+            operation: f.operation,
+            remaining: f.remaining,
+            hits: f.hits,
+            status: f.error.as_ref().map(|e| e.status),
+            error_code: f.error.as_ref().map(|e| e.error_code.clone()),
+            error_msg: f.error.map(|e| e.error_msg),
+            delay: format!("{}ms", f.delay.as_millis()),
+        }
+    }
+}
+
+/// `POST /_emulator/faults/requests {"operation", "count", "status", "error_code",
+/// "error_msg", "delay"}`: the next `count` calls of `operation` (a name from the route
+/// table, or `*`) answer that error in the API's format, or answer after `delay`, or both.
+pub async fn fault_requests(
+    State(emulator): State<Arc<Emulator>>,
+    ApiJson(body): ApiJson<RequestFaultBody>,
+) -> Result<Response, ApiError> {
+    if !super::routes::is_api_operation(&body.operation) {
+        let names: Vec<&str> = super::routes::API.iter().map(|r| r.operation).collect();
+        return Err(bad(format!(
+            "operation {:?} is not one of *, versions, {}",
+            body.operation,
+            names.join(", ")
+        )));
+    }
+    let delay = body
+        .delay
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(bad)?
+        .unwrap_or_default();
+    let error = match (body.status, body.error_code, body.error_msg) {
+        (None, None, None) if !delay.is_zero() => None,
+        (None, None, None) => return Err(bad("give status (with error_code, error_msg) or delay")),
+        (Some(status), code, msg) => {
+            if !(400..=599).contains(&status) {
+                return Err(bad("status must be from 400 to 599"));
+            }
+            Some(InjectedError {
+                status,
+                error_code: code.unwrap_or_else(|| "DBS.108000".to_owned()),
+                error_msg: msg.unwrap_or_else(|| "Server failure.".to_owned()),
+            })
+        }
+        (None, ..) => return Err(bad("error_code and error_msg need a status")),
+    };
+    let fault = emulator
+        .faults
+        .add(body.operation, body.count, error, delay);
+    Ok(json(StatusCode::CREATED, &RequestFaultItem::from(fault)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupFaultBody {
+    #[serde(default = "one")]
+    count: u32,
+    instance_id: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BackupFaultItem {
+    id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance_id: Option<String>,
+    remaining: u32,
+    hits: u32,
+    reason: String,
+}
+
+impl From<FailureRule> for BackupFaultItem {
+    fn from(r: FailureRule) -> Self {
+        Self {
+            id: r.id,
+            instance_id: r.instance_id.map(|i| i.to_string()),
+            remaining: r.remaining,
+            hits: r.hits,
+            reason: r.reason,
+        }
+    }
+}
+
+/// `POST /_emulator/faults/backups {"count", "instance_id", "reason"}`: the next `count`
+/// backups started (of that instance, or of any) end `FAILED` with `reason`.
+pub async fn fault_backups(
+    State(emulator): State<Arc<Emulator>>,
+    ApiJson(body): ApiJson<BackupFaultBody>,
+) -> Result<Response, ApiError> {
+    let instance = body
+        .instance_id
+        .as_deref()
+        .map(InstanceId::parse)
+        .transpose()?;
+    let rule = emulator.store.add_failure_rule(
+        instance,
+        body.count,
+        body.reason
+            .unwrap_or_else(|| DEFAULT_FAIL_REASON.to_owned()),
+    );
+    Ok(json(StatusCode::CREATED, &BackupFaultItem::from(rule)))
+}
+
+#[derive(Serialize)]
+struct FaultList {
+    requests: Vec<RequestFaultItem>,
+    backups: Vec<BackupFaultItem>,
+}
+
+/// `GET /_emulator/faults`: every fault since the last clear, with hits and calls left.
+pub async fn faults(State(emulator): State<Arc<Emulator>>) -> Response {
+    json(
+        StatusCode::OK,
+        &FaultList {
+            requests: emulator
+                .faults
+                .list()
+                .into_iter()
+                .map(RequestFaultItem::from)
+                .collect(),
+            backups: emulator
+                .store
+                .failure_rules()
+                .into_iter()
+                .map(BackupFaultItem::from)
+                .collect(),
+        },
+    )
+}
+
+/// `DELETE /_emulator/faults`: clears request faults and backup failure rules.
+pub async fn clear_faults(State(emulator): State<Arc<Emulator>>) -> Response {
+    emulator.faults.clear();
+    emulator.store.clear_failure_rules();
+    json(StatusCode::OK, &Done { status: "cleared" })
+}
+
+// --- the journal ----------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct JournalItem {
+    time: String,
+    method: String,
+    path: String,
+    operation: String,
+    status: u16,
+    duration_ms: f64,
+    request_id: String,
+}
+
+impl From<JournalEntry> for JournalItem {
+    fn from(e: JournalEntry) -> Self {
+        Self {
+            time: format_api_time(e.time),
+            method: e.method,
+            path: e.path,
+            operation: e.operation,
+            status: e.status,
+            duration_ms: (e.duration.as_secs_f64() * 1e6).round() / 1e3,
+            request_id: e.request_id,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JournalBody {
+    capacity: usize,
+    requests: Vec<JournalItem>,
+}
+
+/// `GET /_emulator/requests`: the last requests, oldest first.
+pub async fn requests(State(emulator): State<Arc<Emulator>>) -> Response {
+    json(
+        StatusCode::OK,
+        &JournalBody {
+            capacity: emulator.journal.capacity(),
+            requests: emulator
+                .journal
+                .entries()
+                .into_iter()
+                .map(JournalItem::from)
+                .collect(),
+        },
+    )
+}
+
+/// `DELETE /_emulator/requests`: empties the journal.
+pub async fn clear_requests(State(emulator): State<Arc<Emulator>>) -> Response {
+    emulator.journal.clear();
+    json(StatusCode::OK, &Done { status: "cleared" })
 }

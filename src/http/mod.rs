@@ -7,8 +7,10 @@ mod error;
 pub mod extract;
 mod instances;
 mod jobs;
+mod observe;
 pub mod request_id;
 pub mod respond;
+pub mod routes;
 mod versions;
 pub mod wire;
 
@@ -20,60 +22,93 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 
+pub use self::control::OPENAPI;
+use self::routes::Route;
 use crate::Emulator;
 use crate::error::ApiError;
 
 /// The whole HTTP application for one emulator.
 pub fn router(emulator: Arc<Emulator>) -> Router {
     let body_limit = emulator.settings.max_body_bytes;
-    let routes = Router::new()
-        .route("/", get(versions::list))
-        .merge(api_routes())
+    let api = routes::API.iter().fold(Router::new(), add_route);
+    let routes = routes::CONTROL
+        .iter()
+        .chain(std::iter::once(&routes::ROOT))
+        .fold(Router::new(), add_route)
+        .merge(api.clone())
         // The legacy "unavailable soon" prefix serves the same API.
-        .nest("/mysql", api_routes())
-        .merge(control::routes())
-        .with_state(emulator);
-    with_common_layers(routes, body_limit)
+        .nest("/mysql", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            observe::observe,
+        ))
+        .with_state(emulator.clone());
+    let emulator_for_ids = emulator;
+    with_common_layers(routes, body_limit).layer(middleware::from_fn_with_state(
+        emulator_for_ids,
+        request_id::assign,
+    ))
 }
 
-/// The API's route table, relative to the service root.
-fn api_routes() -> Router<Arc<Emulator>> {
-    Router::new()
-        .route("/v3", get(versions::v3))
-        .route("/v3/{project_id}/backups/create", post(backups::create))
-        .route("/v3/{project_id}/backups", get(backups::list))
-        .route(
-            "/v3/{project_id}/backups/{backup_id}",
-            delete(backups::delete),
-        )
-        .route("/v3/{project_id}/jobs", get(jobs::show))
-        .route("/v3/{project_id}/instances", get(instances::list))
-        .route(
-            "/v3/{project_id}/instances/{instance_id}",
-            get(instances::show),
-        )
-        .route(
-            "/v3/{project_id}/instances/{instance_id}/backups/policy",
-            get(instances::show_policy),
-        )
-        .route(
-            "/v3/{project_id}/instances/{instance_id}/backups/policy/update",
-            put(instances::update_policy),
-        )
+fn add_route(router: Router<Arc<Emulator>>, route: &Route) -> Router<Arc<Emulator>> {
+    router.route(route.path, handler(route))
+}
+
+/// The handler of each operation of the route table.
+fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
+    let method_router = match route.operation {
+        "versions" => get(versions::list),
+        "version" => get(versions::v3),
+        "create" => post(backups::create),
+        "list" => get(backups::list),
+        "delete" => delete(backups::delete),
+        "job" => get(jobs::show),
+        "list_instances" => get(instances::list),
+        "show_instance" => get(instances::show),
+        "show_policy" => get(instances::show_policy),
+        "update_policy" => put(instances::update_policy),
+        "_health" => get(control::health),
+        "_openapi" => get(control::openapi),
+        "_state" => get(control::state),
+        "_reset" => post(control::reset),
+        "_fixtures" => post(control::fixtures),
+        "_snapshot" => get(control::snapshot),
+        "_clock" => get(control::clock),
+        "_advance" => post(control::advance),
+        "_lifecycle" => get(control::lifecycle),
+        "_set_lifecycle" => put(control::set_lifecycle),
+        "_complete" => post(control::complete),
+        "_fail" => post(control::fail),
+        "_hold" => post(control::hold),
+        "_wait" => get(control::wait),
+        "_faults" => get(control::faults),
+        "_clear_faults" => delete(control::clear_faults),
+        "_fault_requests" => post(control::fault_requests),
+        "_fault_backups" => post(control::fault_backups),
+        "_requests" => get(control::requests),
+        "_clear_requests" => delete(control::clear_requests),
+        other => unreachable!("the route table names an unknown operation {other}"),
+    };
+    debug_assert!(
+        ["GET", "POST", "PUT", "DELETE"].contains(&route.method),
+        "{route:?}"
+    );
+    method_router
 }
 
 /// What every route gets, whatever it is: API errors for unknown paths and methods, the body
-/// limit, panics caught as 500 `DBS.108000`, and a request id.
+/// limit, and panics caught as 500 `DBS.108000`. The request id goes around all of it.
 fn with_common_layers(routes: Router, body_limit: usize) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn(request_id::assign))
 }
 
 /// Serves `emulator` on `listener` until `shutdown` resolves, with the ticker running.
@@ -82,11 +117,7 @@ pub async fn serve(
     emulator: Arc<Emulator>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let ticker = crate::lifecycle::spawn_ticker(
-        emulator.store.clone(),
-        emulator.clock.clone(),
-        crate::lifecycle::TICK,
-    );
+    let ticker = crate::lifecycle::spawn_ticker(emulator.clone(), crate::lifecycle::TICK);
     let result = axum::serve(listener, router(emulator))
         .with_graceful_shutdown(shutdown)
         .await;
@@ -134,7 +165,6 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(response.headers().contains_key("x-request-id"));
         let body = to_bytes(response.into_body(), 1024).await.unwrap();
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(&body).unwrap(),

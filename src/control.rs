@@ -1,0 +1,183 @@
+//! State of the test control plane that lives outside the store: injected request faults and
+//! the request journal. Neither knows about HTTP; the HTTP layer consults them per request.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+
+/// "Make the next N calls of this operation answer this error, or answer late."
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestFault {
+    pub id: u64,
+    /// An operation name (see the route table), or `*` for every API operation.
+    pub operation: String,
+    pub remaining: u32,
+    pub hits: u32,
+    /// The error to answer; `None` answers normally (after the delay).
+    pub error: Option<InjectedError>,
+    pub delay: Duration,
+}
+
+/// An error answered instead of the real one, in the API's format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InjectedError {
+    pub status: u16,
+    pub error_code: String,
+    pub error_msg: String,
+}
+
+/// The active request faults, in the order they were added.
+#[derive(Debug, Default)]
+pub struct Faults {
+    faults: Mutex<Vec<RequestFault>>,
+    next_id: Mutex<u64>,
+}
+
+impl Faults {
+    /// Adds a fault for the next `count` calls of `operation`.
+    pub fn add(
+        &self,
+        operation: String,
+        count: u32,
+        error: Option<InjectedError>,
+        delay: Duration,
+    ) -> RequestFault {
+        let mut next = self.next_id.lock();
+        *next += 1;
+        let fault = RequestFault {
+            id: *next,
+            operation,
+            remaining: count,
+            hits: 0,
+            error,
+            delay,
+        };
+        self.faults.lock().push(fault.clone());
+        fault
+    }
+
+    /// The first fault with calls left for `operation`, counted as hit.
+    pub fn take(&self, operation: &str) -> Option<RequestFault> {
+        let mut faults = self.faults.lock();
+        let fault = faults
+            .iter_mut()
+            .find(|f| f.remaining > 0 && (f.operation == operation || f.operation == "*"))?;
+        fault.remaining -= 1;
+        fault.hits += 1;
+        Some(fault.clone())
+    }
+
+    /// Every fault added since the last clear, with its hits and calls left.
+    pub fn list(&self) -> Vec<RequestFault> {
+        self.faults.lock().clone()
+    }
+
+    pub fn clear(&self) {
+        self.faults.lock().clear();
+    }
+}
+
+/// One answered request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalEntry {
+    /// The emulator's time when the request arrived.
+    pub time: DateTime<Utc>,
+    pub method: String,
+    pub path: String,
+    pub operation: String,
+    pub status: u16,
+    pub duration: Duration,
+    pub request_id: String,
+}
+
+/// The last requests, at most `capacity` of them.
+#[derive(Debug)]
+pub struct Journal {
+    entries: Mutex<VecDeque<JournalEntry>>,
+    capacity: usize,
+}
+
+impl Journal {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
+            capacity,
+        }
+    }
+
+    /// Records a request, dropping the oldest when full.
+    pub fn record(&self, entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock();
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> Vec<JournalEntry> {
+        self.entries.lock().iter().cloned().collect()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn clear(&self) {
+        self.entries.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u16) -> JournalEntry {
+        JournalEntry {
+            time: DateTime::UNIX_EPOCH,
+            method: "GET".into(),
+            path: "/".into(),
+            operation: "list".into(),
+            status: n,
+            duration: Duration::ZERO,
+            request_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_journal_keeps_only_the_last_entries() {
+        let journal = Journal::new(3);
+        for n in 0..10 {
+            journal.record(entry(n));
+        }
+        let statuses: Vec<u16> = journal.entries().iter().map(|e| e.status).collect();
+        assert_eq!(statuses, vec![7, 8, 9]);
+        journal.clear();
+        assert!(journal.entries().is_empty());
+    }
+
+    #[test]
+    fn a_fault_fires_exactly_count_times_for_its_operation() {
+        let faults = Faults::default();
+        faults.add("create".into(), 2, None, Duration::ZERO);
+        assert!(faults.take("list").is_none());
+        assert!(faults.take("create").is_some());
+        assert!(faults.take("create").is_some());
+        assert!(faults.take("create").is_none());
+        assert_eq!(faults.list()[0].hits, 2);
+        assert_eq!(faults.list()[0].remaining, 0);
+    }
+
+    #[test]
+    fn a_wildcard_fault_matches_every_operation() {
+        let faults = Faults::default();
+        faults.add("*".into(), 1, None, Duration::ZERO);
+        assert!(faults.take("job").is_some());
+        assert!(faults.take("list").is_none());
+    }
+}

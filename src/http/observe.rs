@@ -1,0 +1,75 @@
+//! Middleware for every routed request: injected request faults, the request journal, and a
+//! wake-up for those waiting on a backup.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Serialize;
+
+use super::request_id;
+use super::respond::json;
+use super::routes;
+use crate::Emulator;
+use crate::control::JournalEntry;
+
+#[derive(Serialize)]
+struct InjectedBody<'a> {
+    error_code: &'a str,
+    error_msg: &'a str,
+}
+
+/// Applies the first matching request fault, runs the request, and journals it.
+pub async fn observe(
+    State(emulator): State<Arc<Emulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let time = emulator.clock.now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let operation = routes::operation(
+        &method,
+        request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str),
+    );
+    let fault = routes::is_api_operation(operation)
+        .then(|| emulator.faults.take(operation))
+        .flatten();
+    let injected = match fault {
+        Some(fault) => {
+            if !fault.delay.is_zero() {
+                tokio::time::sleep(fault.delay).await;
+            }
+            fault.error
+        }
+        None => None,
+    };
+    let response = match injected {
+        Some(error) => json(
+            StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &InjectedBody {
+                error_code: &error.error_code,
+                error_msg: &error.error_msg,
+            },
+        ),
+        None => next.run(request).await,
+    };
+    emulator.journal.record(JournalEntry {
+        time,
+        method: method.to_string(),
+        path,
+        operation: operation.to_owned(),
+        status: response.status().as_u16(),
+        duration: started.elapsed(),
+        request_id: request_id::current().unwrap_or_default(),
+    });
+    emulator.changes.notify_waiters();
+    response
+}

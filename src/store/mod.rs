@@ -1,0 +1,651 @@
+//! The emulator's state, in memory.
+//!
+//! One [`Store`] holds every project with its instances, backups and jobs. Each public method
+//! does its whole check-and-change under one lock and returns owned values, so no lock outlives
+//! a call. Every method that takes `now` first applies what is due by then, so what a client
+//! reads always agrees with the clock, whether or not the ticker has run.
+//!
+//! Time-driven work waits in one event queue ordered by due time: a building backup finishing,
+//! an instance's automated-backup window opening, an automated backup reaching the end of its
+//! retention. Applying the queue costs the due events, not the size of the store; each event
+//! takes effect at its own due time, so a week of clock travel replays the week exactly.
+//! Backups are indexed newest first per project and per instance, so a page costs the page.
+
+mod project;
+mod snapshot;
+mod state;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use parking_lot::RwLock;
+
+pub use self::project::Completion;
+
+pub use self::state::FailureRule;
+use self::state::{Outcome, State};
+use crate::domain::{
+    Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
+    InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup, ProjectId,
+};
+use crate::error::ApiError;
+use crate::fixtures::Fixtures;
+
+/// When a building backup finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LifecycleMode {
+    /// After the backup duration.
+    Time,
+    /// On the first read of it or its job.
+    Instant,
+    /// After this many reads of it or its job (the next read sees it finished).
+    Reads(u32),
+    /// After the backup duration, but only through a clock advance (or a command).
+    Manual,
+}
+
+/// How backups move through time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub mode: LifecycleMode,
+    /// How long a backup stays `BUILDING` in the `time` and `manual` modes.
+    pub backup_duration: TimeDelta,
+    /// Whether instances take automated backups in their policy windows (and drop them after
+    /// `keep_days`).
+    pub automated_backups: bool,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Self {
+            mode: LifecycleMode::Time,
+            backup_duration: TimeDelta::seconds(5),
+            automated_backups: true,
+        }
+    }
+}
+
+/// A backup with the name of its instance, as list responses show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupView {
+    pub backup: Backup,
+    pub instance_name: String,
+}
+
+/// One page of a backup list and the number of matches before paging.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BackupPage {
+    pub backups: Vec<BackupView>,
+    pub total_count: usize,
+}
+
+/// An instance with what is derived from its backups, as the instance pages show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceView {
+    pub project_id: ProjectId,
+    pub instance: Instance,
+    /// Space used by the instance's backups, in MB.
+    pub backup_used_mb: u64,
+}
+
+/// One page of the instance list and the number of matches before paging.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstancePage {
+    pub instances: Vec<InstanceView>,
+    pub total_count: usize,
+}
+
+/// What happened to a backup as time moved or a command was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransitionKind {
+    /// An automated backup began in its policy window.
+    Started,
+    Completed,
+    Failed,
+    /// An automated backup passed its retention and was removed.
+    Expired,
+}
+
+impl TransitionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransitionKind::Started => "started",
+            TransitionKind::Completed => "completed",
+            TransitionKind::Failed => "failed",
+            TransitionKind::Expired => "expired",
+        }
+    }
+}
+
+/// One thing that happened, at the time it took effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub project_id: ProjectId,
+    pub backup_id: BackupId,
+    pub kind: TransitionKind,
+    pub at: DateTime<Utc>,
+}
+
+/// A backup in the state view: with how it will finish and why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupState {
+    pub view: BackupView,
+    pub completion: Completion,
+    pub fail_reason: Option<String>,
+}
+
+/// Everything one project holds, for the state view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectState {
+    pub id: ProjectId,
+    pub name: String,
+    pub tokens: Vec<String>,
+    pub instances: Vec<InstanceView>,
+    /// Newest first.
+    pub backups: Vec<BackupState>,
+    pub jobs: Vec<Job>,
+}
+
+/// The in-memory state of every project.
+pub struct Store {
+    state: RwLock<State>,
+    /// What a reset returns to.
+    initial: Fixtures,
+    initial_lifecycle: Lifecycle,
+}
+
+impl Store {
+    /// A store holding exactly the given starting state at time `now`, drawing ids from `ids`.
+    pub fn new(
+        fixtures: &Fixtures,
+        now: DateTime<Utc>,
+        lifecycle: Lifecycle,
+        ids: IdSource,
+    ) -> Self {
+        let mut state = State::new(lifecycle, ids);
+        for seed in &fixtures.projects {
+            state.load_project(seed, now);
+        }
+        Self {
+            state: RwLock::new(state),
+            initial: fixtures.clone(),
+            initial_lifecycle: lifecycle,
+        }
+    }
+
+    /// The project a token is valid for, if any.
+    pub fn token_project(&self, token: &str) -> Option<ProjectId> {
+        self.state.read().tokens.get(token).cloned()
+    }
+
+    /// Starts a manual backup: checks the instance (exists, not frozen, no backup building,
+    /// `ACTIVE`), then records a `BUILDING` backup that finishes as the lifecycle says, and
+    /// its running job.
+    pub fn create_backup(
+        &self,
+        project_id: &ProjectId,
+        request: NewBackup,
+        now: DateTime<Utc>,
+    ) -> Result<(Backup, JobId), ApiError> {
+        let mut guard = self.state.write();
+        let state = &mut *guard;
+        state.apply_due(now, false);
+        let instance = state
+            .projects
+            .get(project_id)
+            .and_then(|p| p.instances.get(&request.instance_id))
+            .ok_or(ApiError::InstanceNotFound)?;
+        if instance.base_status == InstanceStatus::Frozen {
+            return Err(ApiError::InstanceFrozen);
+        }
+        if instance.building.is_some() {
+            return Err(ApiError::BackupInProgress);
+        }
+        match instance.base_status {
+            InstanceStatus::Active => {}
+            InstanceStatus::StorageFull => return Err(ApiError::InstanceStorageFull),
+            _ => return Err(ApiError::InstanceBusy),
+        }
+        let (instance_id, instance_name) = (instance.id.clone(), instance.name.clone());
+        let backup_id = BackupId::generate(&mut state.ids);
+        let job_id = JobId::generate(&mut state.ids);
+        let job = Job::for_backup(job_id, now, instance_id, instance_name, backup_id.clone());
+        let backup = Backup {
+            id: backup_id,
+            instance_id: request.instance_id,
+            name: request.name,
+            description: request.description,
+            backup_type: BackupType::Manual,
+            status: BackupStatus::Building,
+            begin_time: now,
+            end_time: None,
+            size_mb: 0,
+            job_id: Some(job_id),
+        };
+        state.start_backup(project_id, backup.clone(), Some(job));
+        Ok((backup, job_id))
+    }
+
+    /// One page of the project's backups matching `query`, newest first, with the number of
+    /// matches before paging. An unknown project or instance simply matches nothing. Each
+    /// backup on the page counts as read.
+    pub fn list_backups(
+        &self,
+        project_id: &ProjectId,
+        query: &BackupQuery,
+        now: DateTime<Utc>,
+    ) -> BackupPage {
+        self.apply_due(now);
+        {
+            let state = self.state.read();
+            match state.projects.get(project_id) {
+                None => return BackupPage::default(),
+                Some(project) if project.read_waiters == 0 => {
+                    let (ids, total) = project.list(query);
+                    return project.page(&ids, total);
+                }
+                Some(_) => {}
+            }
+        }
+        let mut state = self.state.write();
+        let Some(project) = state.projects.get(project_id) else {
+            return BackupPage::default();
+        };
+        let (ids, total) = project.list(query);
+        state.count_reads(project_id, &ids, now);
+        state
+            .projects
+            .get(project_id)
+            .map(|p| p.page(&ids, total))
+            .unwrap_or_default()
+    }
+
+    /// Deletes a finished manual backup and returns it. An unknown backup (or another
+    /// project's) is `DBS.201010`; an automated or still building one is `DBS.201208`.
+    pub fn delete_backup(
+        &self,
+        project_id: &ProjectId,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Backup, ApiError> {
+        let mut state = self.state.write();
+        state.apply_due(now, false);
+        let project = state
+            .projects
+            .get_mut(project_id)
+            .ok_or(ApiError::BackupNotFound)?;
+        let stored = project
+            .backups
+            .get(backup_id)
+            .ok_or(ApiError::BackupNotFound)?;
+        if stored.backup.backup_type == BackupType::Auto
+            || stored.backup.status == BackupStatus::Building
+        {
+            return Err(ApiError::BackupStatusForbids);
+        }
+        project
+            .remove_backup(backup_id)
+            .ok_or(ApiError::BackupNotFound)
+    }
+
+    /// The job with this id in this project (`DBS.200543` when there is none). Reading a job
+    /// counts as reading its backup.
+    pub fn job(
+        &self,
+        project_id: &ProjectId,
+        job_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Job, ApiError> {
+        self.apply_due(now);
+        let job_id = JobId::parse(job_id).ok_or(ApiError::JobNotFound)?;
+        let find = |state: &State| {
+            state
+                .projects
+                .get(project_id)
+                .and_then(|p| p.jobs.get(&job_id))
+                .cloned()
+                .ok_or(ApiError::JobNotFound)
+        };
+        {
+            let state = self.state.read();
+            if state
+                .projects
+                .get(project_id)
+                .is_none_or(|p| p.read_waiters == 0)
+            {
+                return find(&state);
+            }
+        }
+        let mut state = self.state.write();
+        let job = find(&state)?;
+        state.count_reads(project_id, std::slice::from_ref(&job.backup_id), now);
+        find(&state)
+    }
+
+    /// An instance of this project, as a client reads it (`DBS.200002` when there is none).
+    pub fn instance(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        now: DateTime<Utc>,
+    ) -> Result<InstanceView, ApiError> {
+        self.apply_due(now);
+        let state = self.state.read();
+        let project = state
+            .projects
+            .get(project_id)
+            .ok_or(ApiError::InstanceNotFound)?;
+        let instance = project
+            .instances
+            .get(instance_id)
+            .ok_or(ApiError::InstanceNotFound)?;
+        Ok(project.view_instance(project_id, instance))
+    }
+
+    /// One page of the project's instances matching `query`, newest first.
+    pub fn list_instances(
+        &self,
+        project_id: &ProjectId,
+        query: &InstanceQuery,
+        now: DateTime<Utc>,
+    ) -> InstancePage {
+        self.apply_due(now);
+        let state = self.state.read();
+        let Some(project) = state.projects.get(project_id) else {
+            return InstancePage::default();
+        };
+        let mut matching: Vec<&Instance> = project
+            .instances
+            .values()
+            .filter(|i| query.matches(i))
+            .collect();
+        sort_instances(&mut matching);
+        InstancePage {
+            total_count: matching.len(),
+            instances: matching
+                .into_iter()
+                .skip(query.offset)
+                .take(query.limit)
+                .map(|i| project.view_instance(project_id, i))
+                .collect(),
+        }
+    }
+
+    /// Replaces an instance's automated backup policy (`DBS.200002` for an unknown instance,
+    /// `DBS.200011` unless it is `ACTIVE`); the next window and retention follow at once.
+    pub fn update_policy(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        policy: BackupPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Instance, ApiError> {
+        let mut state = self.state.write();
+        state.apply_due(now, false);
+        let instance = state
+            .projects
+            .get_mut(project_id)
+            .and_then(|p| p.instances.get_mut(instance_id))
+            .ok_or(ApiError::InstanceNotFound)?;
+        if instance.status() != InstanceStatus::Active {
+            return Err(ApiError::InstanceBusy);
+        }
+        instance.policy = policy;
+        instance.profile.updated = now;
+        let updated = instance.clone();
+        state.reschedule_expiry(project_id, instance_id, now);
+        state.schedule_window(project_id, instance_id, now);
+        Ok(updated)
+    }
+
+    /// Applies everything due by `now` — including what the `manual` lifecycle leaves to a
+    /// clock advance — each at its own time, and returns what happened in that order.
+    pub fn advance_to(&self, now: DateTime<Utc>) -> Vec<Transition> {
+        self.state.write().apply_due(now, true)
+    }
+
+    /// Applies what is due by `now` as the passage of time does (the ticker's step).
+    pub fn tick(&self, now: DateTime<Utc>) -> Vec<Transition> {
+        if self.state.read().next_due().is_some_and(|at| at <= now) {
+            self.state.write().apply_due(now, false)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Takes the write lock only when something is due, so reads run in parallel otherwise.
+    fn apply_due(&self, now: DateTime<Utc>) {
+        self.tick(now);
+    }
+
+    /// The current lifecycle.
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.state.read().lifecycle
+    }
+
+    /// Changes the lifecycle for backups started from now on; turning automated backups on or
+    /// off takes effect for every instance at once.
+    pub fn set_lifecycle(&self, lifecycle: Lifecycle, now: DateTime<Utc>) {
+        let mut state = self.state.write();
+        state.apply_due(now, false);
+        let automated_changed = state.lifecycle.automated_backups != lifecycle.automated_backups;
+        state.lifecycle = lifecycle;
+        if automated_changed {
+            let mut instances: Vec<(ProjectId, InstanceId)> = state
+                .projects
+                .iter()
+                .flat_map(|(pid, p)| p.instances.keys().map(move |i| (pid.clone(), i.clone())))
+                .collect();
+            instances.sort();
+            for (pid, iid) in instances {
+                state.schedule_window(&pid, &iid, now);
+                state.reschedule_expiry(&pid, &iid, now);
+            }
+        }
+    }
+
+    /// Completes a building backup now, whatever it was bound to (`DBS.201010` if it does not
+    /// exist, `DBS.201208` if it is not building).
+    pub fn complete_backup(
+        &self,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, ApiError> {
+        self.command(backup_id, now, |state, pid, id| {
+            state.finish(pid, id, now, Outcome::Succeed)
+        })
+    }
+
+    /// Fails a building backup now: backup `FAILED`, job `Failed` with `reason`, instance free.
+    pub fn fail_backup(
+        &self,
+        backup_id: &str,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, ApiError> {
+        self.command(backup_id, now, move |state, pid, id| {
+            state.finish(pid, id, now, Outcome::Fail(reason))
+        })
+    }
+
+    /// Keeps a building backup `BUILDING` until it is completed or failed by a command.
+    pub fn hold_backup(&self, backup_id: &str, now: DateTime<Utc>) -> Result<BackupView, ApiError> {
+        let mut state = self.state.write();
+        state.apply_due(now, false);
+        let (pid, id) = Self::building(&state, backup_id)?;
+        let project = state
+            .projects
+            .get_mut(&pid)
+            .ok_or(ApiError::BackupNotFound)?;
+        project.set_completion(&id, Completion::Held);
+        project.view_backup(&id).ok_or(ApiError::BackupNotFound)
+    }
+
+    fn command(
+        &self,
+        backup_id: &str,
+        now: DateTime<Utc>,
+        act: impl FnOnce(&mut State, &ProjectId, &BackupId) -> Option<Transition>,
+    ) -> Result<Transition, ApiError> {
+        let mut state = self.state.write();
+        state.apply_due(now, false);
+        let (pid, id) = Self::building(&state, backup_id)?;
+        act(&mut state, &pid, &id).ok_or(ApiError::BackupStatusForbids)
+    }
+
+    /// The project and id of a backup that is still building.
+    fn building(state: &State, backup_id: &str) -> Result<(ProjectId, BackupId), ApiError> {
+        let pid = state
+            .project_of_backup(backup_id)
+            .ok_or(ApiError::BackupNotFound)?;
+        let stored = &state.projects[&pid].backups[backup_id];
+        if stored.backup.status != BackupStatus::Building {
+            return Err(ApiError::BackupStatusForbids);
+        }
+        Ok((pid, stored.backup.id.clone()))
+    }
+
+    /// A backup wherever it is, without counting a read (for waiting on it).
+    pub fn find_backup(&self, backup_id: &str, now: DateTime<Utc>) -> Option<BackupView> {
+        self.apply_due(now);
+        let state = self.state.read();
+        let pid = state.project_of_backup(backup_id)?;
+        state.projects[&pid].view_backup(&BackupId::from_raw(backup_id))
+    }
+
+    /// Makes the next `count` backups started (of `instance`, or of any) end `FAILED`.
+    pub fn add_failure_rule(
+        &self,
+        instance_id: Option<InstanceId>,
+        count: u32,
+        reason: String,
+    ) -> FailureRule {
+        let mut state = self.state.write();
+        let rule = FailureRule {
+            id: state.next_seq(),
+            instance_id,
+            remaining: count,
+            hits: 0,
+            reason,
+        };
+        state.failure_rules.push(rule.clone());
+        rule
+    }
+
+    /// The backup failure rules, with how often each has fired.
+    pub fn failure_rules(&self) -> Vec<FailureRule> {
+        self.state.read().failure_rules.clone()
+    }
+
+    pub fn clear_failure_rules(&self) {
+        self.state.write().failure_rules.clear();
+    }
+
+    /// Back to the starting fixtures: one project (removed if it was not in them), or
+    /// everything — projects, lifecycle and failure rules.
+    pub fn reset(&self, project_id: Option<&ProjectId>, now: DateTime<Utc>) {
+        let mut state = self.state.write();
+        match project_id {
+            Some(pid) => {
+                state.remove_project(pid);
+                if let Some(seed) = self.initial.projects.iter().find(|p| &p.id == pid) {
+                    state.load_project(seed, now);
+                }
+            }
+            None => {
+                let ids = state.ids.clone();
+                *state = State::new(self.initial_lifecycle, ids);
+                for seed in &self.initial.projects {
+                    state.load_project(seed, now);
+                }
+            }
+        }
+    }
+
+    /// Adds the fixtures' projects, each replacing any project of the same id whole. Refused,
+    /// changing nothing, when a token already belongs to a project they do not replace.
+    pub fn apply_fixtures(&self, fixtures: &Fixtures, now: DateTime<Utc>) -> Result<(), String> {
+        let mut state = self.state.write();
+        state.apply_due(now, false);
+        for (p, seed) in fixtures.projects.iter().enumerate() {
+            for token in &seed.tokens {
+                if let Some(owner) = state.tokens.get(token)
+                    && !fixtures.projects.iter().any(|s| &s.id == owner)
+                {
+                    return Err(format!(
+                        "projects[{p}].tokens: token {token:?} already belongs to project {owner}"
+                    ));
+                }
+            }
+        }
+        for seed in &fixtures.projects {
+            state.load_project(seed, now);
+        }
+        Ok(())
+    }
+
+    /// Every project (or one), in full, sorted by id.
+    pub fn state_view(
+        &self,
+        project_id: Option<&ProjectId>,
+        now: DateTime<Utc>,
+    ) -> Vec<ProjectState> {
+        self.apply_due(now);
+        let state = self.state.read();
+        let mut ids: Vec<&ProjectId> = state
+            .projects
+            .keys()
+            .filter(|id| project_id.is_none_or(|p| p == *id))
+            .collect();
+        ids.sort();
+        ids.into_iter()
+            .map(|pid| {
+                let p = &state.projects[pid];
+                let mut instances: Vec<&Instance> = p.instances.values().collect();
+                sort_instances(&mut instances);
+                let mut tokens = p.tokens.clone();
+                tokens.sort();
+                let mut jobs: Vec<Job> = p.jobs.values().cloned().collect();
+                jobs.sort_by(|a, b| (a.created, a.id).cmp(&(b.created, b.id)));
+                ProjectState {
+                    id: pid.clone(),
+                    name: p.name.clone(),
+                    tokens,
+                    instances: instances
+                        .into_iter()
+                        .map(|i| p.view_instance(pid, i))
+                        .collect(),
+                    backups: p
+                        .newest_first
+                        .values()
+                        .filter_map(|id| {
+                            let stored = p.backups.get(id)?;
+                            Some(BackupState {
+                                view: p.view_backup(id)?,
+                                completion: stored.completion,
+                                fail_reason: stored.fail_reason.clone(),
+                            })
+                        })
+                        .collect(),
+                    jobs,
+                }
+            })
+            .collect()
+    }
+
+    /// The number of backups held in all projects.
+    pub fn backup_count(&self) -> usize {
+        self.state
+            .read()
+            .projects
+            .values()
+            .map(|p| p.backups.len())
+            .sum()
+    }
+}
+
+/// Instances newest first, then by id.
+fn sort_instances(instances: &mut [&Instance]) {
+    instances.sort_by(|a, b| {
+        (std::cmp::Reverse(a.profile.created), &a.id)
+            .cmp(&(std::cmp::Reverse(b.profile.created), &b.id))
+    });
+}

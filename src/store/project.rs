@@ -1,0 +1,274 @@
+//! One project's state: instances, backups with their indexes, jobs.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::{BackupPage, BackupView, InstanceView};
+use crate::domain::{
+    Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, ProjectId,
+};
+
+/// Orders backups newest first: later `begin_time` first, then later creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct SortKey(Reverse<DateTime<Utc>>, Reverse<u64>);
+
+impl SortKey {
+    const FIRST: SortKey = SortKey(Reverse(DateTime::<Utc>::MAX_UTC), Reverse(u64::MAX));
+    const LAST: SortKey = SortKey(Reverse(DateTime::<Utc>::MIN_UTC), Reverse(0));
+
+    pub(super) fn new(begin: DateTime<Utc>, seq: u64) -> Self {
+        Self(Reverse(begin), Reverse(seq))
+    }
+}
+
+/// How a `BUILDING` backup will finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// It is not building.
+    Done,
+    /// At this time (a `Finish` event waits in the queue).
+    At(DateTime<Utc>),
+    /// At this time, but only through a clock advance.
+    OnAdvance(DateTime<Utc>),
+    /// After this many more reads of it or its job.
+    AfterReads(u32),
+    /// Only by an explicit command.
+    Held,
+}
+
+pub(super) struct StoredBackup {
+    pub backup: Backup,
+    pub key: SortKey,
+    pub completion: Completion,
+    /// Building: the failure it is bound to end in. Failed: why it failed.
+    pub fail_reason: Option<String>,
+}
+
+pub(super) struct Project {
+    pub name: String,
+    pub tokens: Vec<String>,
+    /// Distinguishes this incarnation of the project from one it replaced, so that events
+    /// queued for the old one are ignored.
+    pub epoch: u64,
+    pub instances: HashMap<InstanceId, Instance>,
+    pub backups: HashMap<BackupId, StoredBackup>,
+    pub newest_first: BTreeMap<SortKey, BackupId>,
+    pub by_instance: HashMap<InstanceId, BTreeMap<SortKey, BackupId>>,
+    pub jobs: HashMap<JobId, Job>,
+    /// How many backups finish after reads; while none do, reads need no write lock.
+    pub read_waiters: usize,
+}
+
+impl Project {
+    pub fn new(name: String, tokens: Vec<String>, epoch: u64) -> Self {
+        Self {
+            name,
+            tokens,
+            epoch,
+            instances: HashMap::new(),
+            backups: HashMap::new(),
+            newest_first: BTreeMap::new(),
+            by_instance: HashMap::new(),
+            jobs: HashMap::new(),
+            read_waiters: 0,
+        }
+    }
+
+    pub fn insert_backup(
+        &mut self,
+        backup: Backup,
+        seq: u64,
+        completion: Completion,
+        fail_reason: Option<String>,
+    ) {
+        let key = SortKey::new(backup.begin_time, seq);
+        self.newest_first.insert(key, backup.id.clone());
+        self.by_instance
+            .entry(backup.instance_id.clone())
+            .or_default()
+            .insert(key, backup.id.clone());
+        if backup.status == BackupStatus::Building
+            && let Some(instance) = self.instances.get_mut(&backup.instance_id)
+        {
+            instance.building = Some(backup.id.clone());
+        }
+        if matches!(completion, Completion::AfterReads(_)) {
+            self.read_waiters += 1;
+        }
+        self.backups.insert(
+            backup.id.clone(),
+            StoredBackup {
+                backup,
+                key,
+                completion,
+                fail_reason,
+            },
+        );
+    }
+
+    pub fn remove_backup(&mut self, backup_id: &str) -> Option<Backup> {
+        let stored = self.backups.remove(backup_id)?;
+        if matches!(stored.completion, Completion::AfterReads(_)) {
+            self.read_waiters -= 1;
+        }
+        self.newest_first.remove(&stored.key);
+        let backup = stored.backup;
+        if let Some(index) = self.by_instance.get_mut(&backup.instance_id) {
+            index.remove(&stored.key);
+            if index.is_empty() {
+                self.by_instance.remove(&backup.instance_id);
+            }
+        }
+        Some(backup)
+    }
+
+    /// Changes how a building backup will finish, keeping `read_waiters` right.
+    pub fn set_completion(&mut self, backup_id: &BackupId, completion: Completion) {
+        if let Some(stored) = self.backups.get_mut(backup_id) {
+            let was = matches!(stored.completion, Completion::AfterReads(_));
+            let is = matches!(completion, Completion::AfterReads(_));
+            stored.completion = completion;
+            match (was, is) {
+                (true, false) => self.read_waiters -= 1,
+                (false, true) => self.read_waiters += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// Finishes a building backup at `at` (with its job, and frees its instance); a failure
+    /// reason makes it `FAILED`. Returns the new status, or `None` if it is gone or not
+    /// building.
+    pub fn finish_backup(
+        &mut self,
+        backup_id: &BackupId,
+        at: DateTime<Utc>,
+        failure: Option<String>,
+    ) -> Option<BackupStatus> {
+        if self.backups.get(backup_id)?.backup.status != BackupStatus::Building {
+            return None;
+        }
+        self.set_completion(backup_id, Completion::Done);
+        let stored = self.backups.get_mut(backup_id)?;
+        stored.fail_reason.clone_from(&failure);
+        let backup = &mut stored.backup;
+        backup.finish(at, failure.is_none());
+        if let Some(instance) = self.instances.get_mut(&backup.instance_id)
+            && instance.building.as_ref() == Some(backup_id)
+        {
+            instance.building = None;
+        }
+        if let Some(job) = backup.job_id.and_then(|id| self.jobs.get_mut(&id)) {
+            job.finish(at, failure);
+        }
+        Some(backup.status)
+    }
+
+    pub fn view_backup(&self, id: &BackupId) -> Option<BackupView> {
+        self.backups.get(id).map(|stored| BackupView {
+            backup: stored.backup.clone(),
+            instance_name: self
+                .instances
+                .get(&stored.backup.instance_id)
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+        })
+    }
+
+    pub fn view_instance(&self, project_id: &ProjectId, instance: &Instance) -> InstanceView {
+        let backup_used_mb = self
+            .by_instance
+            .get(&instance.id)
+            .into_iter()
+            .flat_map(|index| index.values())
+            .filter_map(|id| self.backups.get(id))
+            .map(|s| s.backup.size_mb)
+            .sum();
+        InstanceView {
+            project_id: project_id.clone(),
+            instance: instance.clone(),
+            backup_used_mb,
+        }
+    }
+
+    /// The ids of one page of backups matching `query`, newest first, and the number of
+    /// matches before paging.
+    pub fn list(&self, query: &BackupQuery) -> (Vec<BackupId>, usize) {
+        let matches = |stored: &StoredBackup| {
+            let b = &stored.backup;
+            query
+                .instance_id
+                .as_deref()
+                .is_none_or(|i| b.instance_id.as_str() == i)
+                && query.backup_type.is_none_or(|t| b.backup_type == t)
+                && query.begin.is_none_or(|t| b.begin_time >= t)
+                && query.end.is_none_or(|t| b.begin_time <= t)
+                && query.name.as_deref().is_none_or(|n| b.name.as_str() == n)
+                && query.instance_name.as_deref().is_none_or(|n| {
+                    self.instances
+                        .get(&b.instance_id)
+                        .is_some_and(|i| i.name == n)
+                })
+        };
+
+        // Narrow to the smallest index first: one backup, one instance, or the whole project.
+        let index = match (&query.backup_id, &query.instance_id) {
+            (Some(id), _) => {
+                let found = self.backups.get(id.as_str()).filter(|s| matches(s));
+                let page = found
+                    .filter(|_| query.offset == 0)
+                    .map(|s| s.backup.id.clone());
+                return (page.into_iter().collect(), usize::from(found.is_some()));
+            }
+            (None, Some(instance)) => match self.by_instance.get(instance.as_str()) {
+                Some(index) => index,
+                None => return (Vec::new(), 0),
+            },
+            (None, None) => &self.newest_first,
+        };
+        let residual =
+            query.backup_type.is_some() || query.name.is_some() || query.instance_name.is_some();
+        if !residual && query.begin.is_none() && query.end.is_none() {
+            let page = index
+                .values()
+                .skip(query.offset)
+                .take(query.limit)
+                .cloned()
+                .collect();
+            return (page, index.len());
+        }
+        // The time window is a range of the newest-first index: `end` is its first key.
+        let first = query
+            .end
+            .map_or(SortKey::FIRST, |t| SortKey::new(t, u64::MAX));
+        let last = query.begin.map_or(SortKey::LAST, |t| SortKey::new(t, 0));
+        if first > last {
+            return (Vec::new(), 0);
+        }
+        let mut total = 0;
+        let mut page = Vec::new();
+        for id in index.range(first..=last).map(|(_, id)| id) {
+            let Some(stored) = self.backups.get(id) else {
+                continue;
+            };
+            if !matches(stored) {
+                continue;
+            }
+            if total >= query.offset && page.len() < query.limit {
+                page.push(id.clone());
+            }
+            total += 1;
+        }
+        (page, total)
+    }
+
+    /// Renders ids as list entries.
+    pub fn page(&self, ids: &[BackupId], total_count: usize) -> BackupPage {
+        BackupPage {
+            backups: ids.iter().filter_map(|id| self.view_backup(id)).collect(),
+            total_count,
+        }
+    }
+}

@@ -1,0 +1,495 @@
+//! Everything the store's lock guards, and the time-driven rules applied to it.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::project::{Completion, Project};
+use super::{Lifecycle, LifecycleMode, Transition, TransitionKind};
+use crate::domain::policy::automated_backup_name;
+use crate::domain::{
+    Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupType, IdSource,
+    InstanceId, InstanceStatus, Job, ProjectId,
+};
+use crate::fixtures::{ProjectSeed, SeedCompletion};
+
+/// Something due at a time.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Due {
+    /// A building backup finishes.
+    Finish(BackupId),
+    /// An instance's automated-backup window opens.
+    Window(InstanceId),
+    /// An automated backup may have outlived its retention.
+    Expire(BackupId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Event {
+    pub at: DateTime<Utc>,
+    pub seq: u64,
+    pub project_id: ProjectId,
+    pub epoch: u64,
+    pub due: Due,
+}
+
+/// "Make the next N backups (of one instance, or any) fail."
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureRule {
+    pub id: u64,
+    pub instance_id: Option<InstanceId>,
+    pub remaining: u32,
+    pub hits: u32,
+    pub reason: String,
+}
+
+/// How a finish comes about.
+pub(super) enum Outcome {
+    /// As the backup was bound to end: completed, or failed if a failure rule caught it.
+    Natural,
+    Succeed,
+    Fail(String),
+}
+
+pub(super) struct State {
+    pub projects: HashMap<ProjectId, Project>,
+    /// Token → the project it is valid for (`strict` auth).
+    pub tokens: HashMap<String, ProjectId>,
+    events: BinaryHeap<Reverse<Event>>,
+    /// Finishes that only a clock advance applies (`manual` lifecycle).
+    advance_events: BinaryHeap<Reverse<Event>>,
+    seq: u64,
+    pub lifecycle: Lifecycle,
+    pub ids: IdSource,
+    pub failure_rules: Vec<FailureRule>,
+}
+
+impl State {
+    pub fn new(lifecycle: Lifecycle, ids: IdSource) -> Self {
+        Self {
+            projects: HashMap::new(),
+            tokens: HashMap::new(),
+            events: BinaryHeap::new(),
+            advance_events: BinaryHeap::new(),
+            seq: 0,
+            lifecycle,
+            ids,
+            failure_rules: Vec::new(),
+        }
+    }
+
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.events.peek().map(|Reverse(e)| e.at)
+    }
+
+    fn push(&mut self, project_id: &ProjectId, at: DateTime<Utc>, due: Due, on_advance: bool) {
+        let Some(epoch) = self.projects.get(project_id).map(|p| p.epoch) else {
+            return;
+        };
+        let event = Reverse(Event {
+            at,
+            seq: self.next_seq(),
+            project_id: project_id.clone(),
+            epoch,
+            due,
+        });
+        if on_advance {
+            self.advance_events.push(event);
+        } else {
+            self.events.push(event);
+        }
+    }
+
+    /// Removes a project and its tokens.
+    pub fn remove_project(&mut self, project_id: &ProjectId) {
+        if let Some(project) = self.projects.remove(project_id) {
+            for token in project.tokens {
+                self.tokens.remove(&token);
+            }
+        }
+    }
+
+    /// Builds a project from its seed at time `now`, replacing any project of that id.
+    pub fn load_project(&mut self, seed: &ProjectSeed, now: DateTime<Utc>) {
+        self.remove_project(&seed.id);
+        let epoch = self.next_seq();
+        let mut project = Project::new(seed.name.clone(), seed.tokens.clone(), epoch);
+        for instance in &seed.instances {
+            let instance = instance.build(&seed.name, now);
+            project.instances.insert(instance.id.clone(), instance);
+        }
+        for job in &seed.jobs {
+            project.jobs.insert(job.id, job.clone());
+        }
+        for token in &seed.tokens {
+            self.tokens.insert(token.clone(), seed.id.clone());
+        }
+        self.projects.insert(seed.id.clone(), project);
+
+        for backup_seed in &seed.backups {
+            let mut backup = backup_seed.backup.clone();
+            if let Some(id) = &backup_seed.id {
+                backup.id = id.clone();
+            } else {
+                backup.id = BackupId::generate(&mut self.ids);
+            }
+            let project = self.projects.get_mut(&seed.id).expect("just inserted");
+            // A backup with a job id but no job listed gets the job its state implies.
+            if let Some(job_id) = backup.job_id
+                && !project.jobs.contains_key(&job_id)
+                && let Some(instance) = project.instances.get(&backup.instance_id)
+            {
+                let mut job = Job::for_backup(
+                    job_id,
+                    backup.begin_time,
+                    instance.id.clone(),
+                    instance.name.clone(),
+                    backup.id.clone(),
+                );
+                if let Some(end) = backup.end_time {
+                    let failure = (backup.status == BackupStatus::Failed).then(|| {
+                        backup_seed
+                            .fail_reason
+                            .clone()
+                            .unwrap_or_else(|| "Backup failed.".to_owned())
+                    });
+                    job.finish(end, failure);
+                }
+                project.jobs.insert(job_id, job);
+            }
+            let completion = match backup_seed.completion {
+                SeedCompletion::Finished => Completion::Done,
+                SeedCompletion::Lifecycle => self.completion_for(backup.begin_time),
+                SeedCompletion::At(at) => Completion::At(at),
+                SeedCompletion::OnAdvance(at) => Completion::OnAdvance(at),
+                SeedCompletion::AfterReads(n) => Completion::AfterReads(n),
+                SeedCompletion::Held => Completion::Held,
+            };
+            self.insert_backup(
+                &seed.id,
+                backup,
+                completion,
+                backup_seed.fail_reason.clone(),
+            );
+        }
+        let instance_ids: Vec<InstanceId> = seed.instances.iter().map(|i| i.id.clone()).collect();
+        for instance_id in instance_ids {
+            self.schedule_window(&seed.id, &instance_id, now);
+        }
+    }
+
+    /// How a backup begun at `begin` finishes under the current lifecycle.
+    fn completion_for(&self, begin: DateTime<Utc>) -> Completion {
+        let at = begin + self.lifecycle.backup_duration;
+        match self.lifecycle.mode {
+            LifecycleMode::Time => Completion::At(at),
+            LifecycleMode::Manual => Completion::OnAdvance(at),
+            LifecycleMode::Instant => Completion::AfterReads(0),
+            LifecycleMode::Reads(n) => Completion::AfterReads(n),
+        }
+    }
+
+    /// Indexes a backup and queues what its state calls for: its finish if it is building,
+    /// its expiry if it is a finished automated one.
+    fn insert_backup(
+        &mut self,
+        project_id: &ProjectId,
+        backup: Backup,
+        completion: Completion,
+        fail_reason: Option<String>,
+    ) {
+        let seq = self.next_seq();
+        let id = backup.id.clone();
+        let expiry = self.expiry_of(project_id, &backup);
+        let Some(project) = self.projects.get_mut(project_id) else {
+            return;
+        };
+        project.insert_backup(backup, seq, completion, fail_reason);
+        match completion {
+            Completion::At(at) => self.push(project_id, at, Due::Finish(id), false),
+            Completion::OnAdvance(at) => self.push(project_id, at, Due::Finish(id), true),
+            _ => {
+                if let Some(at) = expiry {
+                    self.push(project_id, at, Due::Expire(id), false);
+                }
+            }
+        }
+    }
+
+    /// When a finished automated backup expires, if automated backups run.
+    fn expiry_of(&self, project_id: &ProjectId, backup: &Backup) -> Option<DateTime<Utc>> {
+        if backup.backup_type != BackupType::Auto
+            || backup.status == BackupStatus::Building
+            || !self.lifecycle.automated_backups
+        {
+            return None;
+        }
+        let instance = self
+            .projects
+            .get(project_id)?
+            .instances
+            .get(&backup.instance_id)?;
+        Some(backup.begin_time + instance.policy.retention())
+    }
+
+    /// Starts a `BUILDING` backup (and its job): it finishes as the lifecycle says, and ends
+    /// `FAILED` if a failure rule catches it.
+    pub fn start_backup(&mut self, project_id: &ProjectId, backup: Backup, job: Option<Job>) {
+        let rule = self.failure_rules.iter_mut().find(|r| {
+            r.remaining > 0
+                && r.instance_id
+                    .as_ref()
+                    .is_none_or(|i| *i == backup.instance_id)
+        });
+        let fail_reason = rule.map(|r| {
+            r.remaining -= 1;
+            r.hits += 1;
+            r.reason.clone()
+        });
+        if let (Some(job), Some(project)) = (job, self.projects.get_mut(project_id)) {
+            project.jobs.insert(job.id, job);
+        }
+        let completion = self.completion_for(backup.begin_time);
+        self.insert_backup(project_id, backup, completion, fail_reason);
+    }
+
+    /// Schedules an instance's next automated-backup window after `after`, replacing any
+    /// earlier schedule (stale window events are ignored when they come due).
+    pub fn schedule_window(
+        &mut self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        after: DateTime<Utc>,
+    ) {
+        let enabled = self.lifecycle.automated_backups;
+        let Some(instance) = self
+            .projects
+            .get_mut(project_id)
+            .and_then(|p| p.instances.get_mut(instance_id))
+        else {
+            return;
+        };
+        let next = enabled
+            .then(|| instance.policy.next_window_after(after))
+            .flatten();
+        instance.next_automated_backup = next;
+        if let Some(at) = next {
+            self.push(project_id, at, Due::Window(instance_id.clone()), false);
+        }
+    }
+
+    /// Re-examines the retention of an instance's automated backups (after a policy change).
+    pub fn reschedule_expiry(
+        &mut self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        now: DateTime<Utc>,
+    ) {
+        let Some(project) = self.projects.get(project_id) else {
+            return;
+        };
+        let due: Vec<(BackupId, DateTime<Utc>)> = project
+            .by_instance
+            .get(instance_id)
+            .into_iter()
+            .flat_map(|index| index.values())
+            .filter_map(|id| project.backups.get(id))
+            .filter_map(|s| {
+                self.expiry_of(project_id, &s.backup)
+                    .map(|at| (s.backup.id.clone(), at))
+            })
+            .collect();
+        for (id, at) in due {
+            self.push(project_id, at.max(now), Due::Expire(id), false);
+        }
+    }
+
+    /// Applies everything due by `now` in time order, each at its own time; `via_advance`
+    /// also applies the finishes that only a clock advance applies.
+    pub fn apply_due(&mut self, now: DateTime<Utc>, via_advance: bool) -> Vec<Transition> {
+        let mut done = Vec::new();
+        loop {
+            let advance_head = if via_advance {
+                self.advance_events.peek()
+            } else {
+                None
+            };
+            let from_advance = match (self.events.peek(), advance_head) {
+                (Some(Reverse(r)), Some(Reverse(a))) => (a.at, a.seq) < (r.at, r.seq),
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (None, None) => break,
+            };
+            let heap = if from_advance {
+                &mut self.advance_events
+            } else {
+                &mut self.events
+            };
+            // The earliest of the two heads: if it is not due, nothing is.
+            if heap.peek().is_none_or(|Reverse(e)| e.at > now) {
+                break;
+            }
+            let Some(Reverse(event)) = heap.pop() else {
+                break;
+            };
+            if self.projects.get(&event.project_id).map(|p| p.epoch) != Some(event.epoch) {
+                continue; // the project was replaced since
+            }
+            let transition = match &event.due {
+                Due::Finish(id) => self.finish_due(&event.project_id, id, event.at),
+                Due::Window(id) => self.open_window(&event.project_id, id, event.at),
+                Due::Expire(id) => self.expire(&event.project_id, id, event.at),
+            };
+            done.extend(transition);
+        }
+        done
+    }
+
+    fn finish_due(
+        &mut self,
+        project_id: &ProjectId,
+        id: &BackupId,
+        at: DateTime<Utc>,
+    ) -> Option<Transition> {
+        let stored = self.projects.get(project_id)?.backups.get(id)?;
+        match stored.completion {
+            Completion::At(t) | Completion::OnAdvance(t) if t == at => {
+                self.finish(project_id, id, at, Outcome::Natural)
+            }
+            _ => None, // held, completed or failed by a command since
+        }
+    }
+
+    /// Finishes a building backup; queues its expiry if it is automated.
+    pub fn finish(
+        &mut self,
+        project_id: &ProjectId,
+        id: &BackupId,
+        at: DateTime<Utc>,
+        outcome: Outcome,
+    ) -> Option<Transition> {
+        let project = self.projects.get_mut(project_id)?;
+        let failure = match outcome {
+            Outcome::Natural => project.backups.get(id)?.fail_reason.clone(),
+            Outcome::Succeed => None,
+            Outcome::Fail(reason) => Some(reason),
+        };
+        let status = project.finish_backup(id, at, failure)?;
+        let backup = project.backups.get(id)?.backup.clone();
+        if let Some(expire_at) = self.expiry_of(project_id, &backup) {
+            self.push(project_id, expire_at, Due::Expire(id.clone()), false);
+        }
+        Some(Transition {
+            project_id: project_id.clone(),
+            backup_id: id.clone(),
+            kind: match status {
+                BackupStatus::Failed => TransitionKind::Failed,
+                _ => TransitionKind::Completed,
+            },
+            at,
+        })
+    }
+
+    /// Counts one read of each backup: one bound to finish after reads finishes on the read
+    /// after its last allowed one.
+    pub fn count_reads(&mut self, project_id: &ProjectId, ids: &[BackupId], now: DateTime<Utc>) {
+        for id in ids {
+            let Some(project) = self.projects.get_mut(project_id) else {
+                return;
+            };
+            match project.backups.get(id).map(|s| s.completion) {
+                Some(Completion::AfterReads(0)) => {
+                    self.finish(project_id, id, now, Outcome::Natural);
+                }
+                Some(Completion::AfterReads(n)) => {
+                    project.set_completion(id, Completion::AfterReads(n - 1));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// An automated-backup window opens: schedule the next one, and take a backup if the
+    /// instance is `ACTIVE` with nothing building (otherwise that day's backup is skipped).
+    fn open_window(
+        &mut self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        at: DateTime<Utc>,
+    ) -> Option<Transition> {
+        let instance = self.projects.get(project_id)?.instances.get(instance_id)?;
+        if instance.next_automated_backup != Some(at) {
+            return None; // a stale schedule: the policy changed since
+        }
+        let can_back_up =
+            instance.base_status == InstanceStatus::Active && instance.building.is_none();
+        let name = BackupName::trusted(&automated_backup_name(&instance.name, at));
+        self.schedule_window(project_id, instance_id, at);
+        if !can_back_up {
+            return None;
+        }
+        let backup = Backup {
+            id: BackupId::generate(&mut self.ids),
+            instance_id: instance_id.clone(),
+            name,
+            description: BackupDescription::default(),
+            backup_type: BackupType::Auto,
+            status: BackupStatus::Building,
+            begin_time: at,
+            end_time: None,
+            size_mb: 0,
+            job_id: None,
+        };
+        let backup_id = backup.id.clone();
+        self.start_backup(project_id, backup, None);
+        Some(Transition {
+            project_id: project_id.clone(),
+            backup_id,
+            kind: TransitionKind::Started,
+            at,
+        })
+    }
+
+    /// Removes an automated backup whose retention has passed; if its policy now keeps it
+    /// longer, looks again then.
+    fn expire(
+        &mut self,
+        project_id: &ProjectId,
+        id: &BackupId,
+        at: DateTime<Utc>,
+    ) -> Option<Transition> {
+        let backup = &self.projects.get(project_id)?.backups.get(id)?.backup;
+        let expires_at = self.expiry_of(project_id, backup)?;
+        if expires_at > at {
+            self.push(project_id, expires_at, Due::Expire(id.clone()), false);
+            return None;
+        }
+        self.projects
+            .get_mut(project_id)?
+            .remove_backup(id.as_str())?;
+        Some(Transition {
+            project_id: project_id.clone(),
+            backup_id: id.clone(),
+            kind: TransitionKind::Expired,
+            at,
+        })
+    }
+
+    /// The project holding a backup id.
+    pub fn project_of_backup(&self, id: &str) -> Option<ProjectId> {
+        let mut ids: Vec<&ProjectId> = self
+            .projects
+            .iter()
+            .filter(|(_, p)| p.backups.contains_key(id))
+            .map(|(pid, _)| pid)
+            .collect();
+        ids.sort();
+        ids.first().map(|id| (*id).clone())
+    }
+}
