@@ -98,7 +98,7 @@ impl Emulator {
             store: Arc::new(store),
             journal: Journal::new(settings.journal_size),
             request_ids: parking_lot::Mutex::new(IdSource::new(
-                settings.seed.map(|s| s ^ 0x5eed_0f_4e9_1e57),
+                settings.seed.map(|s| s ^ 0x5eed_0f4e_91e5_7000),
             )),
             faults: Faults::default(),
             changes: tokio::sync::Notify::new(),

@@ -604,7 +604,7 @@ impl Store {
                 let mut tokens = p.tokens.clone();
                 tokens.sort();
                 let mut jobs: Vec<Job> = p.jobs.values().cloned().collect();
-                jobs.sort_by(|a, b| (a.created, a.id).cmp(&(b.created, b.id)));
+                jobs.sort_by_key(|j| (j.created, j.id));
                 ProjectState {
                     id: pid.clone(),
                     name: p.name.clone(),
