@@ -16,4 +16,6 @@ ENV TAURUSDB_EMULATOR_HOST=0.0.0.0 \
     TAURUSDB_EMULATOR_PORT=18080
 EXPOSE 18080
 USER 65534:65534
+HEALTHCHECK --interval=5s --timeout=3s --start-period=1s --retries=3 \
+    CMD ["/taurusdb-emulator", "healthcheck"]
 ENTRYPOINT ["/taurusdb-emulator"]

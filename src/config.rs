@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use chrono::{DateTime, Utc};
 
@@ -29,12 +29,17 @@ pub enum AuthMode {
     name = "taurusdb-emulator",
     version,
     about = "Local emulator of the Open Telekom Cloud TaurusDB (GaussDB for MySQL) backup API",
+    args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  \
         taurusdb-emulator\n  \
         taurusdb-emulator --port 0 --clock manual --backup-duration 2m\n  \
-        TAURUSDB_EMULATOR_AUTH=strict taurusdb-emulator --fixtures my-fixtures.json"
+        TAURUSDB_EMULATOR_AUTH=strict taurusdb-emulator --fixtures my-fixtures.json\n  \
+        taurusdb-emulator healthcheck --url http://127.0.0.1:18080/_emulator/health"
 )]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on.
     #[arg(long, env = "TAURUSDB_EMULATOR_HOST", default_value = "127.0.0.1")]
     pub host: String,
@@ -108,6 +113,17 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger ones answer 413.
     #[arg(long, env = "TAURUSDB_EMULATOR_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+}
+
+/// What to do instead of serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Exit 0 if the emulator answers healthy, 1 otherwise (for container health checks).
+    Healthcheck {
+        /// Health URL [default: http://127.0.0.1:$TAURUSDB_EMULATOR_PORT/_emulator/health]
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 /// Reads a lifecycle mode: `time`, `instant`, `manual` or `reads:N`.

@@ -11,6 +11,7 @@ pub mod control;
 pub mod domain;
 pub mod error;
 pub mod fixtures;
+pub mod healthcheck;
 pub mod http;
 pub mod lifecycle;
 pub mod store;

@@ -5,12 +5,24 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use taurusdb_emulator::Emulator;
-use taurusdb_emulator::config::Config;
+use taurusdb_emulator::config::{Command, Config};
+use taurusdb_emulator::{Emulator, healthcheck};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
+    if let Some(Command::Healthcheck { url }) = &config.command {
+        let url = url
+            .clone()
+            .unwrap_or_else(|| healthcheck::default_url(config.port));
+        return match healthcheck::check(&url) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(problem) => {
+                eprintln!("taurusdb-emulator healthcheck: {problem}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let emulator = match Emulator::from_config(&config) {
         Ok(emulator) => emulator,
         Err(problem) => {

@@ -101,12 +101,10 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
     method_router
 }
 
-/// What every route gets, whatever it is: API errors for unknown paths and methods, the body
-/// limit, and panics caught as 500 `DBS.108000`. The request id goes around all of it.
+/// What every request gets, whatever its route: the body limit, and panics caught as 500
+/// `DBS.108000`. The request id goes around all of it.
 fn with_common_layers(routes: Router, body_limit: usize) -> Router {
     routes
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(panic_response))
 }

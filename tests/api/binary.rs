@@ -306,3 +306,56 @@ fn sigterm_stops_the_emulator_with_exit_code_0() {
     };
     assert_eq!(code, Some(0));
 }
+
+#[tokio::test]
+async fn healthcheck_exits_0_for_a_healthy_emulator_and_1_otherwise() {
+    let running = start(&["--port", "0"], &[]);
+    let url = format!("{}/_emulator/health", running.base);
+    let status = Command::new(BINARY)
+        .args(["healthcheck", "--url", &url])
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let port = running.base.rsplit(':').next().unwrap().to_owned();
+    // The default URL follows TAURUSDB_EMULATOR_PORT, as in the container image.
+    let status = Command::new(BINARY)
+        .arg("healthcheck")
+        .env("TAURUSDB_EMULATOR_PORT", &port)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let (code, stderr) = run_to_exit(&["healthcheck", "--url", &format!("{}/nope", running.base)]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("404"), "{stderr}");
+    drop(running);
+    let (code, stderr) = run_to_exit(&["healthcheck", "--url", &url]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_manual_clock_can_start_at_a_given_instant() {
+    let running = start(
+        &[
+            "--port",
+            "0",
+            "--clock",
+            "manual",
+            "--start-time",
+            "2026-01-01T00:00:00Z",
+        ],
+        &[],
+    );
+    let clock = get_json(&format!("{}/_emulator/clock", running.base)).await;
+    assert_eq!(
+        clock,
+        json!({"now": "2026-01-01T00:00:00+0000", "mode": "manual"})
+    );
+}
+
+#[test]
+fn a_start_time_without_a_manual_clock_refuses_to_start() {
+    let (code, stderr) = run_to_exit(&["--port", "0", "--start-time", "2026-01-01T00:00:00Z"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--clock manual"), "{stderr}");
+}

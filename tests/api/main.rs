@@ -2,6 +2,7 @@
 
 mod automated;
 mod binary;
+mod control;
 mod create;
 mod delete;
 mod errors;
@@ -10,5 +11,6 @@ mod instances;
 mod jobs;
 mod lifecycle;
 mod list;
+mod openapi;
 mod policy;
 mod versions;

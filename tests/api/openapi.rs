@@ -1,0 +1,83 @@
+//! The OpenAPI document agrees with the route table, and every route in the table is served.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::Method;
+use taurusdb_emulator::http::routes::{API, CONTROL, ROOT};
+
+use crate::helpers::*;
+
+fn documented() -> BTreeSet<(String, String)> {
+    let doc: serde_json::Value = serde_json::from_str(taurusdb_emulator::http::OPENAPI).unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    let mut routes = BTreeSet::new();
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        for method in methods.as_object().unwrap().keys() {
+            routes.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    routes
+}
+
+fn table() -> BTreeSet<(String, String)> {
+    std::iter::once(&ROOT)
+        .chain(API)
+        .chain(CONTROL)
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect()
+}
+
+#[test]
+fn every_served_route_is_documented_and_every_documented_route_is_served() {
+    let documented = documented();
+    let table = table();
+    let undocumented: Vec<_> = table.difference(&documented).collect();
+    let unserved: Vec<_> = documented.difference(&table).collect();
+    assert!(
+        undocumented.is_empty(),
+        "served but not documented: {undocumented:?}"
+    );
+    assert!(
+        unserved.is_empty(),
+        "documented but not served: {unserved:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_route_of_the_table_reaches_a_handler() {
+    let app = TestApp::new();
+    let paths = std::iter::once(&ROOT).chain(API).chain(CONTROL);
+    for route in paths {
+        let uri = route
+            .path
+            .replace("{project_id}", PROJECT)
+            .replace("{instance_id}", INSTANCE)
+            .replace("{backup_id}", "nope");
+        let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+        let uri = if route.operation == "_wait" {
+            format!("{uri}?timeout=0s")
+        } else {
+            uri
+        };
+        let response = app
+            .raw(method, &uri, &[("x-auth-token", TOKEN)], Body::empty())
+            .await;
+        let fell_through = response.status.as_u16() == 405
+            || (response.status.as_u16() == 404 && response.text.contains("DBS.290013"));
+        assert!(
+            !fell_through,
+            "{route:?} is not served: {} {}",
+            response.status, response.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_document_is_served() {
+    let app = TestApp::new();
+    let response = app.get("/_emulator/openapi.json").await;
+    assert_eq!(response.status.as_u16(), 200);
+    response.assert_json_content_type();
+    assert_eq!(response.json()["info"]["title"], "taurusdb-emulator");
+}
