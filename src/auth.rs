@@ -1,31 +1,101 @@
-//! Who may call the API: the `X-Auth-Token` rules of `--auth loose|strict`.
+//! Who may call the API: `X-Auth-Token` (fixtures tokens or tokens the emulator's IAM issued)
+//! and `SDK-HMAC-SHA256` AK/SK signatures, under `--auth loose|strict`.
+
+use chrono::{DateTime, Utc};
 
 use crate::config::AuthMode;
 use crate::domain::ProjectId;
 use crate::error::ApiError;
+use crate::signature::{self, Authorization, MAX_SKEW};
 use crate::store::Store;
 
-/// Decides whether `token` may act on `project`.
-///
-/// A missing or empty token is refused in both modes (401, as the gateway does). `loose`
-/// accepts any other token; `strict` accepts only a fixtures token, and only on its own
-/// project's paths (another project's path is 403 `DBS.280056`).
+/// The credentials a request came with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caller {
+    /// Neither a token nor a signature.
+    Anonymous,
+    /// An `X-Auth-Token` (possibly empty).
+    Token(String),
+    /// An AK/SK signature, already checked against the raw request.
+    Signed(SignedCheck),
+}
+
+/// The outcome of checking a signature: in `strict` auth the project of a verified access
+/// key; in `loose` auth `None` (any well-formed signature is accepted).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedCheck {
+    pub outcome: Result<Option<ProjectId>, ApiError>,
+}
+
+/// The gateway's answer to any AK/SK problem.
+const SIGNATURE_FAILED: ApiError = ApiError::Unauthenticated("verify aksk signature fail");
+
+/// Checks an `Authorization` header that starts with `SDK-`: its form, and in `strict` auth
+/// the access key, the `X-Sdk-Date` (within 15 minutes of `now`) and the signature itself.
+pub fn check_signature(
+    mode: AuthMode,
+    store: &Store,
+    authorization: &str,
+    request: &signature::Request<'_>,
+    now: DateTime<Utc>,
+) -> SignedCheck {
+    let outcome = (|| {
+        let auth = Authorization::parse(authorization).ok_or(SIGNATURE_FAILED)?;
+        let sdk_date = (request.header)("x-sdk-date").ok_or(SIGNATURE_FAILED)?;
+        let signed_at = signature::parse_sdk_date(sdk_date).ok_or(SIGNATURE_FAILED)?;
+        if mode == AuthMode::Loose {
+            return Ok(None);
+        }
+        let (secret_key, project) = store.access_key(&auth.access_key).ok_or(SIGNATURE_FAILED)?;
+        if (signed_at - now).abs() > MAX_SKEW {
+            return Err(SIGNATURE_FAILED);
+        }
+        let canonical = signature::canonical_request(request, &auth.signed_headers)
+            .map_err(|_| SIGNATURE_FAILED)?;
+        let to_sign = signature::string_to_sign(sdk_date, &canonical);
+        if signature::verify(&secret_key, &to_sign, &auth.signature) {
+            Ok(Some(project))
+        } else {
+            Err(SIGNATURE_FAILED)
+        }
+    })();
+    SignedCheck { outcome }
+}
+
+/// The project the caller's credentials belong to: `Ok(None)` when they are good for any
+/// project (`loose` auth). Missing, empty, unknown or expired credentials are 401.
+pub fn caller_project(
+    mode: AuthMode,
+    store: &Store,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<Option<ProjectId>, ApiError> {
+    match caller {
+        Caller::Anonymous => Err(ApiError::Unauthenticated("x-auth-token not found")),
+        Caller::Token(token) if token.is_empty() => {
+            Err(ApiError::Unauthenticated("x-auth-token not found"))
+        }
+        Caller::Token(_) if mode == AuthMode::Loose => Ok(None),
+        Caller::Token(token) => store
+            .token_project(token, now)
+            .map(Some)
+            .ok_or(ApiError::Unauthenticated("decrypt token fail")),
+        Caller::Signed(check) => check.outcome.clone(),
+    }
+}
+
+/// Decides whether the caller may act on `project`: its credentials must be good, and (in
+/// `strict` auth) belong to that project, else 403 `DBS.280056`.
 pub fn authorize(
     mode: AuthMode,
     store: &Store,
-    token: Option<&str>,
+    caller: &Caller,
     project: &ProjectId,
+    now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let token = token
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::Unauthenticated("x-auth-token not found"))?;
-    match mode {
-        AuthMode::Loose => Ok(()),
-        AuthMode::Strict => match store.token_project(token) {
-            None => Err(ApiError::Unauthenticated("decrypt token fail")),
-            Some(owner) if &owner == project => Ok(()),
-            Some(_) => Err(ApiError::TokenProjectMismatch),
-        },
+    match caller_project(mode, store, caller, now)? {
+        Some(owner) if &owner != project => Err(ApiError::TokenProjectMismatch),
+        _ => Ok(()),
     }
 }
 
@@ -49,14 +119,19 @@ mod tests {
 
     const HOME: &str = "619d3e78f61b4be68bc5aa0b59edcf7b";
     const TOKEN: &str = "taurusdb-emulator-token";
+    const NOW: DateTime<Utc> = DateTime::UNIX_EPOCH;
+
+    fn token(t: &str) -> Caller {
+        Caller::Token(t.to_owned())
+    }
 
     #[test]
     fn a_missing_or_empty_token_is_refused_in_both_modes() {
         let store = store();
         for mode in [AuthMode::Loose, AuthMode::Strict] {
-            for token in [None, Some("")] {
+            for caller in [Caller::Anonymous, token("")] {
                 assert_eq!(
-                    authorize(mode, &store, token, &project(HOME)),
+                    authorize(mode, &store, &caller, &project(HOME), NOW),
                     Err(ApiError::Unauthenticated("x-auth-token not found"))
                 );
             }
@@ -67,7 +142,7 @@ mod tests {
     fn loose_accepts_any_token_on_any_project() {
         let store = store();
         assert_eq!(
-            authorize(AuthMode::Loose, &store, Some("anything"), &project("other")),
+            authorize(AuthMode::Loose, &store, &token("anything"), &project("other"), NOW),
             Ok(())
         );
     }
@@ -75,22 +150,33 @@ mod tests {
     #[test]
     fn strict_accepts_a_fixtures_token_only_on_its_project() {
         let store = store();
-        assert_eq!(
-            authorize(AuthMode::Strict, &store, Some(TOKEN), &project(HOME)),
-            Ok(())
-        );
+        assert_eq!(authorize(AuthMode::Strict, &store, &token(TOKEN), &project(HOME), NOW), Ok(()));
         assert_eq!(
             authorize(
                 AuthMode::Strict,
                 &store,
-                Some(TOKEN),
-                &project("0123456789abcdef0123456789abcdef")
+                &token(TOKEN),
+                &project("0123456789abcdef0123456789abcdef"),
+                NOW
             ),
             Err(ApiError::TokenProjectMismatch)
         );
         assert_eq!(
-            authorize(AuthMode::Strict, &store, Some("guess"), &project(HOME)),
+            authorize(AuthMode::Strict, &store, &token("guess"), &project(HOME), NOW),
             Err(ApiError::Unauthenticated("decrypt token fail"))
         );
+    }
+
+    #[test]
+    fn a_signature_check_decides_for_a_signed_caller() {
+        let store = store();
+        let ok = Caller::Signed(SignedCheck { outcome: Ok(Some(project(HOME))) });
+        assert_eq!(authorize(AuthMode::Strict, &store, &ok, &project(HOME), NOW), Ok(()));
+        assert_eq!(
+            authorize(AuthMode::Strict, &store, &ok, &project("other"), NOW),
+            Err(ApiError::TokenProjectMismatch)
+        );
+        let bad = Caller::Signed(SignedCheck { outcome: Err(SIGNATURE_FAILED) });
+        assert_eq!(authorize(AuthMode::Strict, &store, &bad, &project(HOME), NOW), Err(SIGNATURE_FAILED));
     }
 }

@@ -39,6 +39,28 @@ pub struct ProjectSeed {
     pub backups: Vec<BackupSeed>,
     /// Jobs the project starts with (besides those its backups imply).
     pub jobs: Vec<Job>,
+    /// AK/SK pairs accepted for this project in `strict` auth.
+    pub credentials: Vec<Credential>,
+    /// IAM users who can get a token for this project in `strict` auth.
+    pub users: Vec<User>,
+}
+
+/// An access key and its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    pub ak: String,
+    pub sk: String,
+}
+
+/// An IAM user: name, password and domain (account) name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 /// One instance of the starting state; [`InstanceSeed::build`] fills in what it leaves out.
@@ -123,6 +145,10 @@ pub mod file {
         pub backups: Vec<BackupFile>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub jobs: Vec<JobFile>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub credentials: Vec<Credential>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub users: Vec<User>,
     }
 
     /// A number that fixtures may also write as a string, as the API does for some fields.
@@ -511,6 +537,8 @@ impl Fixtures {
         let mut tokens = HashSet::new();
         let mut instance_ids = HashSet::new();
         let mut backup_ids = HashSet::new();
+        let mut access_keys = HashSet::new();
+        let mut users = HashSet::new();
         let mut projects = Vec::with_capacity(file.projects.len());
         for (p, project) in file.projects.into_iter().enumerate() {
             let at = format!("projects[{p}]");
@@ -557,6 +585,25 @@ impl Fixtures {
                 }
                 backups.push(seed);
             }
+            for (c, credential) in project.credentials.iter().enumerate() {
+                if credential.ak.is_empty() || credential.sk.is_empty() {
+                    return Err(format!("{at}.credentials[{c}]: ak and sk cannot be empty"));
+                }
+                if !access_keys.insert(credential.ak.clone()) {
+                    return Err(format!(
+                        "{at}.credentials[{c}].ak: {:?} is given to more than one project",
+                        credential.ak
+                    ));
+                }
+            }
+            for (u, user) in project.users.iter().enumerate() {
+                if user.name.is_empty() {
+                    return Err(format!("{at}.users[{u}].name: a user needs a name"));
+                }
+                if !users.insert((user.domain.clone(), user.name.clone())) {
+                    return Err(format!("{at}.users[{u}]: user {:?} is listed twice", user.name));
+                }
+            }
             let mut jobs = Vec::with_capacity(project.jobs.len());
             for (j, job) in project.jobs.into_iter().enumerate() {
                 let at = format!("{at}.jobs[{j}]");
@@ -569,6 +616,8 @@ impl Fixtures {
                 instances,
                 backups,
                 jobs,
+                credentials: project.credentials,
+                users: project.users,
             });
         }
         Ok(Self { projects })

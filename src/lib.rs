@@ -13,7 +13,9 @@ pub mod error;
 pub mod fixtures;
 pub mod healthcheck;
 pub mod http;
+pub mod iam;
 pub mod lifecycle;
+pub mod signature;
 pub mod store;
 
 use std::net::SocketAddr;

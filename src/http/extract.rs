@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::Emulator;
-use crate::auth;
+use crate::auth::{self, Caller, SignedCheck};
 use crate::domain::ProjectId;
 use crate::error::ApiError;
 
@@ -31,18 +31,10 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
         parts: &mut Parts,
         emulator: &Arc<Emulator>,
     ) -> Result<Self, Self::Rejection> {
-        let token = match parts.headers.get("x-auth-token") {
-            None => None,
-            Some(value) => Some(
-                value
-                    .to_str()
-                    .map_err(|_| ApiError::Unauthenticated("decrypt token fail"))?
-                    .to_owned(),
-            ),
-        };
-        if token.as_deref().is_none_or(str::is_empty) {
-            return Err(ApiError::Unauthenticated("x-auth-token not found"));
-        }
+        let caller = caller(parts);
+        // The credentials are checked before the path, the path before the body.
+        let now = emulator.clock.now();
+        auth::caller_project(emulator.settings.auth, &emulator.store, &caller, now)?;
         let params = RawPathParams::from_request_parts(parts, emulator)
             .await
             .map_err(|_| ApiError::Parameter)?;
@@ -54,11 +46,29 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
         auth::authorize(
             emulator.settings.auth,
             &emulator.store,
-            token.as_deref(),
+            &caller,
             &project,
+            now,
         )?;
         Ok(Self { project })
     }
+}
+
+/// The credentials of a request: `X-Auth-Token` first (as the capture server did when both
+/// came), then a signature the signing middleware checked, else none.
+pub fn caller(parts: &Parts) -> Caller {
+    if let Some(value) = parts.headers.get("x-auth-token") {
+        return match value.to_str() {
+            Ok(token) => Caller::Token(token.to_owned()),
+            // Not text: no token of ours looks like that.
+            Err(_) => Caller::Token("\u{0}".to_owned()),
+        };
+    }
+    parts
+        .extensions
+        .get::<SignedCheck>()
+        .cloned()
+        .map_or(Caller::Anonymous, Caller::Signed)
 }
 
 /// Path parameters; anything that does not fit `T` is `DBS.200001`.

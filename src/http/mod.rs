@@ -5,12 +5,14 @@ mod backups;
 mod control;
 mod error;
 pub mod extract;
+mod iam;
 mod instances;
 mod jobs;
 mod observe;
 pub mod request_id;
 pub mod respond;
 pub mod routes;
+mod signed;
 mod versions;
 pub mod wire;
 
@@ -36,6 +38,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
     let api = routes::API.iter().fold(Router::new(), add_route);
     let routes = routes::CONTROL
         .iter()
+        .chain(routes::IAM)
         .chain(std::iter::once(&routes::ROOT))
         .fold(Router::new(), add_route)
         .merge(api.clone())
@@ -43,6 +46,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .nest("/mysql", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(emulator.clone(), signed::check))
         .layer(middleware::from_fn_with_state(
             emulator.clone(),
             observe::observe,
@@ -72,6 +76,8 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         "show_instance" => get(instances::show),
         "show_policy" => get(instances::show_policy),
         "update_policy" => put(instances::update_policy),
+        "iam_tokens" => post(iam::tokens),
+        "iam_projects" => get(iam::projects),
         "_health" => get(control::health),
         "_openapi" => get(control::openapi),
         "_state" => get(control::state),

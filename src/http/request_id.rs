@@ -29,6 +29,10 @@ pub async fn assign(
     let id = emulator.request_ids.lock().request_id();
     let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
+        // The Huawei SDK reads the first, openstacksdk the second.
+        response
+            .headers_mut()
+            .insert("x-openstack-request-id", value.clone());
         response.headers_mut().insert("x-request-id", value);
     }
     response

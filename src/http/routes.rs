@@ -45,6 +45,12 @@ pub const API: &[Route] = &[
     ),
 ];
 
+/// The emulator's IAM, for clients that get a token or look their project up first.
+pub const IAM: &[Route] = &[
+    route("POST", "/v3/auth/tokens", "iam_tokens"),
+    route("GET", "/v3/projects", "iam_projects"),
+];
+
 /// The version list at the root.
 pub const ROOT: Route = route("GET", "/", "versions");
 
@@ -85,12 +91,15 @@ pub fn operation(method: &Method, matched_path: Option<&str>) -> &'static str {
     let path = path.strip_prefix("/mysql").unwrap_or(path);
     std::iter::once(&ROOT)
         .chain(API)
+        .chain(IAM)
         .chain(CONTROL)
         .find(|r| r.path == path && r.method == method.as_str())
         .map_or("unknown", |r| r.operation)
 }
 
-/// Whether `name` is an operation of the emulated API, which request faults may target.
+/// Whether `name` is an operation of the emulated API or IAM, which request faults may target.
 pub fn is_api_operation(name: &str) -> bool {
-    name == "*" || ROOT.operation == name || API.iter().any(|r| r.operation == name)
+    name == "*"
+        || ROOT.operation == name
+        || API.iter().chain(IAM).any(|r| r.operation == name)
 }

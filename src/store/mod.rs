@@ -21,13 +21,14 @@ use parking_lot::RwLock;
 pub use self::project::Completion;
 
 pub use self::state::FailureRule;
-use self::state::{Outcome, State};
+use self::state::{IssuedToken, Outcome, State};
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
     InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup, ProjectId,
 };
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
+use crate::iam::{Identity, IamError, Issued, Scope, TOKEN_LIFETIME, TokenRequest};
 
 /// When a building backup finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,9 +172,133 @@ impl Store {
         }
     }
 
-    /// The project a token is valid for, if any.
-    pub fn token_project(&self, token: &str) -> Option<ProjectId> {
-        self.state.read().tokens.get(token).cloned()
+    /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
+    /// that has not expired by `now`.
+    pub fn token_project(&self, token: &str, now: DateTime<Utc>) -> Option<ProjectId> {
+        let state = self.state.read();
+        state.tokens.get(token).cloned().or_else(|| {
+            state
+                .issued
+                .get(token)
+                .filter(|t| t.expires_at > now)
+                .map(|t| t.project_id.clone())
+        })
+    }
+
+    /// The secret key and project of an access key.
+    pub fn access_key(&self, access_key: &str) -> Option<(String, ProjectId)> {
+        self.state.read().access_keys.get(access_key).cloned()
+    }
+
+    /// Issues a token for `request` (`POST /v3/auth/tokens`). In `strict` auth the user (or
+    /// token) must be known and belong to the project of the scope; in `loose` auth anyone
+    /// gets a token for any project named by id, or for the first project with the name.
+    pub fn issue_token(
+        &self,
+        request: &TokenRequest,
+        strict: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Issued, IamError> {
+        let denied = || IamError::unauthorized("The request you have made requires authentication.");
+        let mut state = self.state.write();
+        // Whose project the credentials are for, in strict auth.
+        let (owner, user_name, domain_name, method) = match &request.identity {
+            Identity::Password { user, password, domain } => {
+                let owner = if strict {
+                    let mut found = state.projects.iter().flat_map(|(pid, p)| {
+                        p.users.iter().map(move |u| (pid, u))
+                    });
+                    let (pid, _) = found
+                        .find(|(_, u)| {
+                            &u.name == user
+                                && &u.password == password
+                                && (domain.is_none() || u.domain.is_none() || u.domain == *domain)
+                        })
+                        .ok_or_else(denied)?;
+                    Some(pid.clone())
+                } else {
+                    None
+                };
+                (owner, user.clone(), domain.clone(), "password")
+            }
+            Identity::Token(token) => {
+                let owner = if strict {
+                    let known = state.tokens.get(token).cloned().or_else(|| {
+                        state
+                            .issued
+                            .get(token)
+                            .filter(|t| t.expires_at > now)
+                            .map(|t| t.project_id.clone())
+                    });
+                    Some(known.ok_or_else(denied)?)
+                } else if token.is_empty() {
+                    return Err(denied());
+                } else {
+                    None
+                };
+                (owner, "emulator-user".to_owned(), None, "token")
+            }
+        };
+        let name_of = |pid: &ProjectId| state.projects.get(pid).map(|p| p.name.clone());
+        let (project_id, project_name) = match &request.scope {
+            Scope::ProjectId(id) => {
+                let pid = ProjectId::from_path(id);
+                if owner.as_ref().is_some_and(|o| o != &pid) {
+                    return Err(denied());
+                }
+                let name = name_of(&pid).unwrap_or_else(|| "eu-de".to_owned());
+                (pid, name)
+            }
+            Scope::ProjectName(name) => {
+                let mut named: Vec<&ProjectId> = state
+                    .projects
+                    .iter()
+                    .filter(|(pid, p)| &p.name == name && owner.as_ref().is_none_or(|o| o == *pid))
+                    .map(|(pid, _)| pid)
+                    .collect();
+                named.sort();
+                let pid = named.first().map(|p| (*p).clone()).ok_or_else(denied)?;
+                (pid, name.clone())
+            }
+        };
+        let token = format!("MIIemu{:032x}{:032x}", state.ids.next_u128(), state.ids.next_u128());
+        let expires_at = now + TOKEN_LIFETIME;
+        state.issued.insert(
+            token.clone(),
+            IssuedToken {
+                project_id: project_id.clone(),
+                expires_at,
+            },
+        );
+        Ok(Issued {
+            token,
+            method,
+            user_name,
+            domain_name: domain_name.unwrap_or_else(|| "emulator".to_owned()),
+            project_id: project_id.to_string(),
+            project_name,
+            issued_at: now,
+            expires_at,
+        })
+    }
+
+    /// Projects by name (all without one), sorted by id; only `visible_to` when given.
+    pub fn projects_named(
+        &self,
+        name: Option<&str>,
+        visible_to: Option<&ProjectId>,
+    ) -> Vec<(ProjectId, String)> {
+        let state = self.state.read();
+        let mut found: Vec<(ProjectId, String)> = state
+            .projects
+            .iter()
+            .filter(|(pid, p)| {
+                name.is_none_or(|n| p.name == n) && visible_to.is_none_or(|v| v == *pid)
+            })
+            .map(|(pid, p)| (pid.clone(), p.name.clone()))
+            .collect();
+        found.sort();
+        found
     }
 
     /// Starts a manual backup: checks the instance (exists, not frozen, no backup building,

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::{BackupPage, BackupView, InstanceView};
+use crate::fixtures::{Credential, ProjectSeed, User};
 use crate::domain::{
     Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, ProjectId,
 };
@@ -49,6 +50,8 @@ pub(super) struct StoredBackup {
 pub(super) struct Project {
     pub name: String,
     pub tokens: Vec<String>,
+    pub credentials: Vec<Credential>,
+    pub users: Vec<User>,
     /// Distinguishes this incarnation of the project from one it replaced, so that events
     /// queued for the old one are ignored.
     pub epoch: u64,
@@ -62,10 +65,12 @@ pub(super) struct Project {
 }
 
 impl Project {
-    pub fn new(name: String, tokens: Vec<String>, epoch: u64) -> Self {
+    pub fn new(seed: &ProjectSeed, epoch: u64) -> Self {
         Self {
-            name,
-            tokens,
+            name: seed.name.clone(),
+            tokens: seed.tokens.clone(),
+            credentials: seed.credentials.clone(),
+            users: seed.users.clone(),
             epoch,
             instances: HashMap::new(),
             backups: HashMap::new(),

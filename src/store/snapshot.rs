@@ -96,5 +96,7 @@ fn project_file(id: &ProjectId, project: &Project) -> ProjectFile {
         instances,
         backups,
         jobs,
+        credentials: project.credentials.clone(),
+        users: project.users.clone(),
     }
 }

@@ -44,6 +44,13 @@ pub struct FailureRule {
     pub reason: String,
 }
 
+/// A token the emulator's IAM issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub project_id: ProjectId,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// How a finish comes about.
 pub(super) enum Outcome {
     /// As the backup was bound to end: completed, or failed if a failure rule caught it.
@@ -54,8 +61,12 @@ pub(super) enum Outcome {
 
 pub(super) struct State {
     pub projects: HashMap<ProjectId, Project>,
-    /// Token → the project it is valid for (`strict` auth).
+    /// Fixtures token → the project it is valid for (`strict` auth).
     pub tokens: HashMap<String, ProjectId>,
+    /// Access key → its secret key and project (`strict` auth).
+    pub access_keys: HashMap<String, (String, ProjectId)>,
+    /// Tokens issued by `POST /v3/auth/tokens`.
+    pub issued: HashMap<String, IssuedToken>,
     events: BinaryHeap<Reverse<Event>>,
     /// Finishes that only a clock advance applies (`manual` lifecycle).
     advance_events: BinaryHeap<Reverse<Event>>,
@@ -70,6 +81,8 @@ impl State {
         Self {
             projects: HashMap::new(),
             tokens: HashMap::new(),
+            access_keys: HashMap::new(),
+            issued: HashMap::new(),
             events: BinaryHeap::new(),
             advance_events: BinaryHeap::new(),
             seq: 0,
@@ -106,12 +119,16 @@ impl State {
         }
     }
 
-    /// Removes a project and its tokens.
+    /// Removes a project with its tokens, access keys and the tokens issued for it.
     pub fn remove_project(&mut self, project_id: &ProjectId) {
         if let Some(project) = self.projects.remove(project_id) {
             for token in project.tokens {
                 self.tokens.remove(&token);
             }
+            for credential in project.credentials {
+                self.access_keys.remove(&credential.ak);
+            }
+            self.issued.retain(|_, t| &t.project_id != project_id);
         }
     }
 
@@ -119,7 +136,7 @@ impl State {
     pub fn load_project(&mut self, seed: &ProjectSeed, now: DateTime<Utc>) {
         self.remove_project(&seed.id);
         let epoch = self.next_seq();
-        let mut project = Project::new(seed.name.clone(), seed.tokens.clone(), epoch);
+        let mut project = Project::new(seed, epoch);
         for instance in &seed.instances {
             let instance = instance.build(&seed.name, now);
             project.instances.insert(instance.id.clone(), instance);
@@ -129,6 +146,10 @@ impl State {
         }
         for token in &seed.tokens {
             self.tokens.insert(token.clone(), seed.id.clone());
+        }
+        for credential in &seed.credentials {
+            self.access_keys
+                .insert(credential.ak.clone(), (credential.sk.clone(), seed.id.clone()));
         }
         self.projects.insert(seed.id.clone(), project);
 

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use axum::body::Body;
 use axum::http::Method;
-use taurusdb_emulator::http::routes::{API, CONTROL, ROOT};
+use taurusdb_emulator::http::routes::{API, CONTROL, IAM, ROOT};
 
 use crate::helpers::*;
 
@@ -23,6 +23,7 @@ fn documented() -> BTreeSet<(String, String)> {
 fn table() -> BTreeSet<(String, String)> {
     std::iter::once(&ROOT)
         .chain(API)
+        .chain(IAM)
         .chain(CONTROL)
         .map(|r| (r.method.to_owned(), r.path.to_owned()))
         .collect()
@@ -47,7 +48,7 @@ fn every_served_route_is_documented_and_every_documented_route_is_served() {
 #[tokio::test]
 async fn every_route_of_the_table_reaches_a_handler() {
     let app = TestApp::new();
-    let paths = std::iter::once(&ROOT).chain(API).chain(CONTROL);
+    let paths = std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL);
     for route in paths {
         let uri = route
             .path

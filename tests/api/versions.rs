@@ -20,10 +20,18 @@ async fn the_root_lists_the_api_versions_without_a_token() {
 }
 
 #[tokio::test]
-async fn v3_describes_itself() {
+async fn v3_describes_itself_for_taurusdb_and_for_keystone_discovery() {
     let app = TestApp::new();
-    let response = app.raw(Method::GET, "/v3", &[], Body::empty()).await;
-    assert_eq!(response.json(), json!({"version": [v3()]}));
+    let response = app
+        .raw(Method::GET, "/v3", &[("host", "127.0.0.1:18080")], Body::empty())
+        .await;
+    assert_eq!(
+        response.json(),
+        json!({"version": {"id": "v3", "links": [{"href": "http://127.0.0.1:18080/v3/", "rel": "self"}],
+               "status": "CURRENT", "updated": "2020-10-29T03:30:42Z", "min_version": "",
+               "media-types": [{"base": "application/json",
+                                "type": "application/vnd.openstack.identity-v3+json"}]}})
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,157 @@
+//! The emulator's IAM (Keystone v3) endpoints: tokens and projects by name. Their errors take
+//! Keystone's shape, `{"error": {"code", "message", "title"}}`, as the clients expect there.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::extract::{ApiQuery, caller};
+use super::respond::json;
+use crate::Emulator;
+use crate::auth;
+use crate::config::AuthMode;
+use crate::iam::{IamError, Issued, TokenRequest, keystone_time};
+
+/// The URL the client reached the emulator at, from its `Host` header.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+fn iam_error(e: &IamError) -> Response {
+    json(
+        StatusCode::from_u16(e.code).unwrap_or(StatusCode::UNAUTHORIZED),
+        &json!({"error": {"code": e.code, "message": e.message, "title": e.title()}}),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct TokenParams {
+    nocatalog: Option<String>,
+}
+
+/// Emulates IAM "Obtaining a User Token Through Password Authentication":
+/// `POST /v3/auth/tokens` → 201, the token in `X-Subject-Token`, and a body whose catalog
+/// points `gaussdb-mysql` at this emulator as the client reached it.
+pub async fn tokens(
+    State(emulator): State<Arc<Emulator>>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<TokenParams>,
+    body: Bytes,
+) -> Response {
+    let request = match serde_json::from_slice::<Value>(&body)
+        .map_err(|_| IamError::bad_request("The request body is not JSON."))
+        .and_then(|v| TokenRequest::parse(&v))
+    {
+        Ok(r) => r,
+        Err(e) => return iam_error(&e),
+    };
+    let strict = emulator.settings.auth == AuthMode::Strict;
+    let issued = match emulator
+        .store
+        .issue_token(&request, strict, emulator.clock.now())
+    {
+        Ok(issued) => issued,
+        Err(e) => return iam_error(&e),
+    };
+    let with_catalog = params.nocatalog.is_none_or(|v| v.is_empty());
+    let body = token_body(&issued, &base_url(&headers), with_catalog);
+    let mut response = json(StatusCode::CREATED, &body);
+    if let Ok(value) = HeaderValue::from_str(&issued.token) {
+        response.headers_mut().insert("x-subject-token", value);
+    }
+    response
+}
+
+fn token_body(issued: &Issued, base: &str, with_catalog: bool) -> Value {
+    let domain = json!({"id": format!("{}-id", issued.domain_name), "name": issued.domain_name});
+    let region = &issued.project_name;
+    let mut token = json!({
+        "methods": [issued.method],
+        "expires_at": keystone_time(issued.expires_at),
+        "issued_at": keystone_time(issued.issued_at),
+        "user": {"id": format!("{}-id", issued.user_name), "name": issued.user_name,
+                 "domain": domain, "password_expires_at": ""},
+        "project": {"id": issued.project_id, "name": issued.project_name, "domain": domain},
+        "roles": [{"id": "te_admin-id", "name": "te_admin"}],
+    });
+    if with_catalog {
+        let endpoint = |kind: &str| {
+            json!([{"id": format!("{kind}-endpoint"), "interface": "public", "region": region,
+                    "region_id": region, "url": format!("{base}/v3")}])
+        };
+        token["catalog"] = json!([
+            {"type": "gaussdb-mysql", "id": "gaussdb-mysql", "name": "gaussdb-mysql",
+             "endpoints": endpoint("gaussdb-mysql")},
+            {"type": "identity", "id": "identity", "name": "iam", "endpoints": endpoint("identity")}
+        ]);
+    }
+    json!({"token": token})
+}
+
+#[derive(Deserialize)]
+pub struct ProjectsParams {
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProjectItem {
+    id: String,
+    name: String,
+    description: &'static str,
+    domain_id: &'static str,
+    enabled: bool,
+    is_domain: bool,
+    parent_id: &'static str,
+}
+
+/// Emulates IAM "Querying Projects": `GET /v3/projects[?name=]` → the projects the caller's
+/// credentials may see (in `strict` auth only its own), as the Huawei SDK looks its project
+/// up by region name.
+pub async fn projects(
+    State(emulator): State<Arc<Emulator>>,
+    ApiQuery(params): ApiQuery<ProjectsParams>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let caller = caller(&parts);
+    let visible = match auth::caller_project(
+        emulator.settings.auth,
+        &emulator.store,
+        &caller,
+        emulator.clock.now(),
+    ) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let name = params.name.filter(|n| !n.is_empty());
+    let projects: Vec<ProjectItem> = emulator
+        .store
+        .projects_named(name.as_deref(), visible.as_ref())
+        .into_iter()
+        .map(|(id, name)| ProjectItem {
+            id: id.to_string(),
+            name,
+            description: "",
+            domain_id: "emulator-id",
+            enabled: true,
+            is_domain: false,
+            parent_id: "emulator-id",
+        })
+        .collect();
+    let base = base_url(&parts.headers);
+    json(
+        StatusCode::OK,
+        &json!({"projects": projects,
+                "links": {"self": format!("{base}/v3/projects"), "next": null, "previous": null}}),
+    )
+}

@@ -1,0 +1,50 @@
+//! Middleware for AK/SK-signed requests: the signature covers the raw body, so the body is
+//! read here (within the body limit), checked with the raw path, query and headers, and put
+//! back for the handler. The verdict travels in the request's extensions to [`caller`].
+//!
+//! [`caller`]: super::extract::caller
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::Emulator;
+use crate::auth::check_signature;
+use crate::error::ApiError;
+use crate::signature;
+
+pub async fn check(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
+    let signed = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("SDK-"))
+        .map(str::to_owned);
+    let Some(authorization) = signed else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    let Ok(body) = to_bytes(body, emulator.settings.max_body_bytes).await else {
+        return ApiError::PayloadTooLarge.into_response();
+    };
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let verdict = check_signature(
+        emulator.settings.auth,
+        &emulator.store,
+        &authorization,
+        &signature::Request {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or_default(),
+            header: &header,
+            body: &body,
+        },
+        emulator.clock.now(),
+    );
+    parts.extensions.insert(verdict);
+    next.run(Request::from_parts(parts, Body::from(body))).await
+}

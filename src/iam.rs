@@ -1,0 +1,181 @@
+//! Enough of IAM (Keystone v3) for the OpenStack-based clients and the Huawei SDK's project
+//! look-up: password and token authentication scoped to a project, and projects by name.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::Value;
+
+/// How long an issued token is valid, in emulator time.
+pub const TOKEN_LIFETIME: TimeDelta = TimeDelta::hours(24);
+
+/// A Keystone error: `{"error": {"code", "message", "title"}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamError {
+    pub code: u16,
+    pub message: String,
+}
+
+impl IamError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            code: 400,
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self {
+            code: 401,
+            message: message.into(),
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self.code {
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            _ => "Error",
+        }
+    }
+}
+
+/// Who asks for a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    Password {
+        user: String,
+        password: String,
+        /// The user's domain name, when given.
+        domain: Option<String>,
+    },
+    Token(String),
+}
+
+/// Which project the token is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    ProjectId(String),
+    ProjectName(String),
+}
+
+/// A validated `POST /v3/auth/tokens` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    pub identity: Identity,
+    pub scope: Scope,
+}
+
+impl TokenRequest {
+    /// Reads the body of a token request; anything missing or of the wrong type is a 400.
+    pub fn parse(body: &Value) -> Result<Self, IamError> {
+        let auth = &body["auth"];
+        let identity = &auth["identity"];
+        let methods: Vec<&str> = identity["methods"]
+            .as_array()
+            .map(|m| m.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let text = |v: &Value, what: &str| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| IamError::bad_request(format!("Expecting to find {what} in the request.")))
+        };
+        let identity = if methods.contains(&"password") {
+            let user = &identity["password"]["user"];
+            let domain = &user["domain"];
+            Identity::Password {
+                user: text(&user["name"], "user name")?,
+                password: text(&user["password"], "password")?,
+                domain: domain["name"].as_str().or(domain["id"].as_str()).map(str::to_owned),
+            }
+        } else if methods.contains(&"token") {
+            Identity::Token(text(&identity["token"]["id"], "token id")?)
+        } else {
+            return Err(IamError::bad_request(
+                "Expecting to find identity methods password or token in the request.",
+            ));
+        };
+        let project = &auth["scope"]["project"];
+        let scope = match (project["id"].as_str(), project["name"].as_str()) {
+            (Some(id), _) => Scope::ProjectId(id.to_owned()),
+            (None, Some(name)) => Scope::ProjectName(name.to_owned()),
+            (None, None) => {
+                return Err(IamError::bad_request(
+                    "Expecting to find a project scope (id or name) in the request.",
+                ));
+            }
+        };
+        Ok(Self { identity, scope })
+    }
+}
+
+/// A token the emulator issued, with what its body reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub token: String,
+    pub method: &'static str,
+    pub user_name: String,
+    pub domain_name: String,
+    pub project_id: String,
+    pub project_name: String,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Keystone's time format: `2015-11-09T01:42:57.527363Z`.
+pub fn keystone_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_password_request_scoped_by_id_is_read() {
+        let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": "testuser", "password": "testpass", "domain": {"name": "OTC0001"}}}},
+            "scope": {"project": {"id": "0123456789abcdef0123456789abcdef"}}}});
+        assert_eq!(
+            TokenRequest::parse(&body),
+            Ok(TokenRequest {
+                identity: Identity::Password {
+                    user: "testuser".into(),
+                    password: "testpass".into(),
+                    domain: Some("OTC0001".into()),
+                },
+                scope: Scope::ProjectId("0123456789abcdef0123456789abcdef".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn a_token_request_scoped_by_name_is_read() {
+        let body = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "t"}},
+            "scope": {"project": {"name": "eu-de"}}}});
+        assert_eq!(
+            TokenRequest::parse(&body).unwrap().scope,
+            Scope::ProjectName("eu-de".into())
+        );
+    }
+
+    #[test]
+    fn incomplete_requests_are_400() {
+        for body in [
+            json!({}),
+            json!({"auth": {"identity": {"methods": ["password"]}}}),
+            json!({"auth": {"identity": {"methods": ["totp"]}, "scope": {"project": {"id": "p"}}}}),
+            json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "t"}}}}),
+        ] {
+            assert_eq!(TokenRequest::parse(&body).unwrap_err().code, 400, "{body}");
+        }
+    }
+
+    #[test]
+    fn keystone_times_have_microseconds_and_z() {
+        let t = DateTime::parse_from_rfc3339("2015-11-09T01:42:57.527363Z").unwrap().with_timezone(&Utc);
+        assert_eq!(keystone_time(t), "2015-11-09T01:42:57.527363Z");
+    }
+}
