@@ -142,7 +142,13 @@ mod tests {
     fn loose_accepts_any_token_on_any_project() {
         let store = store();
         assert_eq!(
-            authorize(AuthMode::Loose, &store, &token("anything"), &project("other"), NOW),
+            authorize(
+                AuthMode::Loose,
+                &store,
+                &token("anything"),
+                &project("other"),
+                NOW
+            ),
             Ok(())
         );
     }
@@ -150,7 +156,10 @@ mod tests {
     #[test]
     fn strict_accepts_a_fixtures_token_only_on_its_project() {
         let store = store();
-        assert_eq!(authorize(AuthMode::Strict, &store, &token(TOKEN), &project(HOME), NOW), Ok(()));
+        assert_eq!(
+            authorize(AuthMode::Strict, &store, &token(TOKEN), &project(HOME), NOW),
+            Ok(())
+        );
         assert_eq!(
             authorize(
                 AuthMode::Strict,
@@ -162,7 +171,13 @@ mod tests {
             Err(ApiError::TokenProjectMismatch)
         );
         assert_eq!(
-            authorize(AuthMode::Strict, &store, &token("guess"), &project(HOME), NOW),
+            authorize(
+                AuthMode::Strict,
+                &store,
+                &token("guess"),
+                &project(HOME),
+                NOW
+            ),
             Err(ApiError::Unauthenticated("decrypt token fail"))
         );
     }
@@ -170,13 +185,23 @@ mod tests {
     #[test]
     fn a_signature_check_decides_for_a_signed_caller() {
         let store = store();
-        let ok = Caller::Signed(SignedCheck { outcome: Ok(Some(project(HOME))) });
-        assert_eq!(authorize(AuthMode::Strict, &store, &ok, &project(HOME), NOW), Ok(()));
+        let ok = Caller::Signed(SignedCheck {
+            outcome: Ok(Some(project(HOME))),
+        });
+        assert_eq!(
+            authorize(AuthMode::Strict, &store, &ok, &project(HOME), NOW),
+            Ok(())
+        );
         assert_eq!(
             authorize(AuthMode::Strict, &store, &ok, &project("other"), NOW),
             Err(ApiError::TokenProjectMismatch)
         );
-        let bad = Caller::Signed(SignedCheck { outcome: Err(SIGNATURE_FAILED) });
-        assert_eq!(authorize(AuthMode::Strict, &store, &bad, &project(HOME), NOW), Err(SIGNATURE_FAILED));
+        let bad = Caller::Signed(SignedCheck {
+            outcome: Err(SIGNATURE_FAILED),
+        });
+        assert_eq!(
+            authorize(AuthMode::Strict, &store, &bad, &project(HOME), NOW),
+            Err(SIGNATURE_FAILED)
+        );
     }
 }

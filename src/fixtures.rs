@@ -601,7 +601,10 @@ impl Fixtures {
                     return Err(format!("{at}.users[{u}].name: a user needs a name"));
                 }
                 if !users.insert((user.domain.clone(), user.name.clone())) {
-                    return Err(format!("{at}.users[{u}]: user {:?} is listed twice", user.name));
+                    return Err(format!(
+                        "{at}.users[{u}]: user {:?} is listed twice",
+                        user.name
+                    ));
                 }
             }
             let mut jobs = Vec::with_capacity(project.jobs.len());

@@ -76,9 +76,9 @@ impl TokenRequest {
             .map(|m| m.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let text = |v: &Value, what: &str| {
-            v.as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| IamError::bad_request(format!("Expecting to find {what} in the request.")))
+            v.as_str().map(str::to_owned).ok_or_else(|| {
+                IamError::bad_request(format!("Expecting to find {what} in the request."))
+            })
         };
         let identity = if methods.contains(&"password") {
             let user = &identity["password"]["user"];
@@ -86,7 +86,10 @@ impl TokenRequest {
             Identity::Password {
                 user: text(&user["name"], "user name")?,
                 password: text(&user["password"], "password")?,
-                domain: domain["name"].as_str().or(domain["id"].as_str()).map(str::to_owned),
+                domain: domain["name"]
+                    .as_str()
+                    .or(domain["id"].as_str())
+                    .map(str::to_owned),
             }
         } else if methods.contains(&"token") {
             Identity::Token(text(&identity["token"]["id"], "token id")?)
@@ -175,7 +178,9 @@ mod tests {
 
     #[test]
     fn keystone_times_have_microseconds_and_z() {
-        let t = DateTime::parse_from_rfc3339("2015-11-09T01:42:57.527363Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2015-11-09T01:42:57.527363Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(keystone_time(t), "2015-11-09T01:42:57.527363Z");
     }
 }

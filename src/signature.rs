@@ -154,7 +154,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -234,8 +234,7 @@ mod tests {
 
     use super::*;
 
-    const VECTORS: &str =
-        include_str!("../fixtures/signature-test-vectors.json");
+    const VECTORS: &str = include_str!("../fixtures/signature-test-vectors.json");
 
     fn vectors() -> Vec<Value> {
         serde_json::from_str::<Value>(VECTORS).unwrap()["vectors"]
@@ -249,7 +248,12 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| (h[0].as_str().unwrap().to_ascii_lowercase(), h[1].as_str().unwrap().to_owned()))
+            .map(|h| {
+                (
+                    h[0].as_str().unwrap().to_ascii_lowercase(),
+                    h[1].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         let lookup = |name: &str| {
             headers
@@ -281,11 +285,19 @@ mod tests {
         for v in &vectors {
             let name = v["name"].as_str().unwrap();
             let (canonical, to_sign, ok) = check(v, None);
-            assert_eq!(canonical, v["canonical_request"].as_str().unwrap(), "{name}");
+            assert_eq!(
+                canonical,
+                v["canonical_request"].as_str().unwrap(),
+                "{name}"
+            );
             assert_eq!(to_sign, v["string_to_sign"].as_str().unwrap(), "{name}");
             assert!(ok, "{name}");
             let auth = Authorization::parse(v["expected_authorization"].as_str().unwrap()).unwrap();
-            assert_eq!(sign(v["sk"].as_str().unwrap(), &to_sign), auth.signature, "{name}");
+            assert_eq!(
+                sign(v["sk"].as_str().unwrap(), &to_sign),
+                auth.signature,
+                "{name}"
+            );
         }
     }
 
@@ -303,7 +315,13 @@ mod tests {
     #[test]
     fn a_missing_signed_header_is_reported() {
         let lookup = |_: &str| None;
-        let request = Request { method: "GET", path: "/", query: "", header: &lookup, body: b"" };
+        let request = Request {
+            method: "GET",
+            path: "/",
+            query: "",
+            header: &lookup,
+            body: b"",
+        };
         assert_eq!(
             canonical_request(&request, &["host".to_owned()]),
             Err(SignatureError::MissingSignedHeader("host".to_owned()))
@@ -339,16 +357,26 @@ mod tests {
     fn sdk_dates_have_one_exact_format() {
         assert_eq!(
             parse_sdk_date("20240102T030405Z"),
-            DateTime::parse_from_rfc3339("2024-01-02T03:04:05Z").ok().map(|t| t.with_timezone(&Utc))
+            DateTime::parse_from_rfc3339("2024-01-02T03:04:05Z")
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
         );
-        for bad in ["2024-01-02T03:04:05Z", "20240102T030405", "20241302T030405Z", ""] {
+        for bad in [
+            "2024-01-02T03:04:05Z",
+            "20240102T030405",
+            "20241302T030405Z",
+            "",
+        ] {
             assert_eq!(parse_sdk_date(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn paths_and_queries_are_canonicalized_as_the_sdk_does() {
-        assert_eq!(canonical_uri("/v3/p/backups/create"), "/v3/p/backups/create/");
+        assert_eq!(
+            canonical_uri("/v3/p/backups/create"),
+            "/v3/p/backups/create/"
+        );
         assert_eq!(canonical_uri("/a%20b/c~d"), "/a%20b/c~d/");
         assert_eq!(canonical_query("b=2&a=%2A&a=1"), "a=%2A&a=1&b=2");
         assert_eq!(canonical_query(""), "");

@@ -46,7 +46,10 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .nest("/mysql", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(emulator.clone(), signed::check))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            signed::check,
+        ))
         .layer(middleware::from_fn_with_state(
             emulator.clone(),
             observe::observe,

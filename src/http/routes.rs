@@ -99,7 +99,5 @@ pub fn operation(method: &Method, matched_path: Option<&str>) -> &'static str {
 
 /// Whether `name` is an operation of the emulated API or IAM, which request faults may target.
 pub fn is_api_operation(name: &str) -> bool {
-    name == "*"
-        || ROOT.operation == name
-        || API.iter().chain(IAM).any(|r| r.operation == name)
+    name == "*" || ROOT.operation == name || API.iter().chain(IAM).any(|r| r.operation == name)
 }

@@ -17,7 +17,11 @@ use crate::auth::check_signature;
 use crate::error::ApiError;
 use crate::signature;
 
-pub async fn check(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
+pub async fn check(
+    State(emulator): State<Arc<Emulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let signed = request
         .headers()
         .get(AUTHORIZATION)

@@ -28,7 +28,7 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
-use crate::iam::{Identity, IamError, Issued, Scope, TOKEN_LIFETIME, TokenRequest};
+use crate::iam::{IamError, Identity, Issued, Scope, TOKEN_LIFETIME, TokenRequest};
 
 /// When a building backup finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,15 +199,21 @@ impl Store {
         strict: bool,
         now: DateTime<Utc>,
     ) -> Result<Issued, IamError> {
-        let denied = || IamError::unauthorized("The request you have made requires authentication.");
+        let denied =
+            || IamError::unauthorized("The request you have made requires authentication.");
         let mut state = self.state.write();
         // Whose project the credentials are for, in strict auth.
         let (owner, user_name, domain_name, method) = match &request.identity {
-            Identity::Password { user, password, domain } => {
+            Identity::Password {
+                user,
+                password,
+                domain,
+            } => {
                 let owner = if strict {
-                    let mut found = state.projects.iter().flat_map(|(pid, p)| {
-                        p.users.iter().map(move |u| (pid, u))
-                    });
+                    let mut found = state
+                        .projects
+                        .iter()
+                        .flat_map(|(pid, p)| p.users.iter().map(move |u| (pid, u)));
                     let (pid, _) = found
                         .find(|(_, u)| {
                             &u.name == user
@@ -261,7 +267,11 @@ impl Store {
                 (pid, name.clone())
             }
         };
-        let token = format!("MIIemu{:032x}{:032x}", state.ids.next_u128(), state.ids.next_u128());
+        let token = format!(
+            "MIIemu{:032x}{:032x}",
+            state.ids.next_u128(),
+            state.ids.next_u128()
+        );
         let expires_at = now + TOKEN_LIFETIME;
         state.issued.insert(
             token.clone(),

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::{BackupPage, BackupView, InstanceView};
-use crate::fixtures::{Credential, ProjectSeed, User};
 use crate::domain::{
     Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, ProjectId,
 };
+use crate::fixtures::{Credential, ProjectSeed, User};
 
 /// Orders backups newest first: later `begin_time` first, then later creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -148,8 +148,10 @@ impl State {
             self.tokens.insert(token.clone(), seed.id.clone());
         }
         for credential in &seed.credentials {
-            self.access_keys
-                .insert(credential.ak.clone(), (credential.sk.clone(), seed.id.clone()));
+            self.access_keys.insert(
+                credential.ak.clone(),
+                (credential.sk.clone(), seed.id.clone()),
+            );
         }
         self.projects.insert(seed.id.clone(), project);
 

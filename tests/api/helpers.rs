@@ -124,6 +124,11 @@ impl TestApp {
         Self::build(&Fixtures::parse(json).unwrap(), Settings::default())
     }
 
+    /// Other fixtures and other settings.
+    pub fn with_fixtures_and_settings(json: &str, settings: Settings) -> Self {
+        Self::build(&Fixtures::parse(json).unwrap(), settings)
+    }
+
     pub fn with_settings(settings: Settings) -> Self {
         Self::build(&fixtures(), settings)
     }

@@ -4,6 +4,7 @@ mod automated;
 mod binary;
 mod control;
 mod create;
+mod credentials;
 mod delete;
 mod errors;
 mod helpers;

@@ -23,7 +23,12 @@ async fn the_root_lists_the_api_versions_without_a_token() {
 async fn v3_describes_itself_for_taurusdb_and_for_keystone_discovery() {
     let app = TestApp::new();
     let response = app
-        .raw(Method::GET, "/v3", &[("host", "127.0.0.1:18080")], Body::empty())
+        .raw(
+            Method::GET,
+            "/v3",
+            &[("host", "127.0.0.1:18080")],
+            Body::empty(),
+        )
         .await;
     assert_eq!(
         response.json(),

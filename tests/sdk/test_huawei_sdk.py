@@ -1,0 +1,135 @@
+"""The Huawei Cloud Python SDK (huaweicloudsdkgaussdb), unchanged, against the emulator.
+
+It signs every request with AK/SK; the emulator runs in strict auth and verifies them.
+"""
+
+import re
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkgaussdb.v3 import (
+    CreateGaussMySqlBackupRequest,
+    DeleteGaussMySqlBackupRequest,
+    GaussDBClient,
+    ListGaussMySqlInstancesRequest,
+    MysqlCreateBackupRequest,
+    MysqlUpdateBackupPolicyRequest,
+    ShowGaussMySqlBackupListRequest,
+    ShowGaussMySqlBackupPolicyRequest,
+    ShowGaussMySqlInstanceInfoRequest,
+    ShowGaussMySqlJobInfoRequest,
+    UpdateGaussMySqlBackupPolicyRequest,
+)
+from huaweicloudsdkgaussdb.v3.model.mysql_backup_policy import MysqlBackupPolicy
+from huaweicloudsdkgaussdb.v3.region.gaussdb_region import GaussDBRegion
+
+from conftest import AK, INSTANCE, PROJECT, SK
+
+
+def client(emulator, sk=SK):
+    # The README's recipe: an AK/SK credential with the project id, and the emulator as endpoint.
+    return (
+        GaussDBClient.new_builder()
+        .with_credentials(BasicCredentials(AK, sk, PROJECT))
+        .with_endpoints([emulator.base])
+        .build()
+    )
+
+
+def create(c, name="backup-01", instance=INSTANCE):
+    body = MysqlCreateBackupRequest(instance_id=instance, name=name, description="manual backup")
+    return c.create_gauss_my_sql_backup(CreateGaussMySqlBackupRequest(body=body))
+
+
+def test_create_complete_list_job_delete(emulator):
+    c = client(emulator)
+    created = create(c)
+    assert created.status_code == 201
+    assert created.backup.status == "BUILDING"
+    assert created.backup.type == "manual"
+    assert re.fullmatch(r"[0-9a-f]{32}br07", created.backup.id)
+    job = c.show_gauss_my_sql_job_info(ShowGaussMySqlJobInfoRequest(id=created.job_id)).job
+    assert job.status == "Running"
+
+    emulator.advance(5)
+
+    job = c.show_gauss_my_sql_job_info(ShowGaussMySqlJobInfoRequest(id=created.job_id)).job
+    assert job.status == "Completed"
+    assert job.ended
+    listed = c.show_gauss_my_sql_backup_list(ShowGaussMySqlBackupListRequest(instance_id=INSTANCE, limit="10", offset="0"))
+    assert listed.total_count == 1
+    backup = listed.backups[0]
+    assert (backup.id, backup.status, backup.type) == (created.backup.id, "COMPLETED", "manual")
+    assert isinstance(backup.take_up_time, int) and isinstance(backup.size, float) and backup.size > 0
+    deleted = c.delete_gauss_my_sql_backup(DeleteGaussMySqlBackupRequest(backup_id=created.backup.id))
+    assert (deleted.backup_id, deleted.backup_name) == (created.backup.id, "backup-01")
+    assert c.show_gauss_my_sql_backup_list(ShowGaussMySqlBackupListRequest(backup_id=created.backup.id)).total_count == 0
+
+
+def test_instances_and_backup_policy(emulator):
+    c = client(emulator)
+    instances = c.list_gauss_my_sql_instances(ListGaussMySqlInstancesRequest())
+    assert instances.total_count == 1
+    assert instances.instances[0].id == INSTANCE
+    instance = c.show_gauss_my_sql_instance_info(ShowGaussMySqlInstanceInfoRequest(instance_id=INSTANCE)).instance
+    assert (instance.status, instance.port, instance.node_count) == ("ACTIVE", "3306", 1)
+    policy = c.show_gauss_my_sql_backup_policy(ShowGaussMySqlBackupPolicyRequest(instance_id=INSTANCE)).backup_policy
+    assert (policy.keep_days, policy.start_time, policy.period) == (7, "19:00-20:00", "1,2,3,4,5,6,7")
+    body = MysqlUpdateBackupPolicyRequest(
+        backup_policy=MysqlBackupPolicy(start_time="21:00-22:00", keep_days=3, period="1,3,5")
+    )
+    updated = c.update_gauss_my_sql_backup_policy(UpdateGaussMySqlBackupPolicyRequest(instance_id=INSTANCE, body=body))
+    assert (updated.status, updated.instance_id) == ("COMPLETED", INSTANCE)
+    policy = c.show_gauss_my_sql_backup_policy(ShowGaussMySqlBackupPolicyRequest(instance_id=INSTANCE)).backup_policy
+    assert (policy.keep_days, policy.start_time, policy.period) == (3, "21:00-22:00", "1,3,5")
+
+
+def test_an_invalid_name_raises_400_with_code_message_and_request_id(emulator):
+    with pytest.raises(ClientRequestException) as raised:
+        create(client(emulator), name="1st")
+    e = raised.value
+    assert (e.status_code, e.error_code, e.error_msg) == (400, "DBS.280277", "Invalid object name.")
+    assert re.fullmatch(r"[0-9a-f]{32}", e.request_id)
+
+
+def test_a_wrong_secret_key_is_401(emulator):
+    with pytest.raises(ClientRequestException) as raised:
+        create(client(emulator, sk="wrongsecret"))
+    e = raised.value
+    assert (e.status_code, e.error_code) == (401, "APIGW.0301")
+    assert e.error_msg == "Incorrect IAM authentication information: verify aksk signature fail"
+
+
+def test_an_unknown_instance_is_404(emulator):
+    with pytest.raises(ClientRequestException) as raised:
+        create(client(emulator), instance="99999999999999999999999999999999in07")
+    assert (raised.value.status_code, raised.value.error_code) == (404, "DBS.200002")
+
+
+def test_a_second_backup_while_one_builds_is_409(emulator):
+    c = client(emulator)
+    create(c)
+    with pytest.raises(ClientRequestException) as raised:
+        create(c, name="backup-02")
+    assert (raised.value.status_code, raised.value.error_code) == (409, "DBS.201205")
+    assert raised.value.error_msg == "Backup is in progress, please wait."
+
+
+def test_a_client_built_for_the_real_cloud_looks_its_project_up(emulator, monkeypatch):
+    # As a program written for the real cloud: a region and no project id. The endpoint
+    # overrides come from the environment, so the code itself is unchanged.
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_GAUSSDB_EU_DE", emulator.base)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", emulator.base)
+    c = (
+        GaussDBClient.new_builder()
+        .with_credentials(BasicCredentials(AK, SK))
+        .with_region(GaussDBRegion.value_of("eu-de"))
+        .build()
+    )
+    created = create(c)
+    assert created.backup.status == "BUILDING"
+    journal = emulator.control("GET", "/_emulator/requests")["requests"]
+    operations = [entry["operation"] for entry in journal]
+    assert "iam_projects" in operations
+    assert [e["status"] for e in journal if e["operation"] == "create"] == [201]
