@@ -97,6 +97,23 @@ pub struct Config {
     #[arg(long, env = "TAURUSDB_EMULATOR_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
+    /// How long a client may take to send a request's headers, and then its body.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_REQUEST_TIMEOUT",
+        default_value = "10s",
+        value_parser = parse_duration
+    )]
+    pub request_timeout: Duration,
+
+    /// The most backups one project may hold; creating more answers 413 DBS.290003.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_MAX_BACKUPS_PER_PROJECT",
+        default_value_t = 100_000
+    )]
+    pub max_backups_per_project: usize,
+
     /// Whether instances take automated backups in their policy windows (true or false).
     #[arg(
         long,

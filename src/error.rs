@@ -70,6 +70,15 @@ pub enum ApiError {
     BackupInProgress,
     /// 413 `DBS.200001`: the request body is larger than the emulator accepts.
     PayloadTooLarge,
+    /// 413 `DBS.290003`: the project holds as many backups as `--max-backups-per-project`
+    /// allows (no backup quota is documented; this is the documented 413 quota error).
+    BackupQuota,
+    /// 408 `DBS.200001`: the request body did not arrive within the request timeout.
+    BodyTimeout,
+    /// 414 `DBS.200001`: the request URI is longer than the emulator accepts.
+    UriTooLong,
+    /// 431 `DBS.200001`: the request headers are larger than the emulator accepts.
+    HeadersTooLarge,
     /// 500 `DBS.108000` "Server failure.": a bug in the emulator (a caught panic).
     Internal,
 }
@@ -109,7 +118,10 @@ impl ApiError {
             WaitTimeout => 408,
             WaitEndedElsewhere(_) => 409,
             InstanceBusy | InstanceStorageFull | BackupInProgress => 409,
-            PayloadTooLarge => 413,
+            PayloadTooLarge | BackupQuota => 413,
+            BodyTimeout => 408,
+            UriTooLong => 414,
+            HeadersTooLarge => 431,
             Internal => 500,
         }
     }
@@ -121,7 +133,9 @@ impl ApiError {
             Unauthenticated(_) => "APIGW.0301",
             TokenProjectMismatch => "DBS.280056",
             EmptyBody => "DBS.200006",
-            Parameter | ControlParameter(_) | PayloadTooLarge => "DBS.200001",
+            Parameter | ControlParameter(_) | PayloadTooLarge | BodyTimeout | UriTooLong
+            | HeadersTooLarge => "DBS.200001",
+            BackupQuota => "DBS.290003",
             InvalidInstanceId => "DBS.280404",
             InvalidBackupName => "DBS.280277",
             InvalidBackupDescription => "DBS.280127",
@@ -163,6 +177,10 @@ impl ApiError {
             EmptyBody => "The request is null. Enter a request parameter.",
             Parameter => "Parameter error.",
             PayloadTooLarge => "Parameter error. The request body is too large.",
+            BackupQuota => "The number of DB instances has reached the quota.",
+            BodyTimeout => "Parameter error. The request body did not arrive in time.",
+            UriTooLong => "Parameter error. The request URI is too long.",
+            HeadersTooLarge => "Parameter error. The request headers are too large.",
             InvalidInstanceId => "Invalid DB instance ID or node ID format.",
             InvalidBackupName => "Invalid object name.",
             InvalidBackupDescription => "Invalid backup description.",

@@ -44,6 +44,11 @@ pub struct Settings {
     pub seed: Option<u64>,
     /// How many requests the journal keeps.
     pub journal_size: usize,
+    /// How long a client may take to send a request's headers, and then its body.
+    pub header_timeout: std::time::Duration,
+    pub body_timeout: std::time::Duration,
+    /// The most backups one project may hold.
+    pub max_backups_per_project: usize,
 }
 
 impl Default for Settings {
@@ -54,6 +59,9 @@ impl Default for Settings {
             max_body_bytes: 64 * 1024,
             seed: None,
             journal_size: 1000,
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(10),
+            max_backups_per_project: 100_000,
         }
     }
 }
@@ -71,6 +79,9 @@ impl Settings {
             max_body_bytes: config.max_body_bytes,
             seed: config.seed,
             journal_size: config.journal_size,
+            header_timeout: config.request_timeout,
+            body_timeout: config.request_timeout,
+            max_backups_per_project: config.max_backups_per_project,
         }
     }
 }
@@ -97,6 +108,7 @@ impl Emulator {
             settings.lifecycle,
             IdSource::new(settings.seed),
         );
+        store.set_backup_quota(settings.max_backups_per_project);
         Arc::new(Self {
             store: Arc::new(store),
             journal: Journal::new(settings.journal_size),

@@ -402,8 +402,9 @@ const DEFAULT_FAIL_REASON: &str = "Backup failed.";
 pub async fn fail(
     State(emulator): State<Arc<Emulator>>,
     ApiPath(backup_id): ApiPath<String>,
-    body: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
+    let body = super::extract::read_body(request, &emulator).await?;
     let body: FailBody = if body.iter().all(u8::is_ascii_whitespace) {
         FailBody::default()
     } else {

@@ -116,6 +116,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The whole body, within the body limit (413) and the request timeout (408).
+pub async fn read_body(request: Request, emulator: &Arc<Emulator>) -> Result<Bytes, ApiError> {
+    let read = Bytes::from_request(request, emulator);
+    match tokio::time::timeout(emulator.settings.body_timeout, read).await {
+        Err(_) => Err(ApiError::BodyTimeout),
+        Ok(Err(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(ApiError::PayloadTooLarge)
+        }
+        Ok(Err(_)) => Err(ApiError::Parameter),
+        Ok(Ok(bytes)) => Ok(bytes),
+    }
+}
+
 /// Whether `Content-Type` is `application/json`, in any letter case and with any parameters
 /// (`application/json;charset=utf-8`, `application/json; charset=UTF-8`, ...).
 fn is_json(headers: &HeaderMap) -> bool {

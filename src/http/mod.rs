@@ -8,16 +8,17 @@ pub mod extract;
 mod iam;
 mod instances;
 mod jobs;
+mod limits;
 mod observe;
 pub mod request_id;
 pub mod respond;
 pub mod routes;
+mod server;
 mod signed;
 mod versions;
 pub mod wire;
 
 use std::any::Any;
-use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
@@ -29,6 +30,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use self::control::OPENAPI;
 use self::routes::Route;
+pub use self::server::serve;
 use crate::Emulator;
 use crate::error::ApiError;
 
@@ -116,20 +118,7 @@ fn with_common_layers(routes: Router, body_limit: usize) -> Router {
     routes
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(panic_response))
-}
-
-/// Serves `emulator` on `listener` until `shutdown` resolves, with the ticker running.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    emulator: Arc<Emulator>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let ticker = crate::lifecycle::spawn_ticker(emulator.clone(), crate::lifecycle::TICK);
-    let result = axum::serve(listener, router(emulator))
-        .with_graceful_shutdown(shutdown)
-        .await;
-    ticker.abort();
-    result
+        .layer(middleware::from_fn(limits::check))
 }
 
 async fn not_found() -> ApiError {

@@ -32,8 +32,11 @@ pub async fn check(
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
-    let Ok(body) = to_bytes(body, emulator.settings.max_body_bytes).await else {
-        return ApiError::PayloadTooLarge.into_response();
+    let read = to_bytes(body, emulator.settings.max_body_bytes);
+    let body = match tokio::time::timeout(emulator.settings.body_timeout, read).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return ApiError::PayloadTooLarge.into_response(),
+        Err(_) => return ApiError::BodyTimeout.into_response(),
     };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let verdict = check_signature(

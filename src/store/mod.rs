@@ -172,6 +172,11 @@ impl Store {
         }
     }
 
+    /// Caps the number of backups each project may hold.
+    pub fn set_backup_quota(&self, quota: usize) {
+        self.state.write().backup_quota = quota;
+    }
+
     /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
     /// that has not expired by `now`.
     pub fn token_project(&self, token: &str, now: DateTime<Utc>) -> Option<ProjectId> {
@@ -340,6 +345,9 @@ impl Store {
             _ => return Err(ApiError::InstanceBusy),
         }
         let (instance_id, instance_name) = (instance.id.clone(), instance.name.clone());
+        if state.projects[project_id].backups.len() >= state.backup_quota {
+            return Err(ApiError::BackupQuota);
+        }
         let backup_id = BackupId::generate(&mut state.ids);
         let job_id = JobId::generate(&mut state.ids);
         let job = Job::for_backup(job_id, now, instance_id, instance_name, backup_id.clone());
@@ -687,7 +695,9 @@ impl Store {
             }
             None => {
                 let ids = state.ids.clone();
+                let quota = state.backup_quota;
                 *state = State::new(self.initial_lifecycle, ids);
+                state.backup_quota = quota;
                 for seed in &self.initial.projects {
                     state.load_project(seed, now);
                 }

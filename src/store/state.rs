@@ -74,6 +74,8 @@ pub(super) struct State {
     pub lifecycle: Lifecycle,
     pub ids: IdSource,
     pub failure_rules: Vec<FailureRule>,
+    /// The most backups one project may hold; creating more is refused.
+    pub backup_quota: usize,
 }
 
 impl State {
@@ -89,6 +91,7 @@ impl State {
             lifecycle,
             ids,
             failure_rules: Vec::new(),
+            backup_quota: usize::MAX,
         }
     }
 
@@ -450,8 +453,12 @@ impl State {
         if instance.next_automated_backup != Some(at) {
             return None; // a stale schedule: the policy changed since
         }
+        let full = self
+            .projects
+            .get(project_id)
+            .is_some_and(|p| p.backups.len() >= self.backup_quota);
         let can_back_up =
-            instance.base_status == InstanceStatus::Active && instance.building.is_none();
+            instance.base_status == InstanceStatus::Active && instance.building.is_none() && !full;
         let name = BackupName::trusted(&automated_backup_name(&instance.name, at));
         self.schedule_window(project_id, instance_id, at);
         if !can_back_up {
