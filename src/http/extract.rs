@@ -92,18 +92,15 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned> FromRequest<Arc<Emulator>> for ApiJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        request: Request,
+        emulator: &Arc<Emulator>,
+    ) -> Result<Self, Self::Rejection> {
         let declared_json = is_json(request.headers());
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-                    _ => ApiError::Parameter,
-                })?;
+        let bytes = read_body(request, emulator).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::EmptyBody);
         }

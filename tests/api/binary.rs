@@ -359,3 +359,53 @@ fn a_start_time_without_a_manual_clock_refuses_to_start() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("--clock manual"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_lets_requests_in_flight_finish_and_exits_0_within_2_seconds() {
+    for signal in ["-TERM", "-INT"] {
+        let mut running = start(&["--port", "0"], &[]);
+        let faults = client()
+            .post(format!("{}/_emulator/faults/requests", running.base))
+            .json(&json!({"operation": "list", "delay": "600ms"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(faults.status().as_u16(), 201);
+        let url = format!("{}/v3/{PROJECT}/backups", running.base);
+        let in_flight = tokio::spawn(async move {
+            client()
+                .get(url)
+                .header("X-Auth-Token", "t")
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        });
+        // Give the request time to arrive; it then waits 600 ms inside the emulator.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let pid = running.child.id().to_string();
+        let signalled = Instant::now();
+        assert!(
+            Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert_eq!(
+            in_flight.await.unwrap().unwrap(),
+            200,
+            "{signal}: the request in flight is answered"
+        );
+        let code = loop {
+            if let Some(status) = running.child.try_wait().unwrap() {
+                break status.code();
+            }
+            assert!(
+                signalled.elapsed() < Duration::from_secs(2),
+                "{signal}: no exit within 2 s"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(code, Some(0), "{signal}");
+    }
+}

@@ -14,4 +14,6 @@ mod lifecycle;
 mod list;
 mod openapi;
 mod policy;
+mod properties;
+mod reliability;
 mod versions;
