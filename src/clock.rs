@@ -35,6 +35,10 @@ pub trait Clock: Send + Sync + 'static {
     fn advance(&self, by: TimeDelta) -> DateTime<Utc>;
     /// Which kind of clock this is.
     fn mode(&self) -> ClockMode;
+    /// How far a real clock has been advanced past the wall clock (zero for a manual one).
+    fn offset(&self) -> TimeDelta {
+        TimeDelta::zero()
+    }
 }
 
 /// Wall-clock time, shifted by every advance made so far.
@@ -47,6 +51,13 @@ impl SystemClock {
     /// A clock that reads the wall clock with no offset.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A clock already advanced by `offset` (restored from a state file).
+    pub fn with_offset(offset: TimeDelta) -> Self {
+        Self {
+            offset: Mutex::new(offset.max(TimeDelta::zero())),
+        }
     }
 
     /// The wall clock itself, unshifted: the one read of real time in the crate.
@@ -69,6 +80,10 @@ impl Clock for SystemClock {
 
     fn mode(&self) -> ClockMode {
         ClockMode::Real
+    }
+
+    fn offset(&self) -> TimeDelta {
+        *self.offset.lock()
     }
 }
 

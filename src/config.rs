@@ -123,6 +123,11 @@ pub struct Config {
     )]
     pub automated_backups: bool,
 
+    /// Keep the whole state in this file (written atomically at most 100 ms after a change)
+    /// and resume from it at start; without it the state lives in memory only.
+    #[arg(long, env = "TAURUSDB_EMULATOR_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
+
     /// JSON file with the starting projects, tokens and instances (default: built in).
     #[arg(long, env = "TAURUSDB_EMULATOR_FIXTURES")]
     pub fixtures: Option<PathBuf>,

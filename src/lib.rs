@@ -15,6 +15,7 @@ pub mod healthcheck;
 pub mod http;
 pub mod iam;
 pub mod lifecycle;
+pub mod persist;
 pub mod signature;
 pub mod store;
 
@@ -97,6 +98,8 @@ pub struct Emulator {
     pub request_ids: parking_lot::Mutex<IdSource>,
     /// Woken whenever state may have changed, for those waiting on a backup.
     pub changes: tokio::sync::Notify,
+    /// Signalled whenever state may have changed, for the state-file writer.
+    pub persist: tokio::sync::Notify,
 }
 
 impl Emulator {
@@ -117,27 +120,64 @@ impl Emulator {
             )),
             faults: Faults::default(),
             changes: tokio::sync::Notify::new(),
+            persist: tokio::sync::Notify::new(),
             clock,
             settings,
         })
     }
 
-    /// The emulator the command line asks for; fails on an unreadable fixtures file.
+    /// Something may have changed: wakes waiters and the state-file writer.
+    pub fn changed(&self) {
+        self.changes.notify_waiters();
+        self.persist.notify_one();
+    }
+
+    /// The emulator the command line asks for: from its state file when there is one, else
+    /// from the fixtures. Fails on an unreadable fixtures or state file.
     pub fn from_config(config: &Config) -> Result<Arc<Self>, String> {
         let fixtures = match &config.fixtures {
             Some(path) => Fixtures::load(path)?,
             None => Fixtures::builtin(),
         };
-        let clock: Arc<dyn Clock> = match (config.clock, config.start_time) {
-            (ClockMode::Real, None) => Arc::new(SystemClock::new()),
-            (ClockMode::Real, Some(_)) => {
+        let restored = match &config.state_file {
+            Some(path) => persist::load(path)?,
+            None => None,
+        };
+        if restored.is_some() && config.start_time.is_some() {
+            return Err("--start-time cannot apply: the state file holds the clock".into());
+        }
+        let clock: Arc<dyn Clock> = match (config.clock, config.start_time, &restored) {
+            (ClockMode::Real, Some(_), _) => {
                 return Err("--start-time needs --clock manual: a real clock starts now".into());
             }
-            (ClockMode::Manual, start) => {
+            (ClockMode::Real, None, Some(r)) if r.clock_mode == ClockMode::Real => {
+                Arc::new(SystemClock::with_offset(r.offset))
+            }
+            (ClockMode::Real, None, _) => Arc::new(SystemClock::new()),
+            (ClockMode::Manual, _, Some(r)) => Arc::new(ManualClock::new(r.now)),
+            (ClockMode::Manual, start, None) => {
                 Arc::new(ManualClock::new(start.unwrap_or_else(SystemClock::wall)))
             }
         };
-        Ok(Self::new(&fixtures, clock, Settings::from_config(config)))
+        let mut settings = Settings::from_config(config);
+        if let Some(r) = &restored {
+            settings.lifecycle = r.lifecycle;
+        }
+        let emulator = Self::new(&fixtures, clock, settings);
+        if let Some(r) = restored {
+            let path = config
+                .state_file
+                .as_deref()
+                .unwrap_or_else(|| std::path::Path::new(""));
+            let state = Fixtures::from_file(r.fixtures).map_err(|e| {
+                format!(
+                    "state file {} cannot be used ({e}); it was left as it is",
+                    path.display()
+                )
+            })?;
+            emulator.store.replace_all(&state, emulator.clock.now());
+        }
+        Ok(emulator)
     }
 }
 

@@ -29,7 +29,7 @@ pub fn spawn_ticker(emulator: Arc<Emulator>, every: Duration) -> tokio::task::Jo
         loop {
             interval.tick().await;
             if !tick(&emulator.store, emulator.clock.as_ref()).is_empty() {
-                emulator.changes.notify_waiters();
+                emulator.changed();
             }
         }
     })

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use taurusdb_emulator::config::{Command, Config};
-use taurusdb_emulator::{Emulator, healthcheck};
+use taurusdb_emulator::{Emulator, healthcheck, persist};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -56,9 +56,23 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let writer = config
+        .state_file
+        .clone()
+        .map(|path| persist::spawn_writer(emulator.clone(), path));
     println!("taurusdb-emulator listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    match taurusdb_emulator::serve(listener, emulator, shutdown).await {
+    let served = taurusdb_emulator::serve(listener, emulator.clone(), shutdown).await;
+    if let (Some(writer), Some(path)) = (writer, &config.state_file) {
+        writer.abort();
+        if let Err(e) = persist::save_if_changed(&emulator, path, &mut Vec::new()) {
+            eprintln!(
+                "taurusdb-emulator: cannot write state file {}: {e}",
+                path.display()
+            );
+        }
+    }
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("taurusdb-emulator: server error: {e}");

@@ -70,6 +70,6 @@ pub async fn observe(
         duration: started.elapsed(),
         request_id: request_id::current().unwrap_or_default(),
     });
-    emulator.changes.notify_waiters();
+    emulator.changed();
     response
 }

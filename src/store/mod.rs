@@ -705,6 +705,18 @@ impl Store {
         }
     }
 
+    /// Replaces every project by the fixtures' (restoring a saved state).
+    pub fn replace_all(&self, fixtures: &Fixtures, now: DateTime<Utc>) {
+        let mut state = self.state.write();
+        let ids: Vec<ProjectId> = state.projects.keys().cloned().collect();
+        for id in ids {
+            state.remove_project(&id);
+        }
+        for seed in &fixtures.projects {
+            state.load_project(seed, now);
+        }
+    }
+
     /// Adds the fixtures' projects, each replacing any project of the same id whole. Refused,
     /// changing nothing, when a token already belongs to a project they do not replace.
     pub fn apply_fixtures(&self, fixtures: &Fixtures, now: DateTime<Utc>) -> Result<(), String> {

@@ -409,3 +409,161 @@ async fn a_signal_lets_requests_in_flight_finish_and_exits_0_within_2_seconds() 
         assert_eq!(code, Some(0), "{signal}");
     }
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("taurusdb-emulator-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Waits (at most 3 s) until the state file mentions `needle`.
+fn wait_for_file(path: &std::path::Path, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !std::fs::read_to_string(path).is_ok_and(|t| t.contains(needle)) {
+        assert!(
+            Instant::now() < deadline,
+            "the state file never held {needle}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+async fn post_json(url: String, body: Value) -> Value {
+    client()
+        .post(url)
+        .header("X-Auth-Token", "t")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn with_a_state_file_a_killed_emulator_resumes_where_it_stopped() {
+    let dir = temp_dir("state");
+    let state = dir.join("state.json");
+    let args = [
+        "--port",
+        "0",
+        "--clock",
+        "manual",
+        "--state-file",
+        state.to_str().unwrap(),
+    ];
+    let mut first = start(
+        &[&args[..], &["--start-time", "2026-04-24T10:19:57Z"]].concat(),
+        &[],
+    );
+    let create = format!("{}/v3/{PROJECT}/backups/create", first.base);
+    let done = post_json(
+        create.clone(),
+        json!({"instance_id": INSTANCE, "name": "done"}),
+    )
+    .await;
+    post_json(
+        format!("{}/_emulator/clock/advance", first.base),
+        json!({"seconds": 5}),
+    )
+    .await;
+    let building = post_json(create, json!({"instance_id": INSTANCE, "name": "building"})).await;
+    let building_id = building["backup"]["id"].as_str().unwrap().to_owned();
+    post_json(
+        format!("{}/_emulator/clock/advance", first.base),
+        json!({"seconds": 2}),
+    )
+    .await;
+    wait_for_file(&state, &building_id);
+    wait_for_file(&state, "2026-04-24T10:20:04Z");
+    first.child.kill().unwrap(); // SIGKILL: no chance to save on the way out
+    first.child.wait().unwrap();
+
+    let second = start(&args, &[]);
+    let clock = get_json(&format!("{}/_emulator/clock", second.base)).await;
+    assert_eq!(clock["now"], "2026-04-24T10:20:04+0000");
+    let list = get_json(&format!("{}/v3/{PROJECT}/backups", second.base)).await;
+    assert_eq!(list["total_count"], 2);
+    assert_eq!(list["backups"][0]["id"], building_id);
+    assert_eq!(list["backups"][0]["status"], "BUILDING");
+    assert_eq!(list["backups"][1]["id"], done["backup"]["id"]);
+    assert_eq!(list["backups"][1]["status"], "COMPLETED");
+    // The building backup kept its deadline: 3 more seconds.
+    let advanced = post_json(
+        format!("{}/_emulator/clock/advance", second.base),
+        json!({"seconds": 3}),
+    )
+    .await;
+    assert_eq!(
+        advanced["transitions"][0]["backup_id"],
+        building_id.as_str()
+    );
+    assert_eq!(advanced["transitions"][0]["at"], "2026-04-24T10:20:07+0000");
+    let job = get_json(&format!(
+        "{}/v3/{PROJECT}/jobs?id={}",
+        second.base,
+        done["job_id"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(job["job"]["status"], "Completed");
+    drop(second);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_corrupt_or_unknown_state_file_stops_the_start_and_is_left_alone() {
+    let dir = temp_dir("corrupt");
+    for (name, text) in [
+        (
+            "corrupt.json",
+            "{\"format\": \"taurusdb-emulator-state\", \"versi",
+        ),
+        (
+            "future.json",
+            "{\"format\": \"taurusdb-emulator-state\", \"version\": 99}",
+        ),
+        ("other.json", "{\"projects\": []}"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, stderr) = run_to_exit(&["--port", "0", "--state-file", path.to_str().unwrap()]);
+        assert_eq!(code, Some(2), "{name}");
+        assert!(
+            stderr.contains(name) && stderr.contains("left as it is"),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "{name} was not touched"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_graceful_stop_saves_the_state() {
+    let dir = temp_dir("graceful");
+    let state = dir.join("state.json");
+    let mut running = start(
+        &["--port", "0", "--state-file", state.to_str().unwrap()],
+        &[],
+    );
+    let pid = running.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(running.child.wait().unwrap().code(), Some(0));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert_eq!(saved["format"], "taurusdb-emulator-state");
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["projects"][0]["id"], PROJECT);
+    assert!(!dir.join("state.json.tmp").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
