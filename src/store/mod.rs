@@ -328,6 +328,8 @@ impl Store {
         let mut guard = self.state.write();
         let state = &mut *guard;
         state.apply_due(now, false);
+        // Never earlier than what a request that took the lock before this one saw.
+        let now = state.latest;
         let instance = state
             .projects
             .get(project_id)

@@ -76,6 +76,9 @@ pub(super) struct State {
     pub failure_rules: Vec<FailureRule>,
     /// The most backups one project may hold; creating more is refused.
     pub backup_quota: usize,
+    /// The latest time any operation has seen: requests read the clock before they take the
+    /// lock, so one that waited must not act earlier than the one before it.
+    pub latest: DateTime<Utc>,
 }
 
 impl State {
@@ -92,6 +95,7 @@ impl State {
             ids,
             failure_rules: Vec::new(),
             backup_quota: usize::MAX,
+            latest: DateTime::<Utc>::MIN_UTC,
         }
     }
 
@@ -339,6 +343,8 @@ impl State {
     /// Applies everything due by `now` in time order, each at its own time; `via_advance`
     /// also applies the finishes that only a clock advance applies.
     pub fn apply_due(&mut self, now: DateTime<Utc>, via_advance: bool) -> Vec<Transition> {
+        let now = now.max(self.latest);
+        self.latest = now;
         let mut done = Vec::new();
         loop {
             let advance_head = if via_advance {
