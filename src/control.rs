@@ -86,7 +86,8 @@ pub struct JournalEntry {
     pub time: DateTime<Utc>,
     pub method: String,
     pub path: String,
-    pub operation: String,
+    /// The route table's name of the operation.
+    pub operation: &'static str,
     pub status: u16,
     pub duration: Duration,
     pub request_id: String,
@@ -142,7 +143,7 @@ mod tests {
             time: DateTime::UNIX_EPOCH,
             method: "GET".into(),
             path: "/".into(),
-            operation: "list".into(),
+            operation: "list",
             status: n,
             duration: Duration::ZERO,
             request_id: String::new(),

@@ -2,6 +2,7 @@
 
 use std::borrow::Borrow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::ApiError;
 
@@ -42,7 +43,7 @@ impl fmt::Display for ProjectId {
 /// A DB instance id. Real ids are 32 hex digits followed by `in07`; the documentation also
 /// calls them "UUID format", so any 1 to 64 ASCII letters, digits and hyphens are accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct InstanceId(Box<str>);
+pub struct InstanceId(Arc<str>);
 
 impl InstanceId {
     /// Enforces the instance id shape; anything else is `DBS.280404`.
@@ -75,7 +76,7 @@ impl fmt::Display for InstanceId {
 
 /// A backup id: 32 hex digits and a suffix, like `b1182ccdda034f2b9535f3dca5c47e71br07`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct BackupId(Box<str>);
+pub struct BackupId(Arc<str>);
 
 impl BackupId {
     /// A fresh id in the real service's shape (`<32 hex>br07`).
@@ -106,7 +107,7 @@ impl fmt::Display for BackupId {
 }
 
 /// A job id: a dashed UUID v4, like `e0fbbfc8-1ac4-4721-b9e9-7dd685c5bdd7`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct JobId(uuid::Uuid);
 
 impl JobId {
@@ -126,8 +127,9 @@ impl fmt::Display for JobId {
     }
 }
 
-/// Where new ids come from: random by default, or a deterministic sequence from a seed
-/// (`--seed`), so that two runs with the same requests hand out the same ids.
+/// Where new ids come from: a SplitMix64 sequence from a seed — given (`--seed`), so that two
+/// runs with the same requests hand out the same ids, or random (drawn once from the operating
+/// system, rather than once per id).
 #[derive(Debug, Clone)]
 pub enum IdSource {
     Random,
@@ -141,8 +143,11 @@ impl IdSource {
 
     /// 128 fresh bits.
     pub fn next_u128(&mut self) -> u128 {
+        if let IdSource::Random = self {
+            *self = IdSource::Seeded(uuid::Uuid::new_v4().as_u64_pair().0);
+        }
         match self {
-            IdSource::Random => uuid::Uuid::new_v4().as_u128(),
+            IdSource::Random => unreachable!("seeded just above"),
             IdSource::Seeded(state) => {
                 let hi = splitmix64(state);
                 let lo = splitmix64(state);

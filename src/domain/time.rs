@@ -5,11 +5,24 @@
 //! variant a client may send in a query: `+hhmm`, `-hhmm`, `+hh:mm`, a literal `Z`, and a space
 //! where form decoding turned an unescaped `+` into one.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
-/// Formats a time as the API does, in UTC: `2026-04-24T10:19:57+0000`.
+/// Formats a time as the API does, in UTC: `2026-04-24T10:19:57+0000`. Written by hand: it
+/// runs for every time of every answer, and chrono's formatter parses its pattern each call.
 pub fn format_api_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
+    use std::fmt::Write;
+    let mut s = String::with_capacity(24);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+0000",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    s
 }
 
 /// Reads a time given in a query parameter; `None` if it is not in the API's format.

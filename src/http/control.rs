@@ -701,7 +701,7 @@ impl From<JournalEntry> for JournalItem {
             time: format_api_time(e.time),
             method: e.method,
             path: e.path,
-            operation: e.operation,
+            operation: e.operation.to_owned(),
             status: e.status,
             duration_ms: (e.duration.as_secs_f64() * 1e6).round() / 1e3,
             request_id: e.request_id,

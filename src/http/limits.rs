@@ -2,17 +2,18 @@
 //! [`MAX_URI_BYTES`] is 414, headers larger than [`MAX_HEADER_BYTES`] are 431.
 
 use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-pub async fn check(request: Request, next: Next) -> Response {
-    if request.uri().to_string().len() > MAX_URI_BYTES {
-        return ApiError::UriTooLong.into_response();
+/// Refuses a request whose URI or headers are too large.
+pub fn check(request: &Request) -> Result<(), ApiError> {
+    let uri = request.uri();
+    let uri_bytes = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    if uri_bytes > MAX_URI_BYTES {
+        return Err(ApiError::UriTooLong);
     }
     let header_bytes: usize = request
         .headers()
@@ -20,7 +21,7 @@ pub async fn check(request: Request, next: Next) -> Response {
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     if header_bytes > MAX_HEADER_BYTES {
-        return ApiError::HeadersTooLarge.into_response();
+        return Err(ApiError::HeadersTooLarge);
     }
-    next.run(request).await
+    Ok(())
 }

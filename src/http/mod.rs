@@ -50,10 +50,6 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             emulator.clone(),
-            signed::check,
-        ))
-        .layer(middleware::from_fn_with_state(
-            emulator.clone(),
             observe::observe,
         ))
         .with_state(emulator.clone());
@@ -118,7 +114,6 @@ fn with_common_layers(routes: Router, body_limit: usize) -> Router {
     routes
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn(limits::check))
 }
 
 async fn not_found() -> ApiError {

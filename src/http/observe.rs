@@ -22,7 +22,8 @@ struct InjectedBody<'a> {
     error_msg: &'a str,
 }
 
-/// Applies the first matching request fault, runs the request, and journals it.
+/// Applies the first matching request fault, checks an AK/SK signature if there is one, runs
+/// the request, and journals it.
 pub async fn observe(
     State(emulator): State<Arc<Emulator>>,
     request: Request,
@@ -59,13 +60,13 @@ pub async fn observe(
                 error_msg: &error.error_msg,
             },
         ),
-        None => next.run(request).await,
+        None => super::signed::check(&emulator, request, next).await,
     };
     emulator.journal.record(JournalEntry {
         time,
-        method: method.to_string(),
+        method: method.as_str().to_owned(),
         path,
-        operation: operation.to_owned(),
+        operation,
         status: response.status().as_u16(),
         duration: started.elapsed(),
         request_id: request_id::current().unwrap_or_default(),

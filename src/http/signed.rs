@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,11 +17,8 @@ use crate::auth::check_signature;
 use crate::error::ApiError;
 use crate::signature;
 
-pub async fn check(
-    State(emulator): State<Arc<Emulator>>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Checks the signature of a signed request (leaving others as they are), then runs it.
+pub async fn check(emulator: &Arc<Emulator>, request: Request, next: Next) -> Response {
     let signed = request
         .headers()
         .get(AUTHORIZATION)

@@ -12,6 +12,7 @@
 //! Backups are indexed newest first per project and per instance, so a page costs the page.
 
 mod project;
+mod sharded;
 mod snapshot;
 mod state;
 
@@ -346,16 +347,16 @@ impl Store {
             InstanceStatus::StorageFull => return Err(ApiError::InstanceStorageFull),
             _ => return Err(ApiError::InstanceBusy),
         }
-        let (instance_id, instance_name) = (instance.id.clone(), instance.name.clone());
+        let instance_id = instance.id.clone();
         if state.projects[project_id].backups.len() >= state.backup_quota {
             return Err(ApiError::BackupQuota);
         }
         let backup_id = BackupId::generate(&mut state.ids);
         let job_id = JobId::generate(&mut state.ids);
-        let job = Job::for_backup(job_id, now, instance_id, instance_name, backup_id.clone());
         let backup = Backup {
             id: backup_id,
-            instance_id: request.instance_id,
+            // The instance's own id, so that every backup shares its allocation.
+            instance_id,
             name: request.name,
             description: request.description,
             backup_type: BackupType::Manual,
@@ -365,7 +366,7 @@ impl Store {
             size_mb: 0,
             job_id: Some(job_id),
         };
-        state.start_backup(project_id, backup.clone(), Some(job));
+        state.start_backup(project_id, backup.clone());
         Ok((backup, job_id))
     }
 
@@ -445,8 +446,7 @@ impl Store {
             state
                 .projects
                 .get(project_id)
-                .and_then(|p| p.jobs.get(&job_id))
-                .cloned()
+                .and_then(|p| p.job(&job_id))
                 .ok_or(ApiError::JobNotFound)
         };
         {
@@ -641,7 +641,10 @@ impl Store {
         let pid = state
             .project_of_backup(backup_id)
             .ok_or(ApiError::BackupNotFound)?;
-        let stored = &state.projects[&pid].backups[backup_id];
+        let stored = state.projects[&pid]
+            .backups
+            .get(backup_id)
+            .ok_or(ApiError::BackupNotFound)?;
         if stored.backup.status != BackupStatus::Building {
             return Err(ApiError::BackupStatusForbids);
         }
@@ -762,8 +765,7 @@ impl Store {
                 sort_instances(&mut instances);
                 let mut tokens = p.tokens.clone();
                 tokens.sort();
-                let mut jobs: Vec<Job> = p.jobs.values().cloned().collect();
-                jobs.sort_by_key(|j| (j.created, j.id));
+                let jobs = p.all_jobs();
                 ProjectState {
                     id: pid.clone(),
                     name: p.name.clone(),
@@ -780,7 +782,7 @@ impl Store {
                             Some(BackupState {
                                 view: p.view_backup(id)?,
                                 completion: stored.completion,
-                                fail_reason: stored.fail_reason.clone(),
+                                fail_reason: stored.fail_reason.as_deref().map(str::to_owned),
                             })
                         })
                         .collect(),

@@ -5,9 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use super::sharded::Sharded;
 use super::{BackupPage, BackupView, InstanceView};
+use crate::domain::job::BACKUP_JOB_NAME;
 use crate::domain::{
-    Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, ProjectId,
+    Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, JobStatus,
+    ProjectId,
 };
 use crate::fixtures::{Credential, ProjectSeed, User};
 
@@ -41,10 +44,24 @@ pub enum Completion {
 
 pub(super) struct StoredBackup {
     pub backup: Backup,
-    pub key: SortKey,
+    /// Creation order, which breaks ties of `begin_time` in the indexes.
+    pub seq: u64,
     pub completion: Completion,
     /// Building: the failure it is bound to end in. Failed: why it failed.
-    pub fail_reason: Option<String>,
+    pub fail_reason: Option<Box<str>>,
+}
+
+impl StoredBackup {
+    fn key(&self) -> SortKey {
+        SortKey::new(self.backup.begin_time, self.seq)
+    }
+}
+
+/// Where a job's state comes from: its backup while the backup exists (the job reads as the
+/// backup's status says), else a record of its own.
+pub(super) enum JobEntry {
+    Backup(BackupId),
+    Detached(Box<Job>),
 }
 
 pub(super) struct Project {
@@ -56,10 +73,11 @@ pub(super) struct Project {
     /// queued for the old one are ignored.
     pub epoch: u64,
     pub instances: HashMap<InstanceId, Instance>,
-    pub backups: HashMap<BackupId, StoredBackup>,
+    /// Sharded maps grow without rehashing everything at once under the lock.
+    pub backups: Sharded<BackupId, StoredBackup>,
     pub newest_first: BTreeMap<SortKey, BackupId>,
     pub by_instance: HashMap<InstanceId, BTreeMap<SortKey, BackupId>>,
-    pub jobs: HashMap<JobId, Job>,
+    pub jobs: Sharded<JobId, JobEntry>,
     /// How many backups finish after reads; while none do, reads need no write lock.
     pub read_waiters: usize,
 }
@@ -73,10 +91,10 @@ impl Project {
             users: seed.users.clone(),
             epoch,
             instances: HashMap::new(),
-            backups: HashMap::new(),
+            backups: Sharded::default(),
             newest_first: BTreeMap::new(),
             by_instance: HashMap::new(),
-            jobs: HashMap::new(),
+            jobs: Sharded::default(),
             read_waiters: 0,
         }
     }
@@ -86,7 +104,7 @@ impl Project {
         backup: Backup,
         seq: u64,
         completion: Completion,
-        fail_reason: Option<String>,
+        fail_reason: Option<Box<str>>,
     ) {
         let key = SortKey::new(backup.begin_time, seq);
         self.newest_first.insert(key, backup.id.clone());
@@ -102,31 +120,84 @@ impl Project {
         if matches!(completion, Completion::AfterReads(_)) {
             self.read_waiters += 1;
         }
+        if let Some(job_id) = backup.job_id {
+            self.jobs
+                .insert(job_id, JobEntry::Backup(backup.id.clone()));
+        }
         self.backups.insert(
             backup.id.clone(),
             StoredBackup {
                 backup,
-                key,
+                seq,
                 completion,
                 fail_reason,
             },
         );
     }
 
+    /// Removes a backup; its job, if any, lives on as a record of its own.
     pub fn remove_backup(&mut self, backup_id: &str) -> Option<Backup> {
+        let stored = self.backups.get(backup_id)?;
+        let job = stored.backup.job_id.map(|id| (id, self.job_of(stored)));
         let stored = self.backups.remove(backup_id)?;
+        if let Some((id, job)) = job {
+            self.jobs.insert(id, JobEntry::Detached(Box::new(job)));
+        }
         if matches!(stored.completion, Completion::AfterReads(_)) {
             self.read_waiters -= 1;
         }
-        self.newest_first.remove(&stored.key);
+        let key = stored.key();
+        self.newest_first.remove(&key);
         let backup = stored.backup;
         if let Some(index) = self.by_instance.get_mut(&backup.instance_id) {
-            index.remove(&stored.key);
+            index.remove(&key);
             if index.is_empty() {
                 self.by_instance.remove(&backup.instance_id);
             }
         }
         Some(backup)
+    }
+
+    /// The job of a backup, as its state implies.
+    fn job_of(&self, stored: &StoredBackup) -> Job {
+        let b = &stored.backup;
+        let status = match b.status {
+            BackupStatus::Building => JobStatus::Running,
+            BackupStatus::Failed => JobStatus::Failed,
+            BackupStatus::Completed | BackupStatus::Available => JobStatus::Completed,
+        };
+        Job {
+            id: b.job_id.unwrap_or_default(),
+            name: BACKUP_JOB_NAME,
+            status,
+            created: b.begin_time,
+            ended: b.end_time,
+            instance_id: b.instance_id.clone(),
+            instance_name: self
+                .instances
+                .get(&b.instance_id)
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+            backup_id: b.id.clone(),
+            fail_reason: (status == JobStatus::Failed)
+                .then(|| stored.fail_reason.as_deref().map(str::to_owned))
+                .flatten(),
+        }
+    }
+
+    /// A job by id.
+    pub fn job(&self, id: &JobId) -> Option<Job> {
+        match self.jobs.get(id)? {
+            JobEntry::Backup(backup_id) => self.backups.get(backup_id).map(|s| self.job_of(s)),
+            JobEntry::Detached(job) => Some((**job).clone()),
+        }
+    }
+
+    /// Every job, oldest first.
+    pub fn all_jobs(&self) -> Vec<Job> {
+        let mut jobs: Vec<Job> = self.jobs.keys().filter_map(|id| self.job(id)).collect();
+        jobs.sort_by_key(|j| (j.created, j.id));
+        jobs
     }
 
     /// Changes how a building backup will finish, keeping `read_waiters` right.
@@ -157,16 +228,13 @@ impl Project {
         }
         self.set_completion(backup_id, Completion::Done);
         let stored = self.backups.get_mut(backup_id)?;
-        stored.fail_reason.clone_from(&failure);
+        stored.fail_reason = failure.as_deref().map(Box::from);
         let backup = &mut stored.backup;
         backup.finish(at, failure.is_none());
         if let Some(instance) = self.instances.get_mut(&backup.instance_id)
             && instance.building.as_ref() == Some(backup_id)
         {
             instance.building = None;
-        }
-        if let Some(job) = backup.job_id.and_then(|id| self.jobs.get_mut(&id)) {
-            job.finish(at, failure);
         }
         Some(backup.status)
     }

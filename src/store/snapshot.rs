@@ -1,7 +1,7 @@
 //! A project's state written as fixtures, so that posting it back restores it exactly.
 
 use super::Store;
-use super::project::{Completion, Project};
+use super::project::{Completion, JobEntry, Project};
 use super::state::State;
 use crate::domain::{BackupStatus, ProjectId};
 use crate::fixtures::file::{BackupFile, FixturesFile, InstanceFile, JobFile, ProjectFile};
@@ -66,7 +66,7 @@ fn project_file(id: &ProjectId, project: &Project) -> ProjectFile {
                 end_time: b.end_time.map(write_time),
                 size: (!building).then_some(b.size_mb),
                 job_id: b.job_id.map(|j| j.to_string()),
-                fail_reason: stored.fail_reason.clone(),
+                fail_reason: stored.fail_reason.as_deref().map(str::to_owned),
                 finish_at,
                 finish_on_advance,
                 reads_left,
@@ -74,9 +74,14 @@ fn project_file(id: &ProjectId, project: &Project) -> ProjectFile {
             }
         })
         .collect();
+    // Jobs of existing backups follow from them; only the others are written.
     let mut jobs: Vec<JobFile> = project
         .jobs
         .values()
+        .filter_map(|entry| match entry {
+            JobEntry::Detached(job) => Some(job),
+            JobEntry::Backup(_) => None,
+        })
         .map(|j| JobFile {
             id: j.id.to_string(),
             backup_id: j.backup_id.to_string(),

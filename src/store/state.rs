@@ -5,12 +5,12 @@ use std::collections::{BinaryHeap, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::project::{Completion, Project};
+use super::project::{Completion, JobEntry, Project};
 use super::{Lifecycle, LifecycleMode, Transition, TransitionKind};
 use crate::domain::policy::automated_backup_name;
 use crate::domain::{
     Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupType, IdSource,
-    InstanceId, InstanceStatus, Job, ProjectId,
+    InstanceId, InstanceStatus, ProjectId,
 };
 use crate::fixtures::{ProjectSeed, SeedCompletion};
 
@@ -149,7 +149,9 @@ impl State {
             project.instances.insert(instance.id.clone(), instance);
         }
         for job in &seed.jobs {
-            project.jobs.insert(job.id, job.clone());
+            project
+                .jobs
+                .insert(job.id, JobEntry::Detached(Box::new(job.clone())));
         }
         for token in &seed.tokens {
             self.tokens.insert(token.clone(), seed.id.clone());
@@ -169,30 +171,6 @@ impl State {
             } else {
                 backup.id = BackupId::generate(&mut self.ids);
             }
-            let project = self.projects.get_mut(&seed.id).expect("just inserted");
-            // A backup with a job id but no job listed gets the job its state implies.
-            if let Some(job_id) = backup.job_id
-                && !project.jobs.contains_key(&job_id)
-                && let Some(instance) = project.instances.get(&backup.instance_id)
-            {
-                let mut job = Job::for_backup(
-                    job_id,
-                    backup.begin_time,
-                    instance.id.clone(),
-                    instance.name.clone(),
-                    backup.id.clone(),
-                );
-                if let Some(end) = backup.end_time {
-                    let failure = (backup.status == BackupStatus::Failed).then(|| {
-                        backup_seed
-                            .fail_reason
-                            .clone()
-                            .unwrap_or_else(|| "Backup failed.".to_owned())
-                    });
-                    job.finish(end, failure);
-                }
-                project.jobs.insert(job_id, job);
-            }
             let completion = match backup_seed.completion {
                 SeedCompletion::Finished => Completion::Done,
                 SeedCompletion::Lifecycle => self.completion_for(backup.begin_time),
@@ -205,7 +183,7 @@ impl State {
                 &seed.id,
                 backup,
                 completion,
-                backup_seed.fail_reason.clone(),
+                backup_seed.fail_reason.as_deref().map(Box::from),
             );
         }
         let instance_ids: Vec<InstanceId> = seed.instances.iter().map(|i| i.id.clone()).collect();
@@ -232,7 +210,7 @@ impl State {
         project_id: &ProjectId,
         backup: Backup,
         completion: Completion,
-        fail_reason: Option<String>,
+        fail_reason: Option<Box<str>>,
     ) {
         let seq = self.next_seq();
         let id = backup.id.clone();
@@ -270,7 +248,7 @@ impl State {
 
     /// Starts a `BUILDING` backup (and its job): it finishes as the lifecycle says, and ends
     /// `FAILED` if a failure rule catches it.
-    pub fn start_backup(&mut self, project_id: &ProjectId, backup: Backup, job: Option<Job>) {
+    pub fn start_backup(&mut self, project_id: &ProjectId, backup: Backup) {
         let rule = self.failure_rules.iter_mut().find(|r| {
             r.remaining > 0
                 && r.instance_id
@@ -280,11 +258,8 @@ impl State {
         let fail_reason = rule.map(|r| {
             r.remaining -= 1;
             r.hits += 1;
-            r.reason.clone()
+            Box::from(r.reason.as_str())
         });
-        if let (Some(job), Some(project)) = (job, self.projects.get_mut(project_id)) {
-            project.jobs.insert(job.id, job);
-        }
         let completion = self.completion_for(backup.begin_time);
         self.insert_backup(project_id, backup, completion, fail_reason);
     }
@@ -408,7 +383,12 @@ impl State {
     ) -> Option<Transition> {
         let project = self.projects.get_mut(project_id)?;
         let failure = match outcome {
-            Outcome::Natural => project.backups.get(id)?.fail_reason.clone(),
+            Outcome::Natural => project
+                .backups
+                .get(id)?
+                .fail_reason
+                .as_deref()
+                .map(str::to_owned),
             Outcome::Succeed => None,
             Outcome::Fail(reason) => Some(reason),
         };
@@ -483,7 +463,7 @@ impl State {
             job_id: None,
         };
         let backup_id = backup.id.clone();
-        self.start_backup(project_id, backup, None);
+        self.start_backup(project_id, backup);
         Some(Transition {
             project_id: project_id.clone(),
             backup_id,

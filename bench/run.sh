@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The performance benchmark: the emulator against a minimal axum server (the floor) on this
+# machine, in one run. Writes docs/benchmarks.md. Needs wrk (installed with apt-get if
+# missing) and python3. Every load is bounded: DURATION (default 10s) per wrk run.
+#
+#   bench/run.sh                 # full run, 1 000 000 backups for the large store
+#   BIG=200000 DURATION=5s bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+BIG=${BIG:-1000000}
+SMALL=1000
+OUT=docs/benchmarks.md
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --locked --quiet --bin taurusdb-emulator --example floor
+EMULATOR=target/release/taurusdb-emulator
+FLOOR=target/release/examples/floor
+
+# start NAME COMMAND...: runs a server on a free port; sets PORT and PID.
+start() {
+  local name=$1; shift
+  "$@" >"$work/$name.out" 2>&1 &
+  PID=$!
+  pids+=("$PID")
+  for _ in $(seq 200); do
+    PORT=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$work/$name.out" 2>/dev/null | grep -o '[0-9]*$' || true)
+    [ -n "$PORT" ] && return 0
+    sleep 0.05
+  done
+  echo "$name did not start" >&2; cat "$work/$name.out" >&2; exit 1
+}
+stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# wrk_run NAME URL SCRIPT [LIMIT]: a bounded wrk run, output kept in $work/NAME.wrk.
+wrk_run() {
+  LIMIT=${4:-0} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$3" "$2" >"$work/$1.wrk"
+}
+# Figures from a wrk report.
+rps() { awk '/^Requests\/sec/ {printf "%.0f", $2}' "$work/$1.wrk"; }
+percentile() { # $1 name, $2 50% or 99%: latency in ms
+  awk -v p="$2" '$1 == p { v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : 1; printf "%.3f", v * f }' "$work/$1.wrk"
+}
+non2xx() { awk '/Non-2xx/ {n=$NF} /requests in/ {t=$1} END {printf "%.2f", (t ? 100 * n / t : 0)}' "$work/$1.wrk"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+emulator_args=(--port 0 --lifecycle time --backup-duration 0s --automated-backups false
+  --max-backups-per-project 100000000 --request-timeout 30s)
+
+echo "== create: floor"
+start floor "$FLOOR" 0
+wrk_run floor "http://127.0.0.1:$PORT" bench/create.lua
+stop "$PID"
+echo "== create: emulator"
+start emulator "$EMULATOR" "${emulator_args[@]}"
+wrk_run emulator "http://127.0.0.1:$PORT" bench/create.lua
+stop "$PID"
+
+echo "== list by instance: $SMALL and $BIG backups"
+start small "$EMULATOR" "${emulator_args[@]}"
+idle_kb=$(rss_kb "$PID")
+LIMIT=$((SMALL / THREADS)) wrk -t"$THREADS" -c"$THREADS" -d60s -s bench/create.lua "http://127.0.0.1:$PORT" >/dev/null
+small_count=$(curl -s --noproxy '*' -H 'X-Auth-Token: t' "http://127.0.0.1:$PORT/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups?limit=1" | grep -o '"total_count":[0-9]*' | grep -o '[0-9]*$')
+small_kb=$(rss_kb "$PID")
+wrk_run list_small "http://127.0.0.1:$PORT" bench/list.lua
+stop "$PID"
+start big "$EMULATOR" "${emulator_args[@]}"
+LIMIT=$((BIG / THREADS)) wrk -t"$THREADS" -c"$CONNECTIONS" -d300s -s bench/create.lua "http://127.0.0.1:$PORT" >/dev/null
+big_count=$(curl -s --noproxy '*' -H 'X-Auth-Token: t' "http://127.0.0.1:$PORT/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups?limit=1" | grep -o '"total_count":[0-9]*' | grep -o '[0-9]*$')
+big_kb=$(rss_kb "$PID")
+wrk_run list_big "http://127.0.0.1:$PORT" bench/list.lua
+stop "$PID"
+
+echo "== start to healthy"
+read -r start_median start_worst < <(python3 bench/startup.py "$EMULATOR" 20)
+
+per_backup=$(awk -v a="$big_kb" -v b="$small_kb" -v n="$big_count" -v m="$small_count" 'BEGIN {printf "%.0f", (a - b) * 1024 / (n - m)}')
+floor_rps=$(rps floor); emulator_rps=$(rps emulator)
+floor_p50=$(percentile floor 50%); floor_p99=$(percentile floor 99%)
+emu_p50=$(percentile emulator 50%); emu_p99=$(percentile emulator 99%)
+small_p50=$(percentile list_small 50%); small_p99=$(percentile list_small 99%)
+big_p50=$(percentile list_big 50%); big_p99=$(percentile list_big 99%)
+pass() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "ge") ? v >= t : v <= t; print ok ? "met" : "**missed**" }'; }
+
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+cat >"$OUT" <<MD
+# Benchmarks
+
+Made by \`bench/run.sh\` on $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $mem, with wrk
+(${THREADS} threads, ${CONNECTIONS} connections, ${DURATION} per run) on the same cores as the
+servers. Both servers are release builds started by the script; the floor is
+\`examples/floor.rs\` (checks the token, parses the same body, stores it in a locked map,
+answers 201). Absolute numbers on a shared 2-core machine vary from run to run; the ratios,
+measured in one run, are what the targets are about.
+
+| target | measured | result |
+| --- | --- | --- |
+| create throughput ≥ 60% of the floor | emulator ${emulator_rps}/s, floor ${floor_rps}/s: **$(ratio "$emulator_rps" "$floor_rps")×** | $(pass "$(ratio "$emulator_rps" "$floor_rps")" 0.6 ge) |
+| create p99 ≤ 1.5× the floor's | emulator ${emu_p99} ms, floor ${floor_p99} ms: **$(ratio "$emu_p99" "$floor_p99")×** (p50 ${emu_p50} vs ${floor_p50} ms) | $(pass "$(ratio "$emu_p99" "$floor_p99")" 1.5 le) |
+| non-2xx answers to creates | emulator $(non2xx emulator)%, floor $(non2xx floor)% | |
+| list by instance, ${big_count} backups ≤ 2× ${small_count} backups (p50) | ${big_p50} ms vs ${small_p50} ms: **$(ratio "$big_p50" "$small_p50")×** (p99 ${big_p99} vs ${small_p99} ms; $(rps list_big)/s vs $(rps list_small)/s) | $(pass "$(ratio "$big_p50" "$small_p50")" 2 le) |
+| start to first healthy answer < 20 ms | median ${start_median} ms, worst ${start_worst} ms (20 starts) | $(pass "$start_median" 20 le) |
+| idle memory < 10 MB | $(awk -v k="$idle_kb" 'BEGIN {printf "%.1f", k / 1024}') MB RSS | $(pass "$idle_kb" 10240 le) |
+| < 600 bytes per stored backup | ${per_backup} bytes (RSS $(awk -v k="$big_kb" 'BEGIN {printf "%.0f", k / 1024}') MB with ${big_count} manual backups and their jobs, minus $(awk -v k="$small_kb" 'BEGIN {printf "%.1f", k / 1024}') MB with ${small_count}) | $(pass "$per_backup" 600 le) |
+
+Commands (from \`bench/run.sh\`):
+
+\`\`\`sh
+target/release/examples/floor 0
+target/release/taurusdb-emulator ${emulator_args[*]}
+wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} --latency -s bench/create.lua http://127.0.0.1:PORT
+LIMIT=N wrk -t${THREADS} -c${CONNECTIONS} -d300s -s bench/create.lua http://127.0.0.1:PORT   # seeding, N per thread
+wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} --latency -s bench/list.lua http://127.0.0.1:PORT
+python3 bench/startup.py target/release/taurusdb-emulator 20
+grep VmRSS /proc/PID/status
+\`\`\`
+
+The emulator runs with a zero backup duration so that every create succeeds (each create
+finds the previous backup of the instance already complete), all on the documentation's
+instance; the list asks for the newest page of 10 of that instance.
+MD
+cat "$OUT"

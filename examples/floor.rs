@@ -1,0 +1,71 @@
+//! The benchmark's floor: the least a server can do to answer a create. It checks the token,
+//! parses the same body, stores it in a locked map and answers 201 with a similar body. The
+//! emulator is measured against it in the same run (see `bench/run.sh`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use parking_lot::Mutex;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Body {
+    instance_id: String,
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code)] // stored, as the emulator stores it
+    description: Option<String>,
+}
+
+#[derive(Default)]
+struct Floor {
+    next: AtomicU64,
+    backups: Mutex<HashMap<u64, Body>>,
+}
+
+async fn create(State(floor): State<Arc<Floor>>, headers: HeaderMap, body: Bytes) -> Response {
+    if headers.get("x-auth-token").is_none_or(|t| t.is_empty()) {
+        return (StatusCode::UNAUTHORIZED, "{}").into_response();
+    }
+    let Ok(body) = serde_json::from_slice::<Body>(&body) else {
+        return (StatusCode::BAD_REQUEST, "{}").into_response();
+    };
+    let id = floor.next.fetch_add(1, Ordering::Relaxed);
+    let answer = format!(
+        r#"{{"backup":{{"id":"{id:032x}br07","name":"{}","description":"","begin_time":"2026-04-24T10:19:57+0000","status":"BUILDING","type":"manual","instance_id":"{}"}},"job_id":"00000000-0000-4000-8000-{id:012x}"}}"#,
+        body.name, body.instance_id
+    );
+    floor.backups.lock().insert(id, body);
+    (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+        answer,
+    )
+        .into_response()
+}
+
+#[tokio::main]
+async fn main() {
+    let port: u16 = std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    let app = Router::new()
+        .route("/v3/{project_id}/backups/create", post(create))
+        .with_state(Arc::new(Floor::default()));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("bind");
+    println!(
+        "floor listening on http://{}",
+        listener.local_addr().expect("address")
+    );
+    axum::serve(listener, app).await.expect("serve");
+}

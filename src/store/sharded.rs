@@ -1,0 +1,101 @@
+//! A hash map split into shards, so that growing it never rehashes everything at once: each
+//! shard doubles on its own, and a doubling under the store's lock costs a sixty-fourth of the
+//! map. (One big map stalled every request for tens of milliseconds at each doubling.)
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, RandomState};
+
+const SHARDS: usize = 64;
+
+pub(super) struct Sharded<K, V> {
+    shards: Vec<HashMap<K, V>>,
+    /// Picks the shard; each shard hashes again with its own keys.
+    picker: RandomState,
+}
+
+impl<K: Hash + Eq, V> Default for Sharded<K, V> {
+    fn default() -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| HashMap::new()).collect(),
+            picker: RandomState::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq, V> Sharded<K, V> {
+    fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> usize {
+        (self.picker.hash_one(key) % SHARDS as u64) as usize
+    }
+
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.shards[self.shard(key)].get(key)
+    }
+
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = self.shard(key);
+        self.shards[shard].get_mut(key)
+    }
+
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.get(key).is_some()
+    }
+
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let shard = self.shard(&key);
+        self.shards[shard].insert(key, value)
+    }
+
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = self.shard(key);
+        self.shards[shard].remove(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(HashMap::len).sum()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.shards.iter().flat_map(HashMap::keys)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.shards.iter().flat_map(HashMap::values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_behaves_as_one_map() {
+        let mut map: Sharded<String, usize> = Sharded::default();
+        for i in 0..1000 {
+            assert_eq!(map.insert(format!("k{i}"), i), None);
+        }
+        assert_eq!(map.len(), 1000);
+        assert_eq!(map.get("k7"), Some(&7));
+        *map.get_mut("k7").unwrap() = 70;
+        assert_eq!(map.remove("k7"), Some(70));
+        assert!(!map.contains_key("k7"));
+        assert_eq!(map.keys().count(), 999);
+        assert_eq!(map.values().sum::<usize>(), (0..1000).sum::<usize>() - 7);
+    }
+}
