@@ -74,7 +74,9 @@ pub(super) struct Project {
     pub epoch: u64,
     pub instances: HashMap<InstanceId, Instance>,
     /// Sharded maps grow without rehashing everything at once under the lock.
-    pub backups: Sharded<BackupId, StoredBackup>,
+    /// Boxed: a hash table is up to half empty after it doubles, and empty slots of the size
+    /// of a pointer cost far less than empty slots of the size of a backup.
+    pub backups: Sharded<BackupId, Box<StoredBackup>>,
     pub newest_first: BTreeMap<SortKey, BackupId>,
     pub by_instance: HashMap<InstanceId, BTreeMap<SortKey, BackupId>>,
     pub jobs: Sharded<JobId, JobEntry>,
@@ -126,12 +128,12 @@ impl Project {
         }
         self.backups.insert(
             backup.id.clone(),
-            StoredBackup {
+            Box::new(StoredBackup {
                 backup,
                 seq,
                 completion,
                 fail_reason,
-            },
+            }),
         );
     }
 
