@@ -58,14 +58,28 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 emulator_args=(--port 0 --lifecycle time --backup-duration 0s --automated-backups false
   --max-backups-per-project 100000000 --request-timeout 30s)
 
-echo "== create: floor"
-start floor "$FLOOR" 0
-wrk_run floor "http://127.0.0.1:$PORT" bench/create.lua
-stop "$PID"
-echo "== create: emulator"
-start emulator "$EMULATOR" "${emulator_args[@]}"
-wrk_run emulator "http://127.0.0.1:$PORT" bench/create.lua
-stop "$PID"
+# Creates, in ROUNDS alternating rounds: the shared machine's noise moves both alike, and the
+# round with the median ratio is reported.
+ROUNDS=${ROUNDS:-3}
+for round in $(seq "$ROUNDS"); do
+  echo "== create, round $round: floor, then emulator"
+  start floor "$FLOOR" 0
+  wrk_run "floor$round" "http://127.0.0.1:$PORT" bench/create.lua
+  stop "$PID"
+  start emulator "$EMULATOR" "${emulator_args[@]}"
+  wrk_run "emulator$round" "http://127.0.0.1:$PORT" bench/create.lua
+  stop "$PID"
+done
+rounds_table=""
+for round in $(seq "$ROUNDS"); do
+  r=$(awk -v a="$(awk '/^Requests\/sec/ {print $2}' "$work/emulator$round.wrk")" \
+          -v b="$(awk '/^Requests\/sec/ {print $2}' "$work/floor$round.wrk")" 'BEGIN {printf "%.3f", a / b}')
+  rounds_table+="$r $round"$'\n'
+done
+median_round=$(printf '%s' "$rounds_table" | sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) {print $2}')
+all_ratios=$(printf '%s' "$rounds_table" | sort -k2 -n | awk '{printf "%s%.2f", (NR > 1 ? ", " : ""), $1}')
+cp "$work/floor$median_round.wrk" "$work/floor.wrk"
+cp "$work/emulator$median_round.wrk" "$work/emulator.wrk"
 
 echo "== list by instance: $SMALL and $BIG backups"
 start small "$EMULATOR" "${emulator_args[@]}"
@@ -107,7 +121,7 @@ measured in one run, are what the targets are about.
 
 | target | measured | result |
 | --- | --- | --- |
-| create throughput ≥ 60% of the floor | emulator ${emulator_rps}/s, floor ${floor_rps}/s: **$(ratio "$emulator_rps" "$floor_rps")×** | $(pass "$(ratio "$emulator_rps" "$floor_rps")" 0.6 ge) |
+| create throughput ≥ 60% of the floor | emulator ${emulator_rps}/s, floor ${floor_rps}/s: **$(ratio "$emulator_rps" "$floor_rps")×** (median of ${ROUNDS} rounds: ${all_ratios}) | $(pass "$(ratio "$emulator_rps" "$floor_rps")" 0.6 ge) |
 | create p99 ≤ 1.5× the floor's | emulator ${emu_p99} ms, floor ${floor_p99} ms: **$(ratio "$emu_p99" "$floor_p99")×** (p50 ${emu_p50} vs ${floor_p50} ms) | $(pass "$(ratio "$emu_p99" "$floor_p99")" 1.5 le) |
 | non-2xx answers to creates | emulator $(non2xx emulator)%, floor $(non2xx floor)% | |
 | list by instance, ${big_count} backups ≤ 2× ${small_count} backups (p50) | ${big_p50} ms vs ${small_p50} ms: **$(ratio "$big_p50" "$small_p50")×** (p99 ${big_p99} vs ${small_p99} ms; $(rps list_big)/s vs $(rps list_small)/s) | $(pass "$(ratio "$big_p50" "$small_p50")" 2 le) |

@@ -23,6 +23,13 @@ pub enum AuthMode {
     Strict,
 }
 
+/// How log lines are written (to standard error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 /// The command line.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -122,6 +129,20 @@ pub struct Config {
         action = clap::ArgAction::Set
     )]
     pub automated_backups: bool,
+
+    /// Log lines as text or as JSON, on standard error.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+
+    /// error, warn, info (adds one access-log line per request), debug or trace; or a
+    /// tracing filter such as `taurusdb_emulator=debug`.
+    #[arg(long, env = "TAURUSDB_EMULATOR_LOG_LEVEL", default_value = "warn")]
+    pub log_level: String,
 
     /// Keep the whole state in this file (written atomically at most 100 ms after a change)
     /// and resume from it at start; without it the state lives in memory only.

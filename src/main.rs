@@ -5,12 +5,16 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use taurusdb_emulator::config::{Command, Config};
+use taurusdb_emulator::config::{Command, Config, LogFormat};
 use taurusdb_emulator::{Emulator, healthcheck, persist};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
+    if let Err(problem) = init_logging(&config) {
+        eprintln!("taurusdb-emulator: {problem}");
+        return ExitCode::from(2);
+    }
     if let Some(Command::Healthcheck { url }) = &config.command {
         let url = url
             .clone()
@@ -62,6 +66,7 @@ async fn main() -> ExitCode {
         .map(|path| persist::spawn_writer(emulator.clone(), path));
     println!("taurusdb-emulator listening on http://{addr}");
     let _ = std::io::stdout().flush();
+    tracing::info!(%addr, "listening");
     let served = taurusdb_emulator::serve(listener, emulator.clone(), shutdown).await;
     if let (Some(writer), Some(path)) = (writer, &config.state_file) {
         writer.abort();
@@ -79,6 +84,20 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Log lines go to standard error, so that standard output holds only the startup line.
+fn init_logging(config: &Config) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
+        .map_err(|e| format!("--log-level {:?}: {e}", config.log_level))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    Ok(())
 }
 
 /// A future that resolves on Ctrl-C (SIGINT) or SIGTERM; the handlers are installed at once.

@@ -234,7 +234,7 @@ mod tests {
 
     use super::*;
 
-    const VECTORS: &str = include_str!("../fixtures/signature-test-vectors.json");
+    const VECTORS: &str = include_str!("../tests/data/signature-test-vectors.json");
 
     fn vectors() -> Vec<Value> {
         serde_json::from_str::<Value>(VECTORS).unwrap()["vectors"]

@@ -62,7 +62,7 @@ pub async fn observe(
         ),
         None => super::signed::check(&emulator, request, next).await,
     };
-    emulator.journal.record(JournalEntry {
+    let entry = JournalEntry {
         time,
         method: method.as_str().to_owned(),
         path,
@@ -70,7 +70,18 @@ pub async fn observe(
         status: response.status().as_u16(),
         duration: started.elapsed(),
         request_id: request_id::current().unwrap_or_default(),
-    });
+    };
+    tracing::info!(
+        target: "taurusdb_emulator::access",
+        method = %entry.method,
+        path = %entry.path,
+        operation = entry.operation,
+        status = entry.status,
+        duration_ms = entry.duration.as_secs_f64() * 1000.0,
+        request_id = %entry.request_id,
+        "request"
+    );
+    emulator.journal.record(entry);
     emulator.changed();
     response
 }

@@ -567,3 +567,43 @@ fn a_graceful_stop_saves_the_state() {
     assert!(!dir.join("state.json.tmp").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn info_logging_writes_one_access_line_per_request_to_stderr_only() {
+    let mut running = start(
+        &["--port", "0", "--log-level", "info", "--log-format", "json"],
+        &[],
+    );
+    let response = client()
+        .get(format!("{}/_emulator/health", running.base))
+        .send()
+        .await
+        .unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let pid = running.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    running.child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut running.child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let access: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["target"] == "taurusdb_emulator::access")
+        .collect();
+    assert_eq!(access.len(), 1, "{stderr}");
+    let fields = &access[0]["fields"];
+    assert_eq!(fields["method"], "GET");
+    assert_eq!(fields["path"], "/_emulator/health");
+    assert_eq!(fields["status"], 200);
+    assert_eq!(fields["request_id"], request_id.as_str());
+    assert!(fields["duration_ms"].is_number());
+}
