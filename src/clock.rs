@@ -6,6 +6,8 @@
 //! does in either mode.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use parking_lot::Mutex;
 
 /// Which clock the emulator runs on, as chosen by `--clock`.
@@ -44,7 +46,8 @@ pub trait Clock: Send + Sync + 'static {
 /// Wall-clock time, shifted by every advance made so far.
 #[derive(Debug, Default)]
 pub struct SystemClock {
-    offset: Mutex<TimeDelta>,
+    /// The shift, in nanoseconds: read on every request, so an atomic rather than a lock.
+    offset_nanos: AtomicI64,
 }
 
 impl SystemClock {
@@ -55,9 +58,9 @@ impl SystemClock {
 
     /// A clock already advanced by `offset` (restored from a state file).
     pub fn with_offset(offset: TimeDelta) -> Self {
-        Self {
-            offset: Mutex::new(offset.max(TimeDelta::zero())),
-        }
+        let clock = Self::new();
+        clock.advance(offset);
+        clock
     }
 
     /// The wall clock itself, unshifted: the one read of real time in the crate.
@@ -69,13 +72,16 @@ impl SystemClock {
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Self::wall() + *self.offset.lock()
+        Self::wall() + self.offset()
     }
 
     fn advance(&self, by: TimeDelta) -> DateTime<Utc> {
-        let mut offset = self.offset.lock();
-        *offset += by.max(TimeDelta::zero());
-        Self::wall() + *offset
+        let nanos = by
+            .max(TimeDelta::zero())
+            .num_nanoseconds()
+            .unwrap_or(i64::MAX);
+        let before = self.offset_nanos.fetch_add(nanos, Ordering::Relaxed);
+        Self::wall() + TimeDelta::nanoseconds(before.saturating_add(nanos))
     }
 
     fn mode(&self) -> ClockMode {
@@ -83,7 +89,7 @@ impl Clock for SystemClock {
     }
 
     fn offset(&self) -> TimeDelta {
-        *self.offset.lock()
+        TimeDelta::nanoseconds(self.offset_nanos.load(Ordering::Relaxed))
     }
 }
 

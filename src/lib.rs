@@ -100,6 +100,10 @@ pub struct Emulator {
     pub changes: tokio::sync::Notify,
     /// Signalled whenever state may have changed, for the state-file writer.
     pub persist: tokio::sync::Notify,
+    /// How many requests wait on `changes` now.
+    pub waiters: std::sync::atomic::AtomicUsize,
+    /// Whether a state-file writer runs.
+    pub persisting: std::sync::atomic::AtomicBool,
 }
 
 impl Emulator {
@@ -121,15 +125,21 @@ impl Emulator {
             faults: Faults::default(),
             changes: tokio::sync::Notify::new(),
             persist: tokio::sync::Notify::new(),
+            waiters: std::sync::atomic::AtomicUsize::new(0),
+            persisting: std::sync::atomic::AtomicBool::new(false),
             clock,
             settings,
         })
     }
 
-    /// Something may have changed: wakes waiters and the state-file writer.
+    /// Something may have changed: wakes waiters and the state-file writer, if any.
     pub fn changed(&self) {
-        self.changes.notify_waiters();
-        self.persist.notify_one();
+        if self.waiters.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+            self.changes.notify_waiters();
+        }
+        if self.persisting.load(std::sync::atomic::Ordering::Relaxed) {
+            self.persist.notify_one();
+        }
     }
 
     /// The emulator the command line asks for: from its state file when there is one, else

@@ -204,6 +204,9 @@ pub fn save_if_changed(
 /// Writes the state at most [`BATCH`] after each change signalled on `emulator.persist`, until
 /// aborted.
 pub fn spawn_writer(emulator: Arc<Emulator>, path: PathBuf) -> tokio::task::JoinHandle<()> {
+    emulator
+        .persisting
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     tokio::spawn(async move {
         let mut last = Vec::new();
         loop {

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 /// A project (tenant) id. The documentation's examples are 32 lowercase hex digits; fixtures
 /// must use that shape, while paths are matched as given.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProjectId(Box<str>);
+pub struct ProjectId(Arc<str>);
 
 impl ProjectId {
     /// Accepts exactly 32 lowercase hexadecimal digits, the shape of every documented example.

@@ -485,6 +485,7 @@ pub async fn wait(
         return Err(bad("timeout must be at most 10m"));
     }
     let deadline = Instant::now() + timeout;
+    let _waiting = Waiting::new(&emulator);
     loop {
         let changed = emulator.changes.notified();
         let view = emulator
@@ -503,6 +504,26 @@ pub async fn wait(
             return Err(ApiError::WaitTimeout);
         }
         let _ = tokio::time::timeout(left.min(WAIT_RECHECK), changed).await;
+    }
+}
+
+/// Counts a request waiting on changes, so that others notify only while someone waits.
+struct Waiting<'a>(&'a Emulator);
+
+impl<'a> Waiting<'a> {
+    fn new(emulator: &'a Emulator) -> Self {
+        emulator
+            .waiters
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self(emulator)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0
+            .waiters
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
