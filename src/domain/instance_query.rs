@@ -1,7 +1,7 @@
 //! The instance list's query: filters and paging, validated.
 
 use super::instance::Instance;
-use super::query::MAX_LIMIT;
+use super::query::{given, parse_paging};
 use crate::error::ApiError;
 
 /// Query parameters of `GET /v3/{project_id}/instances` as a client sent them. An empty value
@@ -63,27 +63,12 @@ pub struct InstanceQuery {
     pub limit: usize,
 }
 
-fn given(v: Option<&str>) -> Option<&str> {
-    v.filter(|s| !s.is_empty())
-}
-
 impl InstanceQuery {
     /// `type` may only be `Cluster` and `datastore_type` only `gaussdb-mysql`; `tags` is
     /// `key=value[,key=value]`; `limit` is 1..=100 (`DBS.280439`); anything else malformed is
     /// `DBS.200001`.
     pub fn parse(raw: &RawInstanceQuery<'_>) -> Result<Self, ApiError> {
-        let limit = match given(raw.limit) {
-            None => MAX_LIMIT,
-            Some(s) => s
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or(ApiError::InvalidLimit)?,
-        };
-        let offset = match given(raw.offset) {
-            None => 0,
-            Some(s) => s.parse::<usize>().map_err(|_| ApiError::Parameter)?,
-        };
+        let (limit, offset) = parse_paging(raw.limit, raw.offset)?;
         if given(raw.instance_type).is_some_and(|t| t != "Cluster")
             || given(raw.datastore_type).is_some_and(|t| t != "gaussdb-mysql")
         {

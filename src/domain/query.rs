@@ -56,26 +56,34 @@ impl Default for BackupQuery {
     }
 }
 
-fn given(v: Option<&str>) -> Option<&str> {
+/// A query value, unless it is missing or empty (an empty value counts as not sent).
+pub fn given(v: Option<&str>) -> Option<&str> {
     v.filter(|s| !s.is_empty())
+}
+
+/// Reads `limit` (1..=100, default 100; else `DBS.280439`) and `offset` (0 or more, default
+/// 0; else `DBS.200001`), in that order, as every list of the API pages them.
+pub fn parse_paging(limit: Option<&str>, offset: Option<&str>) -> Result<(usize, usize), ApiError> {
+    let limit = match given(limit) {
+        None => MAX_LIMIT,
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or(ApiError::InvalidLimit)?,
+    };
+    let offset = match given(offset) {
+        None => 0,
+        Some(s) => s.parse::<usize>().map_err(|_| ApiError::Parameter)?,
+    };
+    Ok((limit, offset))
 }
 
 impl BackupQuery {
     /// Checks `limit` (`DBS.280439`), `offset` and `backup_type` (`DBS.200001`), then the time
     /// window (`DBS.280216`), in that order.
     pub fn parse(raw: &RawBackupQuery<'_>) -> Result<Self, ApiError> {
-        let limit = match given(raw.limit) {
-            None => MAX_LIMIT,
-            Some(s) => s
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or(ApiError::InvalidLimit)?,
-        };
-        let offset = match given(raw.offset) {
-            None => 0,
-            Some(s) => s.parse::<usize>().map_err(|_| ApiError::Parameter)?,
-        };
+        let (limit, offset) = parse_paging(raw.limit, raw.offset)?;
         let backup_type = given(raw.backup_type)
             .map(|s| BackupType::parse(s).ok_or(ApiError::Parameter))
             .transpose()?;
