@@ -13,6 +13,7 @@ mod jobs;
 mod lifecycle;
 mod list;
 mod openapi;
+mod packaging;
 mod policy;
 mod properties;
 mod reliability;
