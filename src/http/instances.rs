@@ -15,6 +15,7 @@ use super::wire::{
 use crate::Emulator;
 use crate::domain::{BackupPolicy, InstanceId, InstanceQuery, RawInstanceQuery};
 use crate::error::ApiError;
+use crate::store::InstanceView;
 
 /// Emulates "Querying DB Instances" (`gaussdb_04_0005`): `GET /v3/{project_id}/instances` →
 /// `200 {"instances": [...], "total_count"}`.
@@ -43,6 +44,18 @@ pub async fn list(
     Ok(json(StatusCode::OK, &ListInstancesResponse::from(page)))
 }
 
+/// The instance a path names: a malformed id is `DBS.280404`, an unknown one `DBS.200002`.
+fn instance_view(
+    emulator: &Emulator,
+    caller: &Authorized,
+    instance_id: &str,
+) -> Result<InstanceView, ApiError> {
+    let instance_id = InstanceId::parse(instance_id)?;
+    emulator
+        .store
+        .instance(&caller.project, &instance_id, emulator.clock.now())
+}
+
 /// Emulates "Querying Details of a DB Instance" (`gaussdb_04_0006`):
 /// `GET /v3/{project_id}/instances/{instance_id}` → `200 {"instance": {...}}`.
 pub async fn show(
@@ -50,10 +63,7 @@ pub async fn show(
     caller: Authorized,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let instance_id = InstanceId::parse(&instance_id)?;
-    let view = emulator
-        .store
-        .instance(&caller.project, &instance_id, emulator.clock.now())?;
+    let view = instance_view(&emulator, &caller, &instance_id)?;
     Ok(json(StatusCode::OK, &InstanceResponse::from(view)))
 }
 
@@ -64,10 +74,7 @@ pub async fn show_policy(
     caller: Authorized,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let instance_id = InstanceId::parse(&instance_id)?;
-    let view = emulator
-        .store
-        .instance(&caller.project, &instance_id, emulator.clock.now())?;
+    let view = instance_view(&emulator, &caller, &instance_id)?;
     Ok(json(
         StatusCode::OK,
         &PolicyResponse::from(&view.instance.policy),
