@@ -20,9 +20,13 @@ fn the_image_exposes_and_listens_on_the_documented_default_port() {
 
 #[test]
 fn the_image_runs_the_binary_and_its_healthcheck_where_it_copies_it() {
+    assert!(DOCKERFILE.contains(
+        "cp target/x86_64-unknown-linux-gnu/release/taurusdb-emulator /taurusdb-emulator"
+    ));
+    assert!(DOCKERFILE.contains("COPY --from=build /taurusdb-emulator /taurusdb-emulator"));
     assert!(
-        DOCKERFILE
-            .contains("COPY --from=build /src/target/release/taurusdb-emulator /taurusdb-emulator")
+        DOCKERFILE.contains(r#"RUSTFLAGS="-C target-feature=+crt-static""#),
+        "statically linked"
     );
     assert!(DOCKERFILE.contains(r#"ENTRYPOINT ["/taurusdb-emulator"]"#));
     assert!(DOCKERFILE.contains(r#"CMD ["/taurusdb-emulator", "healthcheck"]"#));
