@@ -25,7 +25,8 @@ impl JobStatus {
     }
 }
 
-/// One job as the store keeps it. It outlives its backup: deleting the backup leaves the job.
+/// One job as a client reads it. While its backup exists it is derived from the backup;
+/// deleting the backup leaves the job as a record of its own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub id: JobId,
@@ -37,38 +38,4 @@ pub struct Job {
     pub instance_name: String,
     pub backup_id: BackupId,
     pub fail_reason: Option<String>,
-}
-
-impl Job {
-    /// A running job for a backup that was just started.
-    pub fn for_backup(
-        id: JobId,
-        created: DateTime<Utc>,
-        instance_id: InstanceId,
-        instance_name: String,
-        backup_id: BackupId,
-    ) -> Self {
-        Self {
-            id,
-            name: BACKUP_JOB_NAME,
-            status: JobStatus::Running,
-            created,
-            ended: None,
-            instance_id,
-            instance_name,
-            backup_id,
-            fail_reason: None,
-        }
-    }
-
-    /// Ends the job at `at`, `Completed` or `Failed` with a reason.
-    pub fn finish(&mut self, at: DateTime<Utc>, failure: Option<String>) {
-        self.ended = Some(at);
-        self.status = if failure.is_some() {
-            JobStatus::Failed
-        } else {
-            JobStatus::Completed
-        };
-        self.fail_reason = failure;
-    }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
@@ -50,8 +50,6 @@ pub async fn openapi() -> Response {
     )
         .into_response()
 }
-
-use axum::response::IntoResponse;
 
 #[derive(Deserialize)]
 pub struct ProjectParam {

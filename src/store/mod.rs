@@ -752,13 +752,9 @@ impl Store {
     ) -> Vec<ProjectState> {
         self.apply_due(now);
         let state = self.state.read();
-        let mut ids: Vec<&ProjectId> = state
-            .projects
-            .keys()
-            .filter(|id| project_id.is_none_or(|p| p == *id))
-            .collect();
-        ids.sort();
-        ids.into_iter()
+        state
+            .project_ids(project_id)
+            .into_iter()
             .map(|pid| {
                 let p = &state.projects[pid];
                 let mut instances: Vec<&Instance> = p.instances.values().collect();
@@ -790,16 +786,6 @@ impl Store {
                 }
             })
             .collect()
-    }
-
-    /// The number of backups held in all projects.
-    pub fn backup_count(&self) -> usize {
-        self.state
-            .read()
-            .projects
-            .values()
-            .map(|p| p.backups.len())
-            .sum()
     }
 }
 

@@ -16,14 +16,9 @@ impl Store {
 }
 
 fn snapshot(state: &State, project_id: Option<&ProjectId>) -> FixturesFile {
-    let mut ids: Vec<&ProjectId> = state
-        .projects
-        .keys()
-        .filter(|id| project_id.is_none_or(|p| p == *id))
-        .collect();
-    ids.sort();
     FixturesFile {
-        projects: ids
+        projects: state
+            .project_ids(project_id)
             .into_iter()
             .map(|id| project_file(id, &state.projects[id]))
             .collect(),

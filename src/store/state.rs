@@ -497,6 +497,17 @@ impl State {
         })
     }
 
+    /// Every project's id (or just `only`, if it exists), sorted.
+    pub fn project_ids(&self, only: Option<&ProjectId>) -> Vec<&ProjectId> {
+        let mut ids: Vec<&ProjectId> = self
+            .projects
+            .keys()
+            .filter(|id| only.is_none_or(|p| p == *id))
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// The project holding a backup id.
     pub fn project_of_backup(&self, id: &str) -> Option<ProjectId> {
         let mut ids: Vec<&ProjectId> = self
