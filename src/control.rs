@@ -125,6 +125,11 @@ impl Journal {
         self.entries.lock().iter().cloned().collect()
     }
 
+    /// The last `n` entries, newest first.
+    pub fn latest(&self, n: usize) -> Vec<JournalEntry> {
+        self.entries.lock().iter().rev().take(n).cloned().collect()
+    }
+
     pub fn capacity(&self) -> usize {
         self.capacity
     }
@@ -158,6 +163,8 @@ mod tests {
         }
         let statuses: Vec<u16> = journal.entries().iter().map(|e| e.status).collect();
         assert_eq!(statuses, vec![7, 8, 9]);
+        let latest: Vec<u16> = journal.latest(2).iter().map(|e| e.status).collect();
+        assert_eq!(latest, vec![9, 8]);
         journal.clear();
         assert!(journal.entries().is_empty());
     }

@@ -104,6 +104,8 @@ pub struct Emulator {
     pub waiters: std::sync::atomic::AtomicUsize,
     /// Whether a state-file writer runs.
     pub persisting: std::sync::atomic::AtomicBool,
+    /// Becomes `true` when the server stops, so that endless responses (event streams) end.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Emulator {
@@ -127,6 +129,7 @@ impl Emulator {
             persist: tokio::sync::Notify::new(),
             waiters: std::sync::atomic::AtomicUsize::new(0),
             persisting: std::sync::atomic::AtomicBool::new(false),
+            stopping: tokio::sync::watch::Sender::new(false),
             clock,
             settings,
         })

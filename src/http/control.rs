@@ -57,7 +57,7 @@ pub struct ProjectParam {
 }
 
 impl ProjectParam {
-    fn project(&self) -> Option<ProjectId> {
+    pub(super) fn project(&self) -> Option<ProjectId> {
         self.project_id
             .as_deref()
             .filter(|p| !p.is_empty())
@@ -67,8 +67,9 @@ impl ProjectParam {
 
 // --- state ----------------------------------------------------------------------------------
 
+/// The state as `/_emulator/state` and the dashboard show it.
 #[derive(Serialize)]
-struct StateBody {
+pub(super) struct StateBody {
     now: String,
     clock: &'static str,
     lifecycle: LifecycleBody,
@@ -82,7 +83,9 @@ struct ProjectStateBody {
     tokens: Vec<String>,
     instances: Vec<InstanceListItem>,
     backups: Vec<BackupStateBody>,
+    backup_count: usize,
     jobs: Vec<serde_json::Value>,
+    job_count: usize,
 }
 
 #[derive(Serialize)]
@@ -106,15 +109,16 @@ fn describe(completion: Completion) -> Option<String> {
     }
 }
 
-/// `GET /_emulator/state[?project_id=]`: every project (or one) with its instances, backups
-/// and jobs, as the API shows them, plus how each building backup will finish.
-pub async fn state(
-    State(emulator): State<Arc<Emulator>>,
-    ApiQuery(param): ApiQuery<ProjectParam>,
-) -> Response {
+/// Every project (or one) with its instances, backups (newest first) and jobs; with `limit`,
+/// only the newest `limit` backups and jobs of each (jobs then newest first too).
+pub(super) fn state_body(
+    emulator: &Emulator,
+    project: Option<&ProjectId>,
+    limit: Option<usize>,
+) -> StateBody {
     let now = emulator.clock.now();
-    let projects = emulator.store.state_view(param.project().as_ref(), now);
-    let body = StateBody {
+    let projects = emulator.store.state_view(project, now, limit);
+    StateBody {
         now: format_api_time(now),
         clock: emulator.clock.mode().as_str(),
         lifecycle: LifecycleBody::from(emulator.store.lifecycle()),
@@ -138,15 +142,28 @@ pub async fn state(
                         fail_reason: b.fail_reason,
                     })
                     .collect(),
+                backup_count: p.backup_count,
                 jobs: p
                     .jobs
                     .into_iter()
                     .map(|j| serde_json::to_value(JobResponse::from(j).job).unwrap_or_default())
                     .collect(),
+                job_count: p.job_count,
             })
             .collect(),
-    };
-    json(StatusCode::OK, &body)
+    }
+}
+
+/// `GET /_emulator/state[?project_id=]`: every project (or one) with its instances, backups
+/// and jobs, as the API shows them, plus how each building backup will finish.
+pub async fn state(
+    State(emulator): State<Arc<Emulator>>,
+    ApiQuery(param): ApiQuery<ProjectParam>,
+) -> Response {
+    json(
+        StatusCode::OK,
+        &state_body(&emulator, param.project().as_ref(), None),
+    )
 }
 
 #[derive(Serialize)]
@@ -505,19 +522,20 @@ pub async fn wait(
     }
 }
 
-/// Counts a request waiting on changes, so that others notify only while someone waits.
-struct Waiting<'a>(&'a Emulator);
+/// Counts one waiting on changes (a request or an event stream), so that requests notify
+/// only while someone waits.
+pub(super) struct Waiting(Arc<Emulator>);
 
-impl<'a> Waiting<'a> {
-    fn new(emulator: &'a Emulator) -> Self {
+impl Waiting {
+    pub(super) fn new(emulator: &Arc<Emulator>) -> Self {
         emulator
             .waiters
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Self(emulator)
+        Self(emulator.clone())
     }
 }
 
-impl Drop for Waiting<'_> {
+impl Drop for Waiting {
     fn drop(&mut self) {
         self.0
             .waiters
@@ -668,30 +686,32 @@ pub async fn fault_backups(
 }
 
 #[derive(Serialize)]
-struct FaultList {
+pub(super) struct FaultList {
     requests: Vec<RequestFaultItem>,
     backups: Vec<BackupFaultItem>,
 }
 
+/// Every fault since the last clear, with hits and calls left.
+pub(super) fn fault_list(emulator: &Emulator) -> FaultList {
+    FaultList {
+        requests: emulator
+            .faults
+            .list()
+            .into_iter()
+            .map(RequestFaultItem::from)
+            .collect(),
+        backups: emulator
+            .store
+            .failure_rules()
+            .into_iter()
+            .map(BackupFaultItem::from)
+            .collect(),
+    }
+}
+
 /// `GET /_emulator/faults`: every fault since the last clear, with hits and calls left.
 pub async fn faults(State(emulator): State<Arc<Emulator>>) -> Response {
-    json(
-        StatusCode::OK,
-        &FaultList {
-            requests: emulator
-                .faults
-                .list()
-                .into_iter()
-                .map(RequestFaultItem::from)
-                .collect(),
-            backups: emulator
-                .store
-                .failure_rules()
-                .into_iter()
-                .map(BackupFaultItem::from)
-                .collect(),
-        },
-    )
+    json(StatusCode::OK, &fault_list(&emulator))
 }
 
 /// `DELETE /_emulator/faults`: clears request faults and backup failure rules.
@@ -704,7 +724,7 @@ pub async fn clear_faults(State(emulator): State<Arc<Emulator>>) -> Response {
 // --- the journal ----------------------------------------------------------------------------
 
 #[derive(Serialize)]
-struct JournalItem {
+pub(super) struct JournalItem {
     time: String,
     method: String,
     path: String,

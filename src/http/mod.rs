@@ -3,6 +3,7 @@
 
 mod backups;
 mod control;
+mod dashboard;
 mod error;
 pub mod extract;
 mod iam;
@@ -99,6 +100,8 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         "_fault_backups" => post(control::fault_backups),
         "_requests" => get(control::requests),
         "_clear_requests" => delete(control::clear_requests),
+        "_events" => get(dashboard::events),
+        "_ui" => get(dashboard::ui),
         other => unreachable!("the route table names an unknown operation {other}"),
     };
     debug_assert!(

@@ -80,6 +80,8 @@ pub const CONTROL: &[Route] = &[
     route("POST", "/_emulator/faults/backups", "_fault_backups"),
     route("GET", "/_emulator/requests", "_requests"),
     route("DELETE", "/_emulator/requests", "_clear_requests"),
+    route("GET", "/_emulator/events", "_events"),
+    route("GET", "/_emulator/ui", "_ui"),
 ];
 
 /// The operation a request was routed to (`unknown` when no route matched). Operations of

@@ -32,6 +32,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let ticker = crate::lifecycle::spawn_ticker(emulator.clone(), crate::lifecycle::TICK);
     let header_timeout = emulator.settings.header_timeout;
+    let stopping = emulator.clone();
     let app = super::router(emulator);
     let (stop_tx, stop_rx) = watch::channel(false);
     let (open_tx, open_rx) = watch::channel(());
@@ -80,6 +81,7 @@ pub async fn serve(
         });
     }
     drop(listener);
+    stopping.stopping.send_replace(true);
     let _ = stop_tx.send(true);
     drop(open_rx);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open_tx.closed()).await;

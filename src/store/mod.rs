@@ -143,7 +143,12 @@ pub struct ProjectState {
     pub instances: Vec<InstanceView>,
     /// Newest first.
     pub backups: Vec<BackupState>,
+    /// How many backups the project holds, whether or not all are in `backups`.
+    pub backup_count: usize,
+    /// Oldest first (newest first when the view is limited).
     pub jobs: Vec<Job>,
+    /// How many jobs the project has, whether or not all are in `jobs`.
+    pub job_count: usize,
 }
 
 /// The in-memory state of every project.
@@ -744,11 +749,13 @@ impl Store {
         Ok(())
     }
 
-    /// Every project (or one), in full, sorted by id.
+    /// Every project (or one), sorted by id: in full, or with only the newest `limit` backups
+    /// and jobs of each (the counts say how many there are).
     pub fn state_view(
         &self,
         project_id: Option<&ProjectId>,
         now: DateTime<Utc>,
+        limit: Option<usize>,
     ) -> Vec<ProjectState> {
         self.apply_due(now);
         let state = self.state.read();
@@ -761,7 +768,12 @@ impl Store {
                 sort_instances(&mut instances);
                 let mut tokens = p.tokens.clone();
                 tokens.sort();
-                let jobs = p.all_jobs();
+                let mut jobs = p.all_jobs();
+                let job_count = jobs.len();
+                if let Some(limit) = limit {
+                    jobs.reverse();
+                    jobs.truncate(limit);
+                }
                 ProjectState {
                     id: pid.clone(),
                     name: p.name.clone(),
@@ -773,6 +785,7 @@ impl Store {
                     backups: p
                         .newest_first
                         .values()
+                        .take(limit.unwrap_or(usize::MAX))
                         .filter_map(|id| {
                             let stored = p.backups.get(id)?;
                             Some(BackupState {
@@ -782,7 +795,9 @@ impl Store {
                             })
                         })
                         .collect(),
+                    backup_count: p.backups.len(),
                     jobs,
+                    job_count,
                 }
             })
             .collect()

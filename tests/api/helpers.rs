@@ -147,6 +147,12 @@ impl TestApp {
         self.clock.now()
     }
 
+    /// The response as it comes, for bodies that do not end (event streams).
+    pub async fn open(&self, uri: &str) -> axum::response::Response {
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();

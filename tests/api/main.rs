@@ -5,6 +5,7 @@ mod binary;
 mod control;
 mod create;
 mod credentials;
+mod dashboard;
 mod delete;
 mod errors;
 mod helpers;

@@ -55,6 +55,11 @@ async fn every_route_of_the_table_reaches_a_handler() {
             .replace("{project_id}", PROJECT)
             .replace("{instance_id}", INSTANCE)
             .replace("{backup_id}", "nope");
+        if route.operation == "_events" {
+            // The stream does not end; its head is enough.
+            assert_eq!(app.open(&uri).await.status(), 200, "{route:?}");
+            continue;
+        }
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
         let uri = if route.operation == "_wait" {
             format!("{uri}?timeout=0s")
