@@ -88,12 +88,14 @@ LIMIT=$((SMALL / THREADS)) wrk -t"$THREADS" -c"$THREADS" -d60s -s bench/create.l
 small_count=$(curl -s --noproxy '*' -H 'X-Auth-Token: t' "http://127.0.0.1:$PORT/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups?limit=1" | grep -o '"total_count":[0-9]*' | grep -o '[0-9]*$')
 small_kb=$(rss_kb "$PID")
 wrk_run list_small "http://127.0.0.1:$PORT" bench/list.lua
+read -r view_small_median view_small_worst < <(python3 bench/first_event.py "$PORT" 10)
 stop "$PID"
 start big "$EMULATOR" "${emulator_args[@]}"
 LIMIT=$((BIG / THREADS)) wrk -t"$THREADS" -c"$CONNECTIONS" -d300s -s bench/create.lua "http://127.0.0.1:$PORT" >/dev/null
 big_count=$(curl -s --noproxy '*' -H 'X-Auth-Token: t' "http://127.0.0.1:$PORT/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups?limit=1" | grep -o '"total_count":[0-9]*' | grep -o '[0-9]*$')
 big_kb=$(rss_kb "$PID")
 wrk_run list_big "http://127.0.0.1:$PORT" bench/list.lua
+read -r view_big_median view_big_worst < <(python3 bench/first_event.py "$PORT" 10)
 stop "$PID"
 
 echo "== start to healthy"
@@ -125,6 +127,7 @@ measured in one run, are what the targets are about.
 | create p99 ≤ 1.5× the floor's | emulator ${emu_p99} ms, floor ${floor_p99} ms: **$(ratio "$emu_p99" "$floor_p99")×** (p50 ${emu_p50} vs ${floor_p50} ms) | $(pass "$(ratio "$emu_p99" "$floor_p99")" 1.5 le) |
 | non-2xx answers to creates | emulator $(non2xx emulator)%, floor $(non2xx floor)% | |
 | list by instance, ${big_count} backups ≤ 2× ${small_count} backups (p50) | ${big_p50} ms vs ${small_p50} ms: **$(ratio "$big_p50" "$small_p50")×** (p99 ${big_p99} vs ${small_p99} ms; $(rps list_big)/s vs $(rps list_small)/s) | $(pass "$(ratio "$big_p50" "$small_p50")" 2 le) |
+| dashboard: first event of \`/_emulator/events\` (no target) | ${view_big_median} ms with ${big_count} backups (worst ${view_big_worst}), ${view_small_median} ms with ${small_count} (worst ${view_small_worst}); median of 10 streams | |
 | start to first healthy answer < 20 ms | median ${start_median} ms, worst ${start_worst} ms (20 starts) | $(pass "$start_median" 20 le) |
 | idle memory < 10 MB | $(awk -v k="$idle_kb" 'BEGIN {printf "%.1f", k / 1024}') MB RSS | $(pass "$idle_kb" 10240 le) |
 | < 600 bytes per stored backup | ${per_backup} bytes (RSS $(awk -v k="$big_kb" 'BEGIN {printf "%.0f", k / 1024}') MB with ${big_count} manual backups and their jobs, minus $(awk -v k="$small_kb" 'BEGIN {printf "%.1f", k / 1024}') MB with ${small_count}) | $(pass "$per_backup" 600 le) |
@@ -138,6 +141,7 @@ wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} --latency -s bench/create.lua ht
 LIMIT=N wrk -t${THREADS} -c${CONNECTIONS} -d300s -s bench/create.lua http://127.0.0.1:PORT   # seeding, N per thread
 wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} --latency -s bench/list.lua http://127.0.0.1:PORT
 python3 bench/startup.py target/release/taurusdb-emulator 20
+python3 bench/first_event.py PORT 10
 grep VmRSS /proc/PID/status
 \`\`\`
 

@@ -768,12 +768,14 @@ impl Store {
                 sort_instances(&mut instances);
                 let mut tokens = p.tokens.clone();
                 tokens.sort();
-                let mut jobs = p.all_jobs();
-                let job_count = jobs.len();
-                if let Some(limit) = limit {
-                    jobs.reverse();
-                    jobs.truncate(limit);
-                }
+                let (jobs, job_count) = match limit {
+                    Some(limit) => p.newest_jobs(limit),
+                    None => {
+                        let jobs = p.all_jobs();
+                        let count = jobs.len();
+                        (jobs, count)
+                    }
+                };
                 ProjectState {
                     id: pid.clone(),
                     name: p.name.clone(),

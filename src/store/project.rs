@@ -195,6 +195,37 @@ impl Project {
         }
     }
 
+    /// The newest `limit` jobs, newest first, built without building the others, and how
+    /// many jobs there are.
+    pub fn newest_jobs(&self, limit: usize) -> (Vec<Job>, usize) {
+        let mut keys: Vec<(DateTime<Utc>, JobId, &JobId)> = self
+            .jobs
+            .iter()
+            .filter_map(|(id, entry)| match entry {
+                JobEntry::Backup(backup_id) => {
+                    let b = &self.backups.get(backup_id)?.backup;
+                    Some((b.begin_time, b.job_id.unwrap_or_default(), id))
+                }
+                JobEntry::Detached(job) => Some((job.created, job.id, id)),
+            })
+            .collect();
+        let count = keys.len();
+        let newest_first = |a: &(DateTime<Utc>, JobId, &JobId),
+                            b: &(DateTime<Utc>, JobId, &JobId)| {
+            (b.0, b.1).cmp(&(a.0, a.1))
+        };
+        if keys.len() > limit && limit > 0 {
+            keys.select_nth_unstable_by(limit - 1, newest_first);
+        }
+        keys.truncate(limit);
+        keys.sort_unstable_by(newest_first);
+        let jobs = keys
+            .into_iter()
+            .filter_map(|(_, _, id)| self.job(id))
+            .collect();
+        (jobs, count)
+    }
+
     /// Every job, oldest first.
     pub fn all_jobs(&self) -> Vec<Job> {
         let mut jobs: Vec<Job> = self.jobs.keys().filter_map(|id| self.job(id)).collect();

@@ -222,7 +222,7 @@ async fn the_event_stream_follows_one_project_when_asked() {
 }
 
 #[tokio::test]
-async fn the_event_stream_shows_the_newest_hundred_backups_and_counts_them_all() {
+async fn the_event_stream_shows_the_newest_hundred_backups_and_jobs_and_counts_them_all() {
     let backups: Vec<Value> = (0..130)
         .map(|n| {
             json!({"instance_id": INSTANCE, "type": "manual", "name": format!("b{n:03}"),
@@ -232,18 +232,48 @@ async fn the_event_stream_shows_the_newest_hundred_backups_and_counts_them_all()
     let fixtures = json!({"projects": [{"id": PROJECT, "tokens": [TOKEN],
         "instances": [{"id": INSTANCE}], "backups": backups}]});
     let app = TestApp::with_fixtures(&fixtures.to_string());
+    // Jobs of backups made through the API, one of them deleted since (its job stays).
+    for name in ["api-1", "api-2", "api-3"] {
+        app.create_ok(INSTANCE, name).await;
+        app.advance(60.0).await;
+    }
+    let deleted = app.list("").await.json()["backups"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = app
+        .raw(
+            Method::DELETE,
+            &format!("/v3/{PROJECT}/backups/{deleted}"),
+            &[("x-auth-token", TOKEN)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text);
+
     let mut events = Events::open(&app, "/_emulator/events").await;
     let state = events.next().await.unwrap().data;
     let shown = project(&state, PROJECT);
-    assert_eq!(shown["backup_count"], 130);
+    assert_eq!(shown["backup_count"], 132);
     assert_eq!(shown["backups"].as_array().unwrap().len(), 100);
-    assert_eq!(shown["backups"][0]["name"], "b129");
-    assert_eq!(shown["backups"][99]["name"], "b030");
-    // The state endpoint still shows everything.
+    assert_eq!(shown["backups"][0]["name"], "api-3");
+    assert_eq!(shown["backups"][2]["name"], "b129");
+    assert_eq!(shown["backups"][99]["name"], "b032");
+    // The state endpoint still shows everything, jobs oldest first; the view shows the
+    // newest jobs, newest first.
     let full = app.get("/_emulator/state").await.json();
-    assert_eq!(
-        project(&full, PROJECT)["backups"].as_array().unwrap().len(),
-        130
+    let full = project(&full, PROJECT);
+    assert_eq!(full["backups"].as_array().unwrap().len(), 132);
+    let mut all_jobs = full["jobs"].as_array().unwrap().clone();
+    assert_eq!(shown["job_count"], all_jobs.len());
+    assert_eq!(full["job_count"], all_jobs.len());
+    all_jobs.reverse();
+    all_jobs.truncate(100);
+    assert_eq!(shown["jobs"].as_array().unwrap(), &all_jobs);
+    assert!(
+        all_jobs
+            .iter()
+            .any(|j| j["entities"]["resource_ids"][0] == deleted)
     );
 }
 
