@@ -1,7 +1,7 @@
 //! One project's state: instances, backups with their indexes, jobs.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -79,7 +79,14 @@ pub(super) struct Project {
     pub backups: Sharded<BackupId, Box<StoredBackup>>,
     pub newest_first: BTreeMap<SortKey, BackupId>,
     pub by_instance: HashMap<InstanceId, BTreeMap<SortKey, BackupId>>,
+    /// Every job. Change it through `insert_backup`, `remove_backup` and `insert_detached_job`
+    /// only, which keep `detached` right.
     pub jobs: Sharded<JobId, JobEntry>,
+    /// The detached jobs (of deleted backups, or from fixtures) by creation, for the newest
+    /// jobs without looking at every job.
+    detached: BTreeSet<(DateTime<Utc>, JobId)>,
+    /// Space used by each instance's backups, in MB, kept as backups come, finish and go.
+    used_mb: HashMap<InstanceId, u64>,
     /// How many backups finish after reads; while none do, reads need no write lock.
     pub read_waiters: usize,
 }
@@ -97,6 +104,8 @@ impl Project {
             newest_first: BTreeMap::new(),
             by_instance: HashMap::new(),
             jobs: Sharded::default(),
+            detached: BTreeSet::new(),
+            used_mb: HashMap::new(),
             read_waiters: 0,
         }
     }
@@ -126,6 +135,7 @@ impl Project {
             self.jobs
                 .insert(job_id, JobEntry::Backup(backup.id.clone()));
         }
+        *self.used_mb.entry(backup.instance_id.clone()).or_default() += backup.size_mb;
         self.backups.insert(
             backup.id.clone(),
             Box::new(StoredBackup {
@@ -142,8 +152,11 @@ impl Project {
         let stored = self.backups.get(backup_id)?;
         let job = stored.backup.job_id.map(|id| (id, self.job_of(stored)));
         let stored = self.backups.remove(backup_id)?;
-        if let Some((id, job)) = job {
-            self.jobs.insert(id, JobEntry::Detached(Box::new(job)));
+        if let Some((_, job)) = job {
+            self.insert_detached_job(job);
+        }
+        if let Some(used) = self.used_mb.get_mut(&stored.backup.instance_id) {
+            *used = used.saturating_sub(stored.backup.size_mb);
         }
         if matches!(stored.completion, Completion::AfterReads(_)) {
             self.read_waiters -= 1;
@@ -158,6 +171,12 @@ impl Project {
             }
         }
         Some(backup)
+    }
+
+    /// A job that no backup stands behind.
+    pub fn insert_detached_job(&mut self, job: Job) {
+        self.detached.insert((job.created, job.id));
+        self.jobs.insert(job.id, JobEntry::Detached(Box::new(job)));
     }
 
     /// The job of a backup, as its state implies.
@@ -195,35 +214,34 @@ impl Project {
         }
     }
 
-    /// The newest `limit` jobs, newest first, built without building the others, and how
-    /// many jobs there are.
+    /// The newest `limit` jobs, newest first (as `all_jobs` orders them, reversed), and how
+    /// many jobs there are. Looks only at the newest backups and detached jobs: a backup's job
+    /// is created when the backup begins, so no job of an older backup can be among them.
     pub fn newest_jobs(&self, limit: usize) -> (Vec<Job>, usize) {
-        let mut keys: Vec<(DateTime<Utc>, JobId, &JobId)> = self
-            .jobs
-            .iter()
-            .filter_map(|(id, entry)| match entry {
-                JobEntry::Backup(backup_id) => {
-                    let b = &self.backups.get(backup_id)?.backup;
-                    Some((b.begin_time, b.job_id.unwrap_or_default(), id))
-                }
-                JobEntry::Detached(job) => Some((job.created, job.id, id)),
-            })
-            .collect();
-        let count = keys.len();
-        let newest_first = |a: &(DateTime<Utc>, JobId, &JobId),
-                            b: &(DateTime<Utc>, JobId, &JobId)| {
-            (b.0, b.1).cmp(&(a.0, a.1))
-        };
-        if keys.len() > limit && limit > 0 {
-            keys.select_nth_unstable_by(limit - 1, newest_first);
+        let mut keys: Vec<(DateTime<Utc>, JobId)> = Vec::new();
+        let mut taken = 0;
+        let mut last_begin = None;
+        for id in self.newest_first.values() {
+            let Some(stored) = self.backups.get(id) else {
+                continue;
+            };
+            let Some(job_id) = stored.backup.job_id else {
+                continue;
+            };
+            let begin = stored.backup.begin_time;
+            // Past `limit`, only backups that tie with the last one taken can still count.
+            if taken >= limit && last_begin != Some(begin) {
+                break;
+            }
+            keys.push((begin, job_id));
+            taken += 1;
+            last_begin = Some(begin);
         }
+        keys.extend(self.detached.iter().rev().take(limit).copied());
+        keys.sort_unstable_by(|a, b| b.cmp(a));
         keys.truncate(limit);
-        keys.sort_unstable_by(newest_first);
-        let jobs = keys
-            .into_iter()
-            .filter_map(|(_, _, id)| self.job(id))
-            .collect();
-        (jobs, count)
+        let jobs = keys.iter().filter_map(|(_, id)| self.job(id)).collect();
+        (jobs, self.jobs.len())
     }
 
     /// Every job, oldest first.
@@ -263,7 +281,10 @@ impl Project {
         let stored = self.backups.get_mut(backup_id)?;
         stored.fail_reason = failure.as_deref().map(Box::from);
         let backup = &mut stored.backup;
+        let size_before = backup.size_mb;
         backup.finish(at, failure.is_none());
+        let used = self.used_mb.entry(backup.instance_id.clone()).or_default();
+        *used = used.saturating_sub(size_before) + backup.size_mb;
         if let Some(instance) = self.instances.get_mut(&backup.instance_id)
             && instance.building.as_ref() == Some(backup_id)
         {
@@ -284,14 +305,7 @@ impl Project {
     }
 
     pub fn view_instance(&self, project_id: &ProjectId, instance: &Instance) -> InstanceView {
-        let backup_used_mb = self
-            .by_instance
-            .get(&instance.id)
-            .into_iter()
-            .flat_map(|index| index.values())
-            .filter_map(|id| self.backups.get(id))
-            .map(|s| s.backup.size_mb)
-            .sum();
+        let backup_used_mb = self.used_mb.get(&instance.id).copied().unwrap_or(0);
         InstanceView {
             project_id: project_id.clone(),
             instance: instance.clone(),

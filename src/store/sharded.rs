@@ -71,10 +71,6 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         self.shards.iter().map(HashMap::len).sum()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.shards.iter().flat_map(HashMap::iter)
-    }
-
     pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.shards.iter().flat_map(HashMap::keys)
     }

@@ -5,7 +5,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::project::{Completion, JobEntry, Project};
+use super::project::{Completion, Project};
 use super::{Lifecycle, LifecycleMode, Transition, TransitionKind};
 use crate::domain::policy::automated_backup_name;
 use crate::domain::{
@@ -149,9 +149,7 @@ impl State {
             project.instances.insert(instance.id.clone(), instance);
         }
         for job in &seed.jobs {
-            project
-                .jobs
-                .insert(job.id, JobEntry::Detached(Box::new(job.clone())));
+            project.insert_detached_job(job.clone());
         }
         for token in &seed.tokens {
             self.tokens.insert(token.clone(), seed.id.clone());

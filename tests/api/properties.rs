@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::Method;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use taurusdb_emulator::domain::{BackupDescription, BackupName, InstanceId};
+use taurusdb_emulator::domain::{BackupDescription, BackupName, InstanceId, ProjectId};
 
 use crate::helpers::*;
 
@@ -166,6 +166,24 @@ proptest! {
                     if b["status"] == "BUILDING" {
                         assert!(building.insert(b["instance_id"].as_str().unwrap().to_owned()), "one BUILDING per instance");
                     }
+                }
+                // Each instance's used space is the sum of its backups' sizes.
+                for instance in INSTANCES {
+                    let mb: u64 = listed.iter().filter(|b| b["instance_id"] == instance).map(|b| b["size"].as_u64().unwrap()).sum();
+                    let shown = app.get(&format!("/v3/{PROJECT}/instances/{instance}")).await.json();
+                    assert_eq!(shown["instance"]["backup_used_space"].as_f64().unwrap(), (mb as f64 / 1024.0 * 100.0).round() / 100.0);
+                }
+                // The dashboard's newest jobs are the newest of all jobs, deleted backups' included.
+                let project = ProjectId::from_path(PROJECT);
+                let all = app.emulator.store.state_view(Some(&project), app.now(), None).remove(0);
+                for limit in [1, 3, 10] {
+                    let newest = app.emulator.store.state_view(Some(&project), app.now(), Some(limit)).remove(0);
+                    let mut expected = all.jobs.clone();
+                    expected.reverse();
+                    expected.truncate(limit);
+                    assert_eq!(newest.jobs, expected, "newest {limit} jobs");
+                    assert_eq!(newest.job_count, all.jobs.len());
+                    assert_eq!(newest.backup_count, model.len());
                 }
             }
         });
