@@ -135,7 +135,7 @@ impl Project {
             self.jobs
                 .insert(job_id, JobEntry::Backup(backup.id.clone()));
         }
-        *self.used_mb.entry(backup.instance_id.clone()).or_default() += backup.size_mb;
+        self.change_used(&backup.instance_id, 0, backup.size_mb);
         self.backups.insert(
             backup.id.clone(),
             Box::new(StoredBackup {
@@ -155,9 +155,7 @@ impl Project {
         if let Some((_, job)) = job {
             self.insert_detached_job(job);
         }
-        if let Some(used) = self.used_mb.get_mut(&stored.backup.instance_id) {
-            *used = used.saturating_sub(stored.backup.size_mb);
-        }
+        self.change_used(&stored.backup.instance_id, stored.backup.size_mb, 0);
         if matches!(stored.completion, Completion::AfterReads(_)) {
             self.read_waiters -= 1;
         }
@@ -171,6 +169,19 @@ impl Project {
             }
         }
         Some(backup)
+    }
+
+    /// An instance's backups now use `added` MB more and `removed` MB less.
+    fn change_used(&mut self, instance_id: &InstanceId, removed: u64, added: u64) {
+        if removed == added {
+            return;
+        }
+        match self.used_mb.get_mut(instance_id) {
+            Some(used) => *used = used.saturating_sub(removed) + added,
+            None => {
+                self.used_mb.insert(instance_id.clone(), added);
+            }
+        }
     }
 
     /// A job that no backup stands behind.
@@ -283,14 +294,15 @@ impl Project {
         let backup = &mut stored.backup;
         let size_before = backup.size_mb;
         backup.finish(at, failure.is_none());
-        let used = self.used_mb.entry(backup.instance_id.clone()).or_default();
-        *used = used.saturating_sub(size_before) + backup.size_mb;
-        if let Some(instance) = self.instances.get_mut(&backup.instance_id)
+        let (instance_id, size_after, status) =
+            (backup.instance_id.clone(), backup.size_mb, backup.status);
+        self.change_used(&instance_id, size_before, size_after);
+        if let Some(instance) = self.instances.get_mut(&instance_id)
             && instance.building.as_ref() == Some(backup_id)
         {
             instance.building = None;
         }
-        Some(backup.status)
+        Some(status)
     }
 
     pub fn view_backup(&self, id: &BackupId) -> Option<BackupView> {
