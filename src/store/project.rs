@@ -59,7 +59,7 @@ impl StoredBackup {
 
 /// Where a job's state comes from: its backup while the backup exists (the job reads as the
 /// backup's status says), else a record of its own.
-pub(super) enum JobEntry {
+enum JobEntry {
     Backup(BackupId),
     Detached(Box<Job>),
 }
@@ -79,9 +79,9 @@ pub(super) struct Project {
     pub backups: Sharded<BackupId, Box<StoredBackup>>,
     pub newest_first: BTreeMap<SortKey, BackupId>,
     pub by_instance: HashMap<InstanceId, BTreeMap<SortKey, BackupId>>,
-    /// Every job. Change it through `insert_backup`, `remove_backup` and `insert_detached_job`
-    /// only, which keep `detached` right.
-    pub jobs: Sharded<JobId, JobEntry>,
+    /// Every job; private, so that only `insert_backup`, `remove_backup` and
+    /// `insert_detached_job` change it, and `detached` stays right.
+    jobs: Sharded<JobId, JobEntry>,
     /// The detached jobs (of deleted backups, or from fixtures) by creation, for the newest
     /// jobs without looking at every job.
     detached: BTreeSet<(DateTime<Utc>, JobId)>,
@@ -182,6 +182,16 @@ impl Project {
                 self.used_mb.insert(instance_id.clone(), added);
             }
         }
+    }
+
+    /// The jobs no backup stands behind, oldest first (as `all_jobs` orders them).
+    pub fn detached_jobs(&self) -> impl Iterator<Item = &Job> {
+        self.detached
+            .iter()
+            .filter_map(|(_, id)| match self.jobs.get(id)? {
+                JobEntry::Detached(job) => Some(&**job),
+                JobEntry::Backup(_) => None,
+            })
     }
 
     /// A job that no backup stands behind.

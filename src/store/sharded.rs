@@ -75,6 +75,7 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         self.shards.iter().flat_map(HashMap::keys)
     }
 
+    #[cfg(test)]
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.shards.iter().flat_map(HashMap::values)
     }

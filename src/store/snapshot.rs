@@ -1,7 +1,7 @@
 //! A project's state written as fixtures, so that posting it back restores it exactly.
 
 use super::Store;
-use super::project::{Completion, JobEntry, Project};
+use super::project::{Completion, Project};
 use super::state::State;
 use crate::domain::{BackupStatus, ProjectId};
 use crate::fixtures::file::{BackupFile, FixturesFile, InstanceFile, JobFile, ProjectFile};
@@ -70,13 +70,8 @@ fn project_file(id: &ProjectId, project: &Project) -> ProjectFile {
         })
         .collect();
     // Jobs of existing backups follow from them; only the others are written.
-    let mut jobs: Vec<JobFile> = project
-        .jobs
-        .values()
-        .filter_map(|entry| match entry {
-            JobEntry::Detached(job) => Some(job),
-            JobEntry::Backup(_) => None,
-        })
+    let jobs: Vec<JobFile> = project
+        .detached_jobs()
         .map(|j| JobFile {
             id: j.id.to_string(),
             backup_id: j.backup_id.to_string(),
@@ -88,7 +83,6 @@ fn project_file(id: &ProjectId, project: &Project) -> ProjectFile {
             fail_reason: j.fail_reason.clone(),
         })
         .collect();
-    jobs.sort_by(|a, b| (&a.created, &a.id).cmp(&(&b.created, &b.id)));
     ProjectFile {
         id: id.to_string(),
         name: Some(project.name.clone()),
