@@ -112,15 +112,11 @@ async fn the_documentation_example_goes_from_building_to_completed() {
     let list = format!("{}/v3/{PROJECT}/backups?backup_id={id}", running.base);
     assert_eq!(get_json(&list).await["backups"][0]["status"], "BUILDING");
     // The default duration is 5 s of the emulator's clock: move it rather than wait.
-    let advanced: Value = client()
-        .post(format!("{}/_emulator/clock/advance", running.base))
-        .json(&json!({"seconds": 5}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let advanced = post_json(
+        format!("{}/_emulator/clock/advance", running.base),
+        json!({"seconds": 5}),
+    )
+    .await;
     assert_eq!(advanced["mode"], "real");
     assert_eq!(get_json(&list).await["backups"][0]["status"], "COMPLETED");
     let instance = get_json(&format!(

@@ -32,18 +32,6 @@ async fn post(app: &TestApp, uri: &str, body: Value) -> Value {
     response.json()
 }
 
-async fn create_other(app: &TestApp) -> Value {
-    let response = app
-        .create_in(
-            OTHER_PROJECT,
-            OTHER_TOKEN,
-            json!({"instance_id": OTHER_INSTANCE, "name": "other-1"}),
-        )
-        .await;
-    assert_eq!(response.status.as_u16(), 201);
-    response.json()
-}
-
 fn id_of(created: &Value) -> String {
     created["backup"]["id"].as_str().unwrap().to_owned()
 }
@@ -54,7 +42,7 @@ fn id_of(created: &Value) -> String {
 async fn resetting_one_project_leaves_another_intact() {
     let app = TestApp::new();
     app.create_ok(INSTANCE, "mine").await;
-    create_other(&app).await;
+    app.create_other_ok().await;
     let reset = control(
         &app,
         Method::POST,
@@ -81,7 +69,7 @@ async fn resetting_one_project_leaves_another_intact() {
 async fn a_full_reset_restores_the_starting_state_lifecycle_and_faults() {
     let app = TestApp::new();
     app.create_ok(INSTANCE, "mine").await;
-    create_other(&app).await;
+    app.create_other_ok().await;
     control(
         &app,
         Method::PUT,
@@ -215,13 +203,7 @@ async fn a_snapshot_posted_back_restores_the_project_exactly() {
     app.advance(5.0).await;
     let deleted = app.create_ok(INSTANCE, "deleted").await;
     app.advance(5.0).await;
-    app.raw(
-        Method::DELETE,
-        &format!("/v3/{PROJECT}/backups/{}", id_of(&deleted)),
-        &[("x-auth-token", TOKEN)],
-        Body::empty(),
-    )
-    .await;
+    app.delete(&id_of(&deleted)).await;
     let failed = app.create_ok(INSTANCE, "failed").await;
     post(
         &app,

@@ -108,19 +108,26 @@ fn create_target() -> String {
     format!("/v3/{PROJECT}/backups/create")
 }
 
+/// The headers of the create request signed with `ak` and `sk` at `date`.
+fn signed_create(ak: &str, sk: &str, date: &str) -> Vec<(&'static str, String)> {
+    signed_headers("POST", &create_target(), &create_body(), ak, sk, date)
+}
+
+/// Sends the create request with these headers and `body`.
+async fn send_create(
+    app: &TestApp,
+    headers: Vec<(&'static str, String)>,
+    body: &str,
+) -> TestResponse {
+    send_signed(app, Method::POST, &create_target(), body, headers).await
+}
+
 #[tokio::test]
 async fn strict_auth_accepts_a_correct_signature() {
     let app = app(AuthMode::Strict);
     let date = sdk_date(app.now());
-    let headers = signed_headers("POST", &create_target(), &create_body(), AK, SK, &date);
-    let response = send_signed(
-        &app,
-        Method::POST,
-        &create_target(),
-        &create_body(),
-        headers,
-    )
-    .await;
+    let headers = signed_create(AK, SK, &date);
+    let response = send_create(&app, headers, &create_body()).await;
     assert_eq!(response.status.as_u16(), 201, "{}", response.text);
     let list = format!("/v3/{PROJECT}/backups?instance_id={INSTANCE}&limit=10");
     let headers = signed_headers("GET", &list, "", AK, SK, &date);
@@ -129,7 +136,7 @@ async fn strict_auth_accepts_a_correct_signature() {
 }
 
 async fn assert_refused(app: &TestApp, headers: Vec<(&'static str, String)>, body: &str) {
-    let response = send_signed(app, Method::POST, &create_target(), body, headers).await;
+    let response = send_create(app, headers, body).await;
     assert_eq!(response.status.as_u16(), 401, "{}", response.text);
     assert_eq!(
         response.json(),
@@ -143,14 +150,7 @@ async fn assert_refused(app: &TestApp, headers: Vec<(&'static str, String)>, bod
 async fn strict_auth_refuses_a_wrong_secret_key() {
     let app = app(AuthMode::Strict);
     let date = sdk_date(app.now());
-    let headers = signed_headers(
-        "POST",
-        &create_target(),
-        &create_body(),
-        AK,
-        "wrongsecret",
-        &date,
-    );
+    let headers = signed_create(AK, "wrongsecret", &date);
     assert_refused(&app, headers, &create_body()).await;
 }
 
@@ -158,7 +158,7 @@ async fn strict_auth_refuses_a_wrong_secret_key() {
 async fn strict_auth_refuses_a_tampered_body() {
     let app = app(AuthMode::Strict);
     let date = sdk_date(app.now());
-    let headers = signed_headers("POST", &create_target(), &create_body(), AK, SK, &date);
+    let headers = signed_create(AK, SK, &date);
     let tampered = json!({"instance_id": INSTANCE, "name": "tampered"}).to_string();
     assert_refused(&app, headers, &tampered).await;
 }
@@ -168,20 +168,13 @@ async fn strict_auth_refuses_a_date_more_than_15_minutes_off() {
     let app = app(AuthMode::Strict);
     for off in [TimeDelta::minutes(16), TimeDelta::minutes(-16)] {
         let date = sdk_date(app.now() + off);
-        let headers = signed_headers("POST", &create_target(), &create_body(), AK, SK, &date);
+        let headers = signed_create(AK, SK, &date);
         assert_refused(&app, headers, &create_body()).await;
     }
     // 14 minutes is within the gateway's allowance.
     let date = sdk_date(app.now() - TimeDelta::minutes(14));
-    let headers = signed_headers("POST", &create_target(), &create_body(), AK, SK, &date);
-    let response = send_signed(
-        &app,
-        Method::POST,
-        &create_target(),
-        &create_body(),
-        headers,
-    )
-    .await;
+    let headers = signed_create(AK, SK, &date);
+    let response = send_create(&app, headers, &create_body()).await;
     assert_eq!(response.status.as_u16(), 201);
 }
 
@@ -189,19 +182,12 @@ async fn strict_auth_refuses_a_date_more_than_15_minutes_off() {
 async fn strict_auth_refuses_an_unknown_key_a_missing_signed_header_and_a_bad_header() {
     let app = app(AuthMode::Strict);
     let date = sdk_date(app.now());
-    let headers = signed_headers(
-        "POST",
-        &create_target(),
-        &create_body(),
-        "NOSUCHAK",
-        SK,
-        &date,
-    );
+    let headers = signed_create("NOSUCHAK", SK, &date);
     assert_refused(&app, headers, &create_body()).await;
-    let mut headers = signed_headers("POST", &create_target(), &create_body(), AK, SK, &date);
+    let mut headers = signed_create(AK, SK, &date);
     headers.retain(|(n, _)| *n != "user-agent");
     assert_refused(&app, headers, &create_body()).await;
-    let mut headers = signed_headers("POST", &create_target(), &create_body(), AK, SK, &date);
+    let mut headers = signed_create(AK, SK, &date);
     headers.retain(|(n, _)| *n != "authorization");
     headers.push(("authorization", "SDK-HMAC-SHA256 Access=AK".to_owned()));
     assert_refused(&app, headers, &create_body()).await;
@@ -222,31 +208,10 @@ async fn an_access_key_of_one_project_is_refused_on_another() {
 async fn loose_auth_accepts_any_well_formed_signature() {
     let app = app(AuthMode::Loose);
     let date = sdk_date(app.now());
-    let headers = signed_headers(
-        "POST",
-        &create_target(),
-        &create_body(),
-        "ANYAK",
-        "anysecret",
-        &date,
-    );
-    let response = send_signed(
-        &app,
-        Method::POST,
-        &create_target(),
-        &create_body(),
-        headers,
-    )
-    .await;
+    let headers = signed_create("ANYAK", "anysecret", &date);
+    let response = send_create(&app, headers, &create_body()).await;
     assert_eq!(response.status.as_u16(), 201);
-    let mut headers = signed_headers(
-        "POST",
-        &create_target(),
-        &create_body(),
-        "ANYAK",
-        "x",
-        &date,
-    );
+    let mut headers = signed_create("ANYAK", "x", &date);
     headers.retain(|(n, _)| *n != "x-sdk-date");
     assert_refused(&app, headers, &create_body()).await;
 }

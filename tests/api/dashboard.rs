@@ -241,14 +241,7 @@ async fn the_event_stream_shows_the_newest_hundred_backups_and_jobs_and_counts_t
         .as_str()
         .unwrap()
         .to_owned();
-    let response = app
-        .raw(
-            Method::DELETE,
-            &format!("/v3/{PROJECT}/backups/{deleted}"),
-            &[("x-auth-token", TOKEN)],
-            Body::empty(),
-        )
-        .await;
+    let response = app.delete(&deleted).await;
     assert_eq!(response.status, 200, "{}", response.text);
 
     let mut events = Events::open(&app, "/_emulator/events").await;

@@ -6,27 +6,13 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-async fn delete(app: &TestApp, id: &str) -> TestResponse {
-    app.raw(
-        Method::DELETE,
-        &format!("/v3/{PROJECT}/backups/{id}"),
-        // As the Huawei SDK sends it: a JSON content type and no body.
-        &[
-            ("x-auth-token", TOKEN),
-            ("content-type", "application/json"),
-        ],
-        Body::empty(),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_completed_manual_backup_is_deleted_and_leaves_the_list() {
     let app = TestApp::new();
     let created = app.create_ok(INSTANCE, "backup-f3c1").await;
     let id = created["backup"]["id"].as_str().unwrap();
     app.advance(5.0).await;
-    let response = delete(&app, id).await;
+    let response = app.delete(id).await;
     assert_eq!(response.status.as_u16(), 200);
     response.assert_json_content_type();
     assert_eq!(
@@ -54,18 +40,16 @@ async fn deleting_twice_is_404_the_second_time() {
         .unwrap()
         .to_owned();
     app.advance(5.0).await;
-    assert_eq!(delete(&app, &id).await.status.as_u16(), 200);
-    delete(&app, &id).await.assert_error(
-        404,
-        "DBS.201010",
-        "The backup information does not exist.",
-    );
+    assert_eq!(app.delete(&id).await.status.as_u16(), 200);
+    app.delete(&id)
+        .await
+        .assert_error(404, "DBS.201010", "The backup information does not exist.");
 }
 
 #[tokio::test]
 async fn an_unknown_backup_is_404() {
     let app = TestApp::new();
-    delete(&app, "b1182ccdda034f2b9535f3dca5c47e71br07")
+    app.delete("b1182ccdda034f2b9535f3dca5c47e71br07")
         .await
         .assert_error(404, "DBS.201010", "The backup information does not exist.");
 }
@@ -73,21 +57,12 @@ async fn an_unknown_backup_is_404() {
 #[tokio::test]
 async fn another_projects_backup_is_404_and_survives() {
     let app = TestApp::new();
-    let other = app
-        .create_in(
-            OTHER_PROJECT,
-            OTHER_TOKEN,
-            json!({"instance_id": OTHER_INSTANCE, "name": "backup-1"}),
-        )
-        .await
-        .json();
+    let other = app.create_other_ok().await;
     let id = other["backup"]["id"].as_str().unwrap();
     app.advance(5.0).await;
-    delete(&app, id).await.assert_error(
-        404,
-        "DBS.201010",
-        "The backup information does not exist.",
-    );
+    app.delete(id)
+        .await
+        .assert_error(404, "DBS.201010", "The backup information does not exist.");
     let still_there = app
         .raw(
             Method::GET,
@@ -106,7 +81,7 @@ async fn a_building_backup_cannot_be_deleted() {
         .as_str()
         .unwrap()
         .to_owned();
-    delete(&app, &id).await.assert_error(
+    app.delete(&id).await.assert_error(
         400,
         "DBS.201208",
         "The operation is not allowed by the backup status.",
@@ -123,7 +98,7 @@ async fn an_automated_backup_cannot_be_deleted() {
     let auto = app.list("backup_type=auto").await.json();
     let id = auto["backups"][0]["id"].as_str().unwrap();
     assert_eq!(auto["backups"][0]["status"], "COMPLETED");
-    delete(&app, id).await.assert_error(
+    app.delete(id).await.assert_error(
         400,
         "DBS.201208",
         "The operation is not allowed by the backup status.",
@@ -136,7 +111,7 @@ async fn a_failed_manual_backup_can_be_deleted() {
         "backups": [{"id": "c0c9f155c7b7423a9d30f0175998b63bbr01", "instance_id": INSTANCE,
                      "name": "broken", "status": "FAILED", "begin_time": "2026-04-20T10:00:00+0000"}]}]});
     let app = TestApp::with_fixtures(&fixtures.to_string());
-    let response = delete(&app, "c0c9f155c7b7423a9d30f0175998b63bbr01").await;
+    let response = app.delete("c0c9f155c7b7423a9d30f0175998b63bbr01").await;
     assert_eq!(
         response.json(),
         json!({"backup_id": "c0c9f155c7b7423a9d30f0175998b63bbr01", "backup_name": "broken"})

@@ -207,6 +207,35 @@ impl TestApp {
         response.json()
     }
 
+    /// Creates a backup in `OTHER_PROJECT` with its own token, which must succeed; returns the
+    /// 201 body.
+    pub async fn create_other_ok(&self) -> Value {
+        let response = self
+            .create_in(
+                OTHER_PROJECT,
+                OTHER_TOKEN,
+                json!({"instance_id": OTHER_INSTANCE, "name": "other-1"}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        response.json()
+    }
+
+    /// `DELETE /v3/{PROJECT}/backups/{id}` as the Huawei SDK sends it: the project's token, a
+    /// JSON content type and no body.
+    pub async fn delete(&self, id: &str) -> TestResponse {
+        self.raw(
+            Method::DELETE,
+            &format!("/v3/{PROJECT}/backups/{id}"),
+            &[
+                ("x-auth-token", TOKEN),
+                ("content-type", "application/json"),
+            ],
+            Body::empty(),
+        )
+        .await
+    }
+
     /// A GET with the project's token.
     pub async fn get(&self, uri: &str) -> TestResponse {
         self.raw(Method::GET, uri, &[("x-auth-token", TOKEN)], Body::empty())

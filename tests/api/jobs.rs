@@ -60,14 +60,7 @@ async fn an_unknown_job_is_200543() {
 #[tokio::test]
 async fn another_projects_job_does_not_exist_here() {
     let app = TestApp::new();
-    let created = app
-        .create_in(
-            OTHER_PROJECT,
-            OTHER_TOKEN,
-            json!({"instance_id": OTHER_INSTANCE, "name": "backup-1"}),
-        )
-        .await
-        .json();
+    let created = app.create_other_ok().await;
     app.job(created["job_id"].as_str().unwrap())
         .await
         .assert_error(400, "DBS.200543", "The job does not exist.");

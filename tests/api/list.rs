@@ -279,14 +279,7 @@ async fn an_unreadable_or_inverted_time_window_is_280216() {
 #[tokio::test]
 async fn another_projects_backups_are_not_listed() {
     let app = TestApp::new();
-    let other = app
-        .create_in(
-            OTHER_PROJECT,
-            OTHER_TOKEN,
-            json!({"instance_id": OTHER_INSTANCE, "name": "backup-1"}),
-        )
-        .await
-        .json();
+    let other = app.create_other_ok().await;
     let body = app.list("").await.json();
     assert_eq!(body, json!({"backups": [], "total_count": 0}));
     let body = app

@@ -138,9 +138,7 @@ proptest! {
                         } else {
                             model.keys().nth(pick % model.len()).unwrap().clone()
                         };
-                        let response = app
-                            .raw(Method::DELETE, &format!("/v3/{PROJECT}/backups/{id}"), &[("x-auth-token", TOKEN)], Body::empty())
-                            .await;
+                        let response = app.delete(&id).await;
                         match response.status.as_u16() {
                             200 => { assert!(model.remove(&id).is_some()); }
                             404 => assert!(!model.contains_key(&id)),

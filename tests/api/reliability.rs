@@ -292,14 +292,7 @@ async fn a_slow_client_times_out_without_holding_up_others() {
 #[tokio::test]
 async fn in_strict_auth_one_projects_credentials_reach_nothing_of_another() {
     let app = TestApp::strict();
-    let theirs = app
-        .create_in(
-            OTHER_PROJECT,
-            OTHER_TOKEN,
-            json!({"instance_id": OTHER_INSTANCE, "name": "theirs"}),
-        )
-        .await
-        .json();
+    let theirs = app.create_other_ok().await;
     let their_backup = theirs["backup"]["id"].as_str().unwrap();
     let their_job = theirs["job_id"].as_str().unwrap();
     // Our token on every endpoint of their project: 403.
@@ -365,14 +358,11 @@ async fn in_strict_auth_one_projects_credentials_reach_nothing_of_another() {
         }
     }
     // Their ids on our own paths: as if they did not exist.
-    app.raw(
-        Method::DELETE,
-        &format!("/v3/{PROJECT}/backups/{their_backup}"),
-        &[("x-auth-token", TOKEN)],
-        Body::empty(),
-    )
-    .await
-    .assert_error(404, "DBS.201010", "The backup information does not exist.");
+    app.delete(their_backup).await.assert_error(
+        404,
+        "DBS.201010",
+        "The backup information does not exist.",
+    );
     app.job(their_job)
         .await
         .assert_error(400, "DBS.200543", "The job does not exist.");
