@@ -101,137 +101,127 @@ async function openDashboard(emulator) {
 
 const row = (page, backupId) => page.locator(`tr[data-backup-id="${backupId}"]`);
 const statusOf = (page, backupId) => row(page, backupId).locator(".badge").first();
+/** Waits until the page shows the backup with this status. */
+const showsStatus = (page, backupId, status) =>
+  statusOf(page, backupId).and(page.locator(`[data-status="${status}"]`)).waitFor({ timeout: STEP });
 
-test("a backup created through the API shows as BUILDING and turns COMPLETED when 'Complete' is clicked", async () => {
+/** Runs `body` with its own emulator and the dashboard open on it; closes both after. */
+async function withDashboard(body) {
   const emulator = await startEmulator();
   const { page, errors } = await openDashboard(emulator);
   try {
-    const first = await createBackup(emulator, "before-migration");
-    await row(page, first.id).waitFor({ timeout: STEP });
-    assert.equal(await statusOf(page, first.id).getAttribute("data-status"), "BUILDING");
-    assert.match(await statusOf(page, first.id).innerText(), /BUILDING/);
-
-    await page.getByRole("button", { name: "Complete backup before-migration" }).click();
-    await statusOf(page, first.id).and(page.locator('[data-status="COMPLETED"]')).waitFor({ timeout: STEP });
-    const listed = await (await fetch(`${emulator.base}/v3/${emulator.project}/backups`, {
-      headers: { "X-Auth-Token": emulator.token },
-    })).json();
-    assert.equal(listed.backups.find((b) => b.id === first.id).status, "COMPLETED",
-      "the API agrees with the page");
-    await page.getByRole("status").filter({ hasText: "Backup before-migration completed." }).waitFor({ timeout: STEP });
-
-    // Fail one with a reason, and hold another, for a dashboard that shows each status.
-    const second = await createBackup(emulator, "pre-upgrade");
-    await page.getByRole("button", { name: "Fail backup pre-upgrade" }).click();
-    const dialog = page.getByRole("dialog", { name: "Fail backup" });
-    await dialog.getByLabel("Reason").fill("Disk quota exceeded on the backup store.");
-    await dialog.getByRole("button", { name: "Fail backup" }).click();
-    await statusOf(page, second.id).and(page.locator('[data-status="FAILED"]')).waitFor({ timeout: STEP });
-    await row(page, second.id).getByText("Disk quota exceeded on the backup store.").waitFor({ timeout: STEP });
-
-    const third = await createBackup(emulator, "nightly-check");
-    await page.getByRole("button", { name: "Hold backup nightly-check" }).click();
-    await row(page, third.id).getByText("finishes held").waitFor({ timeout: STEP });
-
-    // The journal shows the client's requests with their status codes.
-    await page.locator("#requests td", { hasText: `/v3/${emulator.project}/backups/create` }).first().waitFor({ timeout: STEP });
-
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const shot = path.join(ARTIFACTS, "dashboard.png");
-    await page.screenshot({ path: shot, fullPage: true });
-    assert.ok(existsSync(shot));
-    assert.deepEqual(errors, []);
+    await body({ emulator, page, errors });
   } finally {
     await page.close();
     await emulator.stop();
   }
-});
+}
 
-test("the dashboard can be worked with the keyboard alone", async () => {
-  const emulator = await startEmulator();
-  const { page, errors } = await openDashboard(emulator);
-  try {
-    const backup = await createBackup(emulator, "keyboard-only");
-    const complete = page.getByRole("button", { name: "Complete backup keyboard-only" });
-    await complete.waitFor({ timeout: STEP });
-    // Tab from the top of the page until the button has the focus.
-    await page.locator("body").focus();
-    let reached = false;
-    for (let i = 0; i < 40 && !reached; i++) {
-      await page.keyboard.press("Tab");
-      reached = await complete.evaluate((el) => el === document.activeElement);
-    }
-    assert.ok(reached, "Tab reaches the Complete button");
-    // The failing dialog opens, takes the reason and closes, with keys only.
+test("a backup created through the API shows as BUILDING and turns COMPLETED when 'Complete' is clicked", () => withDashboard(async ({ emulator, page, errors }) => {
+  const first = await createBackup(emulator, "before-migration");
+  await row(page, first.id).waitFor({ timeout: STEP });
+  assert.equal(await statusOf(page, first.id).getAttribute("data-status"), "BUILDING");
+  assert.match(await statusOf(page, first.id).innerText(), /BUILDING/);
+
+  await page.getByRole("button", { name: "Complete backup before-migration" }).click();
+  await showsStatus(page, first.id, "COMPLETED");
+  const listed = await (await fetch(`${emulator.base}/v3/${emulator.project}/backups`, {
+    headers: { "X-Auth-Token": emulator.token },
+  })).json();
+  assert.equal(listed.backups.find((b) => b.id === first.id).status, "COMPLETED",
+    "the API agrees with the page");
+  await page.getByRole("status").filter({ hasText: "Backup before-migration completed." }).waitFor({ timeout: STEP });
+
+  // Fail one with a reason, and hold another, for a dashboard that shows each status.
+  const second = await createBackup(emulator, "pre-upgrade");
+  await page.getByRole("button", { name: "Fail backup pre-upgrade" }).click();
+  const dialog = page.getByRole("dialog", { name: "Fail backup" });
+  await dialog.getByLabel("Reason").fill("Disk quota exceeded on the backup store.");
+  await dialog.getByRole("button", { name: "Fail backup" }).click();
+  await showsStatus(page, second.id, "FAILED");
+  await row(page, second.id).getByText("Disk quota exceeded on the backup store.").waitFor({ timeout: STEP });
+
+  const third = await createBackup(emulator, "nightly-check");
+  await page.getByRole("button", { name: "Hold backup nightly-check" }).click();
+  await row(page, third.id).getByText("finishes held").waitFor({ timeout: STEP });
+
+  // The journal shows the client's requests with their status codes.
+  await page.locator("#requests td", { hasText: `/v3/${emulator.project}/backups/create` }).first().waitFor({ timeout: STEP });
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const shot = path.join(ARTIFACTS, "dashboard.png");
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(existsSync(shot));
+  assert.deepEqual(errors, []);
+}));
+
+test("the dashboard can be worked with the keyboard alone", () => withDashboard(async ({ emulator, page, errors }) => {
+  const backup = await createBackup(emulator, "keyboard-only");
+  const complete = page.getByRole("button", { name: "Complete backup keyboard-only" });
+  await complete.waitFor({ timeout: STEP });
+  // Tab from the top of the page until the button has the focus.
+  await page.locator("body").focus();
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
     await page.keyboard.press("Tab");
-    await page.keyboard.press("Enter");
-    const reason = page.getByRole("dialog", { name: "Fail backup" }).getByLabel("Reason");
-    await reason.waitFor({ timeout: STEP });
-    assert.ok(await reason.evaluate((el) => el === document.activeElement), "the reason field has the focus");
-    await page.keyboard.press("Escape");
-    await reason.waitFor({ state: "hidden", timeout: STEP });
-    assert.equal(await statusOf(page, backup.id).getAttribute("data-status"), "BUILDING", "Escape fails nothing");
-    await complete.focus();
-    await page.keyboard.press("Enter");
-    await statusOf(page, backup.id).and(page.locator('[data-status="COMPLETED"]')).waitFor({ timeout: STEP });
-    assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-    await emulator.stop();
+    reached = await complete.evaluate((el) => el === document.activeElement);
   }
-});
+  assert.ok(reached, "Tab reaches the Complete button");
+  // The failing dialog opens, takes the reason and closes, with keys only.
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  const reason = page.getByRole("dialog", { name: "Fail backup" }).getByLabel("Reason");
+  await reason.waitFor({ timeout: STEP });
+  assert.ok(await reason.evaluate((el) => el === document.activeElement), "the reason field has the focus");
+  await page.keyboard.press("Escape");
+  await reason.waitFor({ state: "hidden", timeout: STEP });
+  assert.equal(await statusOf(page, backup.id).getAttribute("data-status"), "BUILDING", "Escape fails nothing");
+  await complete.focus();
+  await page.keyboard.press("Enter");
+  await showsStatus(page, backup.id, "COMPLETED");
+  assert.deepEqual(errors, []);
+}));
 
-test("the clock advances and a project resets from the page", async () => {
-  const emulator = await startEmulator();
-  const { page, errors } = await openDashboard(emulator);
+test("the clock advances and a project resets from the page", () => withDashboard(async ({ emulator, page, errors }) => {
+  assert.equal(await page.locator("#now").innerText(), "2026-11-26T09:00:00+0000");
+  const backup = await createBackup(emulator, "advanced");
+  await row(page, backup.id).waitFor({ timeout: STEP });
+  await page.getByLabel("Advance by").fill("2h");
+  await page.getByRole("button", { name: "Advance clock" }).click();
+  await page.locator("#now", { hasText: "2026-11-26T11:00:00+0000" }).waitFor({ timeout: STEP });
+  // With the manual lifecycle a backup finishes when the clock passes its end.
+  await showsStatus(page, backup.id, "COMPLETED");
+
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Reset project" }).click();
+  await row(page, backup.id).waitFor({ state: "detached", timeout: STEP });
+  const state = await (await fetch(`${emulator.base}/_emulator/state?project_id=${emulator.project}`)).json();
+  assert.equal(state.projects[0].backup_count, 0, "the reset went through the control API");
+
+  // What the page cannot read it says so; what the emulator refuses shows its error body.
+  await page.getByLabel("Advance by").fill("soon");
+  await page.getByRole("button", { name: "Advance clock" }).click();
+  await page.getByRole("status").filter({ hasText: "Write a number and a unit" }).waitFor({ timeout: STEP });
+  await page.getByLabel("Advance by").fill("99999d");
+  await page.getByRole("button", { name: "Advance clock" }).click();
+  await page.getByRole("status").filter({ hasText: "answered 400 — DBS.200001: Parameter error. seconds must be a number" }).waitFor({ timeout: STEP });
+  // The browser logs the refused request itself; nothing else went wrong.
+  assert.deepEqual(errors.map((e) => e.message),
+    ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+}));
+
+test("the page goes on by itself after the emulator restarts", () => withDashboard(async ({ emulator, page, errors }) => {
+  await emulator.stop();
+  await page.locator("#connection.down").waitFor({ timeout: STEP });
+  assert.match(await page.locator("#connection").innerText(), /reconnecting/);
+  const again = await startEmulator(new URL(emulator.base).port);
   try {
-    assert.equal(await page.locator("#now").innerText(), "2026-11-26T09:00:00+0000");
-    const backup = await createBackup(emulator, "advanced");
-    await row(page, backup.id).waitFor({ timeout: STEP });
-    await page.getByLabel("Advance by").fill("2h");
-    await page.getByRole("button", { name: "Advance clock" }).click();
-    await page.locator("#now", { hasText: "2026-11-26T11:00:00+0000" }).waitFor({ timeout: STEP });
-    // With the manual lifecycle a backup finishes when the clock passes its end.
-    await statusOf(page, backup.id).and(page.locator('[data-status="COMPLETED"]')).waitFor({ timeout: STEP });
-
-    page.once("dialog", (d) => d.accept());
-    await page.getByRole("button", { name: "Reset project" }).click();
-    await row(page, backup.id).waitFor({ state: "detached", timeout: STEP });
-    const state = await (await fetch(`${emulator.base}/_emulator/state?project_id=${emulator.project}`)).json();
-    assert.equal(state.projects[0].backup_count, 0, "the reset went through the control API");
-
-    // What the page cannot read it says so; what the emulator refuses shows its error body.
-    await page.getByLabel("Advance by").fill("soon");
-    await page.getByRole("button", { name: "Advance clock" }).click();
-    await page.getByRole("status").filter({ hasText: "Write a number and a unit" }).waitFor({ timeout: STEP });
-    await page.getByLabel("Advance by").fill("99999d");
-    await page.getByRole("button", { name: "Advance clock" }).click();
-    await page.getByRole("status").filter({ hasText: "answered 400 — DBS.200001: Parameter error. seconds must be a number" }).waitFor({ timeout: STEP });
-    // The browser logs the refused request itself; nothing else went wrong.
-    assert.deepEqual(errors.map((e) => e.message),
-      ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
-  } finally {
-    await page.close();
-    await emulator.stop();
-  }
-});
-
-test("the page goes on by itself after the emulator restarts", async () => {
-  const emulator = await startEmulator();
-  const { page, errors } = await openDashboard(emulator);
-  let again;
-  try {
-    await emulator.stop();
-    await page.locator("#connection.down").waitFor({ timeout: STEP });
-    assert.match(await page.locator("#connection").innerText(), /reconnecting/);
-    again = await startEmulator(new URL(emulator.base).port);
     const backup = await createBackup(again, "after-restart");
     await row(page, backup.id).waitFor({ timeout: STEP });
     await page.locator("#connection.live").waitFor({ timeout: STEP });
   } finally {
-    await page.close();
-    await again?.stop();
+    await again.stop();
   }
   // The browser logs its failed reconnects; anything else is a bug.
   assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|net::/.test(e.message)), []);
-});
+}));
