@@ -81,22 +81,26 @@ all_ratios=$(printf '%s' "$rounds_table" | sort -k2 -n | awk '{printf "%s%.2f", 
 cp "$work/floor$median_round.wrk" "$work/floor.wrk"
 cp "$work/emulator$median_round.wrk" "$work/emulator.wrk"
 
+# seeded NAME N CONNECTIONS: an emulator seeded with N creates on one instance; records its
+# RSS before and after, the list's wrk report (list_NAME) and the dashboard's first event,
+# in NAME_idle_kb, NAME_kb, NAME_count, NAME_view_median and NAME_view_worst; then stops it.
+seeded() {
+  local name=$1 n=$2 connections=$3 median worst
+  start "$name" "$EMULATOR" "${emulator_args[@]}"
+  declare -g "${name}_idle_kb=$(rss_kb "$PID")"
+  LIMIT=$((n / THREADS)) wrk -t"$THREADS" -c"$connections" -d300s -s bench/create.lua "http://127.0.0.1:$PORT" >/dev/null
+  declare -g "${name}_count=$(curl -s --noproxy '*' -H 'X-Auth-Token: t' "http://127.0.0.1:$PORT/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups?limit=1" | grep -o '"total_count":[0-9]*' | grep -o '[0-9]*$')"
+  declare -g "${name}_kb=$(rss_kb "$PID")"
+  wrk_run "list_$name" "http://127.0.0.1:$PORT" bench/list.lua
+  read -r median worst < <(python3 bench/first_event.py "$PORT" 10)
+  declare -g "${name}_view_median=$median" "${name}_view_worst=$worst"
+  stop "$PID"
+}
+
 echo "== list by instance: $SMALL and $BIG backups"
-start small "$EMULATOR" "${emulator_args[@]}"
-idle_kb=$(rss_kb "$PID")
-LIMIT=$((SMALL / THREADS)) wrk -t"$THREADS" -c"$THREADS" -d60s -s bench/create.lua "http://127.0.0.1:$PORT" >/dev/null
-small_count=$(curl -s --noproxy '*' -H 'X-Auth-Token: t' "http://127.0.0.1:$PORT/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups?limit=1" | grep -o '"total_count":[0-9]*' | grep -o '[0-9]*$')
-small_kb=$(rss_kb "$PID")
-wrk_run list_small "http://127.0.0.1:$PORT" bench/list.lua
-read -r view_small_median view_small_worst < <(python3 bench/first_event.py "$PORT" 10)
-stop "$PID"
-start big "$EMULATOR" "${emulator_args[@]}"
-LIMIT=$((BIG / THREADS)) wrk -t"$THREADS" -c"$CONNECTIONS" -d300s -s bench/create.lua "http://127.0.0.1:$PORT" >/dev/null
-big_count=$(curl -s --noproxy '*' -H 'X-Auth-Token: t' "http://127.0.0.1:$PORT/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups?limit=1" | grep -o '"total_count":[0-9]*' | grep -o '[0-9]*$')
-big_kb=$(rss_kb "$PID")
-wrk_run list_big "http://127.0.0.1:$PORT" bench/list.lua
-read -r view_big_median view_big_worst < <(python3 bench/first_event.py "$PORT" 10)
-stop "$PID"
+seeded small "$SMALL" "$THREADS"
+seeded big "$BIG" "$CONNECTIONS"
+idle_kb=$small_idle_kb
 
 echo "== start to healthy"
 read -r start_median start_worst < <(python3 bench/startup.py "$EMULATOR" 20)
@@ -127,7 +131,7 @@ measured in one run, are what the targets are about.
 | create p99 ≤ 1.5× the floor's | emulator ${emu_p99} ms, floor ${floor_p99} ms: **$(ratio "$emu_p99" "$floor_p99")×** (p50 ${emu_p50} vs ${floor_p50} ms) | $(pass "$(ratio "$emu_p99" "$floor_p99")" 1.5 le) |
 | non-2xx answers to creates | emulator $(non2xx emulator)%, floor $(non2xx floor)% | |
 | list by instance, ${big_count} backups ≤ 2× ${small_count} backups (p50) | ${big_p50} ms vs ${small_p50} ms: **$(ratio "$big_p50" "$small_p50")×** (p99 ${big_p99} vs ${small_p99} ms; $(rps list_big)/s vs $(rps list_small)/s) | $(pass "$(ratio "$big_p50" "$small_p50")" 2 le) |
-| dashboard: first event of \`/_emulator/events\` (no target) | ${view_big_median} ms with ${big_count} backups (worst ${view_big_worst}), ${view_small_median} ms with ${small_count} (worst ${view_small_worst}); median of 10 streams | |
+| dashboard: first event of \`/_emulator/events\` (no target) | ${big_view_median} ms with ${big_count} backups (worst ${big_view_worst}), ${small_view_median} ms with ${small_count} (worst ${small_view_worst}); median of 10 streams | |
 | start to first healthy answer < 20 ms | median ${start_median} ms, worst ${start_worst} ms (20 starts) | $(pass "$start_median" 20 le) |
 | idle memory < 10 MB | $(awk -v k="$idle_kb" 'BEGIN {printf "%.1f", k / 1024}') MB RSS | $(pass "$idle_kb" 10240 le) |
 | < 600 bytes per stored backup | ${per_backup} bytes (RSS $(awk -v k="$big_kb" 'BEGIN {printf "%.0f", k / 1024}') MB with ${big_count} manual backups and their jobs, minus $(awk -v k="$small_kb" 'BEGIN {printf "%.1f", k / 1024}') MB with ${small_count}) | $(pass "$per_backup" 600 le) |
