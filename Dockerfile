@@ -1,13 +1,14 @@
-# Build a statically linked binary (glibc, static-pie), then ship it alone.
-# scripts/static-build runs the same build outside Docker and checks the result.
-FROM rust:1.88-bookworm AS build
+# syntax=docker/dockerfile:1
+# Build a statically linked binary (glibc static-pie) for the builder's own architecture
+# (linux/amd64 or linux/arm64), then ship it alone. tests/docker replays the last stage
+# without Docker: an empty root, user 65534, this ENV, the HEALTHCHECK run in exec form.
+FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY fixtures ./fixtures
-ENV RUSTFLAGS="-C target-feature=+crt-static"
-RUN cargo build --release --locked --target x86_64-unknown-linux-gnu --bin taurusdb-emulator \
- && cp target/x86_64-unknown-linux-gnu/release/taurusdb-emulator /taurusdb-emulator
+COPY scripts/static-build ./scripts/static-build
+RUN scripts/static-build --out /taurusdb-emulator
 
 FROM scratch
 LABEL org.opencontainers.image.title="taurusdb-emulator" \

@@ -109,7 +109,7 @@ mod tests {
             &Fixtures::builtin(),
             chrono::DateTime::UNIX_EPOCH,
             Default::default(),
-            crate::domain::IdSource::Random,
+            crate::domain::IdSource::new(1),
         )
     }
 

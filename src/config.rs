@@ -41,7 +41,12 @@ pub enum LogFormat {
         taurusdb-emulator\n  \
         taurusdb-emulator --port 0 --clock manual --backup-duration 2m\n  \
         TAURUSDB_EMULATOR_AUTH=strict taurusdb-emulator --fixtures my-fixtures.json\n  \
-        taurusdb-emulator healthcheck --url http://127.0.0.1:18080/_emulator/health"
+        taurusdb-emulator healthcheck --url http://127.0.0.1:18080/_emulator/health\n\n\
+        While it runs:\n  \
+        dashboard      http://HOST:PORT/_emulator/ui\n  \
+        control API    http://HOST:PORT/_emulator/ (clock, lifecycle, faults, fixtures, reset, ...)\n  \
+        API document   http://HOST:PORT/_emulator/openapi.json\n\n\
+        Documentation: README.md, docs/guide.md and docs/ci-recipes.md in the source repository."
 )]
 pub struct Config {
     #[command(subcommand)]
@@ -73,7 +78,10 @@ pub struct Config {
     )]
     pub clock: ClockMode,
 
-    /// loose: any non-empty token for any project; strict: only the fixtures' tokens.
+    /// loose: any non-empty X-Auth-Token, or any well-formed AK/SK signature, on any project.
+    /// strict: only the fixtures' tokens, tokens issued by the emulator's IAM (POST
+    /// /v3/auth/tokens with a fixtures user's password) and AK/SK signatures verified against
+    /// the fixtures' credentials, each valid on its own project's paths only.
     #[arg(
         long,
         env = "TAURUSDB_EMULATOR_AUTH",

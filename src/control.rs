@@ -93,6 +93,14 @@ pub struct JournalEntry {
     pub request_id: String,
 }
 
+impl JournalEntry {
+    /// How long the request took, in milliseconds rounded to the microsecond (`0.064`), as the
+    /// journal and the access log write it.
+    pub fn duration_ms(&self) -> f64 {
+        (self.duration.as_secs_f64() * 1e6).round() / 1e3
+    }
+}
+
 /// The last requests, at most `capacity` of them.
 #[derive(Debug)]
 pub struct Journal {

@@ -27,7 +27,7 @@ use chrono::TimeDelta;
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
 use crate::config::{AuthMode, Config};
 use crate::control::{Faults, Journal};
-use crate::domain::IdSource;
+use crate::domain::{IdSource, random_seed};
 use crate::fixtures::Fixtures;
 use crate::store::{Lifecycle, Store};
 
@@ -41,7 +41,8 @@ pub struct Settings {
     pub lifecycle: Lifecycle,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Makes backup, job and request ids a deterministic sequence.
+    /// Makes backup, job and request ids a deterministic sequence; `None` draws a seed from
+    /// the operating system (or, if it has no randomness, uses a fixed one).
     pub seed: Option<u64>,
     /// How many requests the journal keeps.
     pub journal_size: usize,
@@ -111,19 +112,20 @@ pub struct Emulator {
 impl Emulator {
     /// An emulator starting from `fixtures`.
     pub fn new(fixtures: &Fixtures, clock: Arc<dyn Clock>, settings: Settings) -> Arc<Self> {
+        let seed = settings
+            .seed
+            .unwrap_or_else(|| random_seed().unwrap_or(0x7a75_7275_7364_6200));
         let store = Store::new(
             fixtures,
             clock.now(),
             settings.lifecycle,
-            IdSource::new(settings.seed),
+            IdSource::new(seed),
         );
         store.set_backup_quota(settings.max_backups_per_project);
         Arc::new(Self {
             store: Arc::new(store),
             journal: Journal::new(settings.journal_size),
-            request_ids: parking_lot::Mutex::new(IdSource::new(
-                settings.seed.map(|s| s ^ 0x5eed_0f4e_91e5_7000),
-            )),
+            request_ids: parking_lot::Mutex::new(IdSource::new(seed ^ 0x5eed_0f4e_91e5_7000)),
             faults: Faults::default(),
             changes: tokio::sync::Notify::new(),
             persist: tokio::sync::Notify::new(),
@@ -173,6 +175,9 @@ impl Emulator {
             }
         };
         let mut settings = Settings::from_config(config);
+        if settings.seed.is_none() {
+            settings.seed = Some(random_seed()?);
+        }
         if let Some(r) = &restored {
             settings.lifecycle = r.lifecycle;
         }

@@ -1,7 +1,7 @@
 //! The `taurusdb-emulator` binary: read the settings, bind, print the bound address, serve
 //! until SIGTERM or Ctrl-C.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -90,8 +90,10 @@ async fn main() -> ExitCode {
 fn init_logging(config: &Config) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
         .map_err(|e| format!("--log-level {:?}: {e}", config.log_level))?;
+    // Colours only for a person at a terminal: a file, a pipe or a CI log gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Text => builder.init(),

@@ -128,38 +128,39 @@ impl fmt::Display for JobId {
 }
 
 /// Where new ids come from: a SplitMix64 sequence from a seed — given (`--seed`), so that two
-/// runs with the same requests hand out the same ids, or random (drawn once from the operating
-/// system, rather than once per id).
+/// runs with the same requests hand out the same ids, or drawn from the operating system once
+/// ([`random_seed`]), rather than once per id.
 #[derive(Debug, Clone)]
-pub enum IdSource {
-    Random,
-    Seeded(u64),
-}
+pub struct IdSource(u64);
 
 impl IdSource {
-    pub fn new(seed: Option<u64>) -> Self {
-        seed.map_or(Self::Random, Self::Seeded)
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
     }
 
     /// 128 fresh bits.
     pub fn next_u128(&mut self) -> u128 {
-        if let IdSource::Random = self {
-            *self = IdSource::Seeded(uuid::Uuid::new_v4().as_u64_pair().0);
-        }
-        match self {
-            IdSource::Random => unreachable!("seeded just above"),
-            IdSource::Seeded(state) => {
-                let hi = splitmix64(state);
-                let lo = splitmix64(state);
-                (u128::from(hi) << 64) | u128::from(lo)
-            }
-        }
+        let hi = splitmix64(&mut self.0);
+        let lo = splitmix64(&mut self.0);
+        (u128::from(hi) << 64) | u128::from(lo)
     }
 
     /// A request id: 32 lowercase hex digits.
     pub fn request_id(&mut self) -> String {
         format!("{:032x}", self.next_u128())
     }
+}
+
+/// A seed from the operating system's random source (the getrandom(2) system call), or why
+/// there is none, so that a process without randomness stops at start with a clear message
+/// instead of failing at its first id.
+pub fn random_seed() -> Result<u64, String> {
+    getrandom::u64().map_err(|e| {
+        format!(
+            "cannot draw random ids from the operating system ({e}); \
+             give --seed N for a fixed sequence of ids"
+        )
+    })
 }
 
 /// The SplitMix64 step: a well-mixed 64-bit sequence from any seed.
@@ -210,7 +211,7 @@ mod tests {
 
     #[test]
     fn generated_backup_ids_look_like_real_ones() {
-        let ids = &mut IdSource::Random;
+        let ids = &mut IdSource::new(random_seed().unwrap());
         let id = BackupId::generate(ids);
         let s = id.as_str();
         assert_eq!(s.len(), 36);
@@ -225,7 +226,7 @@ mod tests {
 
     #[test]
     fn job_ids_are_dashed_uuid_v4() {
-        let id = JobId::generate(&mut IdSource::Seeded(7)).to_string();
+        let id = JobId::generate(&mut IdSource::new(7)).to_string();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
         assert_eq!(JobId::parse(&id).map(|j| j.to_string()), Some(id));
@@ -235,7 +236,7 @@ mod tests {
     #[test]
     fn seeded_ids_repeat_across_runs_and_differ_between_seeds() {
         let run = |seed| {
-            let mut ids = IdSource::new(Some(seed));
+            let mut ids = IdSource::new(seed);
             (
                 BackupId::generate(&mut ids),
                 JobId::generate(&mut ids),

@@ -11,7 +11,7 @@ pub mod query;
 pub mod time;
 
 pub use backup::{Backup, BackupDescription, BackupName, BackupStatus, BackupType, NewBackup};
-pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId};
+pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId, random_seed};
 pub use instance::{Instance, InstanceProfile, InstanceStatus};
 pub use instance_query::{InstanceQuery, RawInstanceQuery};
 pub use job::{Job, JobStatus};

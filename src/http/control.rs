@@ -736,13 +736,14 @@ pub(super) struct JournalItem {
 
 impl From<JournalEntry> for JournalItem {
     fn from(e: JournalEntry) -> Self {
+        let duration_ms = e.duration_ms();
         Self {
             time: format_api_time(e.time),
             method: e.method,
             path: e.path,
             operation: e.operation.to_owned(),
             status: e.status,
-            duration_ms: (e.duration.as_secs_f64() * 1e6).round() / 1e3,
+            duration_ms,
             request_id: e.request_id,
         }
     }

@@ -77,7 +77,7 @@ pub async fn observe(
         path = %entry.path,
         operation = entry.operation,
         status = entry.status,
-        duration_ms = entry.duration.as_secs_f64() * 1000.0,
+        duration_ms = entry.duration_ms(),
         request_id = %entry.request_id,
         "request"
     );

@@ -25,6 +25,24 @@ impl Drop for Running {
     }
 }
 
+impl Running {
+    /// Stops the emulator with SIGTERM and returns all it wrote to standard error.
+    fn stop_and_read_stderr(&mut self) -> String {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        self.child.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
+        stderr
+    }
+}
+
 /// Starts the binary and waits (at most 10 s) for its startup line.
 fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut command = Command::new(BINARY);
@@ -579,17 +597,7 @@ async fn info_logging_writes_one_access_line_per_request_to_stderr_only() {
         .to_str()
         .unwrap()
         .to_owned();
-    let pid = running.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    running.child.wait().unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut running.child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let stderr = running.stop_and_read_stderr();
     let access: Vec<Value> = stderr
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -602,4 +610,67 @@ async fn info_logging_writes_one_access_line_per_request_to_stderr_only() {
     assert_eq!(fields["status"], 200);
     assert_eq!(fields["request_id"], request_id.as_str());
     assert!(fields["duration_ms"].is_number());
+}
+
+#[tokio::test]
+async fn text_logs_to_a_pipe_have_no_colour_codes_and_short_durations() {
+    let mut running = start(&["--port", "0", "--log-level", "info"], &[]);
+    client()
+        .get(format!("{}/_emulator/health", running.base))
+        .send()
+        .await
+        .unwrap();
+    let stderr = running.stop_and_read_stderr();
+    assert!(!stderr.contains('\x1b'), "colour codes in {stderr:?}");
+    let access = stderr
+        .lines()
+        .find(|l| l.contains("/_emulator/health"))
+        .unwrap_or_else(|| panic!("no access line in {stderr:?}"));
+    let duration = access
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("duration_ms="))
+        .unwrap_or_else(|| panic!("no duration in {access:?}"));
+    let decimals = duration.split('.').nth(1).map_or(0, str::len);
+    assert!(
+        duration.parse::<f64>().is_ok() && decimals <= 3,
+        "duration_ms={duration} is not milliseconds to the microsecond"
+    );
+}
+
+#[tokio::test]
+async fn the_readme_curl_i_example_shows_the_headers_the_emulator_sends() {
+    const README: &str = include_str!("../../README.md");
+    let example: Vec<&str> = README
+        .lines()
+        .skip_while(|l| !l.starts_with("HTTP/1.1 409 Conflict"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let mut documented: Vec<String> = example
+        .iter()
+        .map(|l| l.split(':').next().unwrap().to_owned())
+        .collect();
+    documented.sort();
+    let running = start(&["--port", "0"], &[]);
+    post_json(
+        format!("{}/_emulator/faults/requests", running.base),
+        json!({"operation": "create", "count": 1, "status": 409,
+               "error_code": "DBS.200019", "error_msg": "busy"}),
+    )
+    .await;
+    let response = client()
+        .post(format!("{}/v3/{PROJECT}/backups/create", running.base))
+        .header("X-Auth-Token", "t")
+        .json(&json!({"instance_id": INSTANCE, "name": "backup-3"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let mut sent: Vec<String> = response
+        .headers()
+        .keys()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    sent.sort();
+    assert_eq!(documented, sent);
 }

@@ -124,6 +124,14 @@ async fn the_dashboard_is_one_page_that_loads_nothing_from_elsewhere() {
     }
 }
 
+#[tokio::test]
+async fn the_dashboard_states_sizes_in_the_unit_of_the_api_which_is_mb() {
+    // The list page types `size` as "Backup size in MB"; the README and fixtures say MB too.
+    let page = TestApp::new().get("/_emulator/ui").await;
+    assert!(page.text.contains("\"Size (MB)\""));
+    assert!(!page.text.contains("KB"));
+}
+
 #[test]
 fn every_control_path_the_page_calls_is_in_the_route_table() {
     // The page calls paths relative to /_emulator/ui.

@@ -1,9 +1,13 @@
-//! The Dockerfile and the README agree with the binary: port, environment variables, paths.
+//! The Dockerfile, its build script, the manifest and the README agree with the binary and the
+//! lock: port, environment variables, paths, the Rust version and the architecture.
 
 use taurusdb_emulator::config::DEFAULT_PORT;
 
 const DOCKERFILE: &str = include_str!("../../Dockerfile");
 const README: &str = include_str!("../../README.md");
+const CARGO_TOML: &str = include_str!("../../Cargo.toml");
+const DOCKERIGNORE: &str = include_str!("../../.dockerignore");
+const STATIC_BUILD: &str = include_str!("../../scripts/static-build");
 const BINARY: &str = env!("CARGO_BIN_EXE_taurusdb-emulator");
 
 #[test]
@@ -20,17 +24,151 @@ fn the_image_exposes_and_listens_on_the_documented_default_port() {
 
 #[test]
 fn the_image_runs_the_binary_and_its_healthcheck_where_it_copies_it() {
-    assert!(DOCKERFILE.contains(
-        "cp target/x86_64-unknown-linux-gnu/release/taurusdb-emulator /taurusdb-emulator"
-    ));
+    assert!(DOCKERFILE.contains("RUN scripts/static-build --out /taurusdb-emulator"));
     assert!(DOCKERFILE.contains("COPY --from=build /taurusdb-emulator /taurusdb-emulator"));
     assert!(
-        DOCKERFILE.contains(r#"RUSTFLAGS="-C target-feature=+crt-static""#),
-        "statically linked"
+        STATIC_BUILD.contains("+crt-static"),
+        "the build script links statically"
     );
     assert!(DOCKERFILE.contains(r#"ENTRYPOINT ["/taurusdb-emulator"]"#));
     assert!(DOCKERFILE.contains(r#"CMD ["/taurusdb-emulator", "healthcheck"]"#));
     assert!(DOCKERFILE.contains("USER 65534:65534"), "not root");
+}
+
+/// `major.minor` of a Rust version such as `1.89.0` or `1.95`.
+fn minor_version(v: &str) -> (u32, u32) {
+    let mut parts = v.trim().split('.').map(|p| p.parse::<u32>().unwrap());
+    (parts.next().unwrap(), parts.next().unwrap_or(0))
+}
+
+/// The Rust version the Dockerfile's build stage uses (`FROM rust:1.95-bookworm`).
+fn image_rust_version() -> (u32, u32) {
+    let from = DOCKERFILE
+        .lines()
+        .find_map(|l| l.strip_prefix("FROM rust:"))
+        .expect("the build stage starts FROM rust:VERSION");
+    minor_version(from.split(['-', ' ']).next().unwrap())
+}
+
+/// The `rust-version` Cargo.toml declares.
+fn declared_rust_version() -> (u32, u32) {
+    let line = CARGO_TOML
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .expect("Cargo.toml declares a rust-version");
+    minor_version(line.trim_matches('"'))
+}
+
+#[test]
+fn the_image_the_manifest_and_the_readme_name_one_rust_version() {
+    let (major, minor) = declared_rust_version();
+    assert_eq!(image_rust_version(), (major, minor));
+    let readme = README.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        readme.contains(&format!("Building needs Rust {major}.{minor} or newer")),
+        "the README states the Rust version building needs"
+    );
+    assert!(readme.contains("cargo install --locked --path ."));
+    assert!(!README.contains("cargo install --path"));
+}
+
+#[test]
+fn no_locked_dependency_needs_a_newer_rust_than_the_image_and_the_manifest_declare() {
+    // Every package of the lock, for every platform: what `docker build` on any host compiles
+    // is a subset of these.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--locked", "--format-version", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let packages = metadata["packages"].as_array().unwrap();
+    assert!(packages.len() > 50, "the whole lock is resolved");
+    let image = image_rust_version();
+    let declared = declared_rust_version();
+    let too_new: Vec<String> = packages
+        .iter()
+        .filter_map(|p| {
+            let needs = minor_version(p["rust_version"].as_str()?);
+            (needs > image || needs > declared)
+                .then(|| format!("{} {} needs Rust {needs:?}", p["name"], p["version"]))
+        })
+        .collect();
+    assert!(
+        too_new.is_empty(),
+        "the image has Rust {image:?} and Cargo.toml declares {declared:?}, but {too_new:?}"
+    );
+}
+
+#[test]
+fn the_image_builds_for_the_builders_own_architecture() {
+    let instructions: Vec<&str> = DOCKERFILE
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    for arch in ["x86_64", "aarch64", "amd64", "arm64"] {
+        assert!(
+            !instructions.iter().any(|l| l.contains(arch)),
+            "the Dockerfile builds for {arch} only"
+        );
+    }
+    // The build script takes its target from the compiler's own host (amd64 and arm64 builders
+    // alike) and refuses anything but a linux-gnu one, whose static-pie build it knows.
+    assert!(STATIC_BUILD.contains("target=$(rustc -vV | sed -n 's/^host: //p')"));
+    assert!(STATIC_BUILD.contains("--target \"$target\""));
+}
+
+#[test]
+fn the_docker_context_holds_only_what_the_build_stage_copies() {
+    let rules: Vec<&str> = DOCKERIGNORE
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(rules.first(), Some(&"*"), "everything is ignored first");
+    let kept: Vec<&str> = rules[1..]
+        .iter()
+        .map(|r| r.strip_prefix('!').expect("then only exceptions"))
+        .map(|r| r.trim_end_matches('/'))
+        .collect();
+    let copied: Vec<&str> = DOCKERFILE
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .filter(|l| !l.starts_with("--from"))
+        .flat_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words[..words.len() - 1].to_vec()
+        })
+        .collect();
+    let mut kept_sorted = kept.clone();
+    kept_sorted.sort_unstable();
+    let mut copied_sorted = copied.clone();
+    copied_sorted.sort_unstable();
+    assert_eq!(kept_sorted, copied_sorted);
+}
+
+#[test]
+fn help_points_to_the_dashboard_the_control_api_and_the_docs_and_explains_strict_auth() {
+    let help = std::process::Command::new(BINARY)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for needle in [
+        "/_emulator/ui",
+        "/_emulator/openapi.json",
+        "control API",
+        "docs/guide.md",
+        "tokens issued by the emulator's IAM",
+        "AK/SK signatures verified",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}");
+    }
 }
 
 #[test]
@@ -71,4 +209,36 @@ fn every_environment_variable_the_binary_reads_is_documented_and_every_documente
             );
         }
     }
+}
+
+#[test]
+fn the_readme_states_each_benchmark_target_as_the_last_run_recorded_it() {
+    const BENCHMARKS: &str = include_str!("../../docs/benchmarks.md");
+    let performance = README
+        .split("## Performance")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a performance section");
+    let mut targets = 0;
+    for row in BENCHMARKS.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+        let [target, measured, result] = cells[..] else {
+            continue;
+        };
+        let result = result.trim_matches('*');
+        if result != "met" && result != "missed" {
+            continue;
+        }
+        let figure = measured
+            .split("**")
+            .nth(1)
+            .unwrap_or_else(|| measured.split(" (").next().unwrap());
+        let line = format!("- {target}: {figure} — {result}");
+        assert!(
+            performance.contains(&line),
+            "the README's performance section lacks {line:?}"
+        );
+        targets += 1;
+    }
+    assert!(targets >= 5, "the benchmark table has its targets");
 }
