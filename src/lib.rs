@@ -69,6 +69,14 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// How request bodies are read: at most `max_body_bytes`, within `body_timeout`.
+    pub fn body_rules(&self) -> crate::http::BodyRules {
+        crate::http::BodyRules {
+            limit: self.max_body_bytes,
+            timeout: self.body_timeout,
+        }
+    }
+
     pub fn from_config(config: &Config) -> Self {
         Self {
             auth: config.auth,

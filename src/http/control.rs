@@ -251,8 +251,11 @@ pub struct AdvanceBody {
 struct Advanced {
     now: String,
     mode: &'static str,
-    /// What happened because of this advance, in the order it happened.
+    /// What happened because of this advance, in the order it happened: the first
+    /// [`MAX_LISTED_TRANSITIONS`].
     transitions: Vec<TransitionItem>,
+    /// How many transitions there were in all.
+    transition_count: usize,
 }
 
 #[derive(Serialize)]
@@ -278,8 +281,16 @@ impl From<Transition> for TransitionItem {
 /// The longest single advance: ten years.
 const MAX_ADVANCE_SECONDS: f64 = 10.0 * 365.0 * 24.0 * 3600.0;
 
+/// An advance moves the clock this far at a time, applying what is due under the store's lock
+/// for each step only, so that other requests go on meanwhile.
+const ADVANCE_STEP: TimeDelta = TimeDelta::hours(6);
+
+/// The most transitions an advance's answer lists; `transition_count` counts them all.
+const MAX_LISTED_TRANSITIONS: usize = 1000;
+
 /// `POST /_emulator/clock/advance {"seconds": N}`: moves the clock forward by N seconds (in
-/// either clock mode) and applies everything due by then before answering.
+/// either clock mode) and applies everything due by then before answering. Refused, changing
+/// nothing, past 9999-12-31T23:59:59+0000, the last time the API's format can write.
 pub async fn advance(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(body): ApiJson<AdvanceBody>,
@@ -290,14 +301,36 @@ pub async fn advance(
         )));
     }
     let by = TimeDelta::milliseconds((body.seconds * 1000.0).round() as i64);
-    let now = emulator.clock.advance(by);
-    let transitions = emulator.store.advance_to(now);
+    let target = emulator.clock.now().checked_add_signed(by);
+    if target.is_none_or(|t| t > crate::clock::LATEST) {
+        return Err(bad(crate::clock::OutOfRange.to_string()));
+    }
+    let mut listed = Vec::new();
+    let mut count = 0;
+    let mut left = by;
+    let now = loop {
+        let step = left.min(ADVANCE_STEP);
+        let now = emulator
+            .clock
+            .advance(step)
+            .map_err(|e| bad(e.to_string()))?;
+        let transitions = emulator.store.advance_to(now);
+        count += transitions.len();
+        let room = MAX_LISTED_TRANSITIONS - listed.len();
+        listed.extend(transitions.into_iter().take(room).map(TransitionItem::from));
+        left -= step;
+        if left <= TimeDelta::zero() {
+            break now;
+        }
+        tokio::task::yield_now().await;
+    };
     Ok(json(
         StatusCode::OK,
         &Advanced {
             now: format_api_time(now),
             mode: emulator.clock.mode().as_str(),
-            transitions: transitions.into_iter().map(TransitionItem::from).collect(),
+            transitions: listed,
+            transition_count: count,
         },
     ))
 }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::Emulator;
@@ -115,15 +115,8 @@ impl<T: DeserializeOwned> FromRequest<Arc<Emulator>> for ApiJson<T> {
 
 /// The whole body, within the body limit (413) and the request timeout (408).
 pub async fn read_body(request: Request, emulator: &Arc<Emulator>) -> Result<Bytes, ApiError> {
-    let read = Bytes::from_request(request, emulator);
-    match tokio::time::timeout(emulator.settings.body_timeout, read).await {
-        Err(_) => Err(ApiError::BodyTimeout),
-        Ok(Err(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(ApiError::PayloadTooLarge)
-        }
-        Ok(Err(_)) => Err(ApiError::Parameter),
-        Ok(Ok(bytes)) => Ok(bytes),
-    }
+    let (parts, body) = request.into_parts();
+    super::body::read(&parts.headers, body, emulator.settings.body_rules()).await
 }
 
 /// Whether `Content-Type` is `application/json`, in any letter case and with any parameters

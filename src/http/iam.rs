@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::Request;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -46,8 +45,18 @@ pub async fn tokens(
     State(emulator): State<Arc<Emulator>>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<TokenParams>,
-    body: Bytes,
+    request: Request,
 ) -> Response {
+    let body = match super::body::read(
+        &headers,
+        request.into_body(),
+        emulator.settings.body_rules(),
+    )
+    .await
+    {
+        Ok(body) => body,
+        Err(e) => return e.into_response(),
+    };
     let request = match serde_json::from_slice::<Value>(&body)
         .map_err(|_| IamError::bad_request("The request body is not JSON."))
         .and_then(|v| TokenRequest::parse(&v))

@@ -2,6 +2,7 @@
 //! extractors, the wire types, the handlers and the emulator's control endpoints.
 
 mod backups;
+mod body;
 mod control;
 mod dashboard;
 mod error;
@@ -29,6 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 
+pub use self::body::BodyRules;
 pub use self::control::OPENAPI;
 use self::routes::Route;
 pub use self::server::serve;

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::Emulator;
 use crate::auth::check_signature;
-use crate::error::ApiError;
 use crate::signature;
 
 /// Checks the signature of a signed request (leaving others as they are), then runs it.
@@ -29,11 +28,9 @@ pub async fn check(emulator: &Arc<Emulator>, request: Request, next: Next) -> Re
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
-    let read = to_bytes(body, emulator.settings.max_body_bytes);
-    let body = match tokio::time::timeout(emulator.settings.body_timeout, read).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => return ApiError::PayloadTooLarge.into_response(),
-        Err(_) => return ApiError::BodyTimeout.into_response(),
+    let body = match super::body::read(&parts.headers, body, emulator.settings.body_rules()).await {
+        Ok(body) => body,
+        Err(e) => return e.into_response(),
     };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let verdict = check_signature(

@@ -1,80 +1,14 @@
 //! The built binary on a real socket: the startup line, flags and env vars, fixtures files,
 //! and the documentation's example end to end.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{INSTANCE, PROJECT};
+use crate::helpers::{INSTANCE, PROJECT, client, start};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_taurusdb-emulator");
-
-/// A running emulator process, killed when dropped.
-struct Running {
-    child: Child,
-    base: String,
-    line: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    /// Stops the emulator with SIGTERM and returns all it wrote to standard error.
-    fn stop_and_read_stderr(&mut self) -> String {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        self.child.wait().unwrap();
-        let mut stderr = String::new();
-        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
-        stderr
-    }
-}
-
-/// Starts the binary and waits (at most 10 s) for its startup line.
-fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
-    let mut command = Command::new(BINARY);
-    command
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let mut child = command.spawn().expect("the binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(10))
-        .expect("a startup line within 10 s");
-    let line = line.trim_end().to_owned();
-    let base = line
-        .strip_prefix("taurusdb-emulator listening on ")
-        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
-        .to_owned();
-    Running { child, base, line }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
+use crate::helpers::BINARY;
 
 async fn get_json(url: &str) -> Value {
     client()

@@ -1,6 +1,9 @@
 //! A test emulator per test: in-process router on a manual clock, plus request helpers.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -13,6 +16,9 @@ use taurusdb_emulator::config::AuthMode;
 use taurusdb_emulator::fixtures::Fixtures;
 use taurusdb_emulator::{Emulator, Settings, router};
 use tower::ServiceExt;
+
+/// The built binary, for tests on a real socket.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_taurusdb-emulator");
 
 /// The documentation's example project and instance, in the built-in fixtures.
 pub const PROJECT: &str = "619d3e78f61b4be68bc5aa0b59edcf7b";
@@ -277,4 +283,69 @@ impl TestApp {
     pub fn advance_quietly(&self, by: TimeDelta) {
         self.clock.advance(by);
     }
+}
+
+/// A running emulator process, killed when dropped.
+pub struct Running {
+    pub child: Child,
+    pub base: String,
+    pub line: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    /// Stops the emulator with SIGTERM and returns all it wrote to standard error.
+    pub fn stop_and_read_stderr(&mut self) -> String {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        self.child.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
+        stderr
+    }
+}
+
+/// Starts the binary and waits (at most 10 s) for its startup line.
+pub fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
+    let mut command = Command::new(BINARY);
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a startup line within 10 s");
+    let line = line.trim_end().to_owned();
+    let base = line
+        .strip_prefix("taurusdb-emulator listening on ")
+        .unwrap_or_else(|| panic!("unexpected startup line {line:?}"))
+        .to_owned();
+    Running { child, base, line }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
 }

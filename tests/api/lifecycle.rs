@@ -71,7 +71,8 @@ async fn advancing_the_clock_reports_what_finished() {
                  "at": "2026-04-24T10:20:02+0000"},
                 {"project_id": PROJECT, "backup_id": b["backup"]["id"], "event": "completed",
                  "at": "2026-04-24T10:20:04+0000"}
-            ]
+            ],
+            "transition_count": 2
         })
     );
     assert_eq!(app.advance(60.0).await["transitions"], json!([]));

@@ -8,6 +8,7 @@ mod credentials;
 mod dashboard;
 mod delete;
 mod errors;
+mod hardening;
 mod helpers;
 mod instances;
 mod jobs;
