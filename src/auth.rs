@@ -99,6 +99,13 @@ pub fn authorize(
     }
 }
 
+/// Whether two secrets (passwords, tokens) are equal, in time that does not depend on where
+/// they first differ, so that a client cannot find a secret by timing its guesses.
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    given.as_bytes().ct_eq(expected.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +210,13 @@ mod tests {
             authorize(AuthMode::Strict, &store, &bad, &project(HOME), NOW),
             Err(SIGNATURE_FAILED)
         );
+    }
+
+    #[test]
+    fn secrets_are_equal_only_when_every_byte_is() {
+        assert!(same_secret("emulator-password", "emulator-password"));
+        assert!(!same_secret("emulator-passwore", "emulator-password"));
+        assert!(!same_secret("emulator", "emulator-password"));
+        assert!(!same_secret("", "x"));
     }
 }

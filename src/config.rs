@@ -30,6 +30,13 @@ pub enum LogFormat {
     Json,
 }
 
+/// A feature turned on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
 /// The command line.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -164,6 +171,30 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger ones answer 413.
     #[arg(long, env = "TAURUSDB_EMULATOR_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+
+    /// A secret every control request (/_emulator/… but health) and the dashboard must
+    /// present, in the X-Emulator-Token header (the dashboard: open /_emulator/ui?token=…).
+    #[arg(long, env = "TAURUSDB_EMULATOR_CONTROL_TOKEN", hide_env_values = true)]
+    pub control_token: Option<String>,
+
+    /// on: the control API and the dashboard are served; off: only /_emulator/health is.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_CONTROL_PLANE",
+        value_enum,
+        default_value = "on"
+    )]
+    pub control_plane: Switch,
+
+    /// A host name the control API answers to besides loopback names, IP addresses and
+    /// --host (repeat it, or comma-separate in the variable; * for any). Others are refused,
+    /// against DNS rebinding.
+    #[arg(
+        long = "allowed-host",
+        env = "TAURUSDB_EMULATOR_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// What to do instead of serving.

@@ -79,6 +79,15 @@ pub enum ApiError {
     UriTooLong,
     /// 431 `DBS.200001`: the request headers are larger than the emulator accepts.
     HeadersTooLarge,
+    /// 401 `EMULATOR.CONTROL_TOKEN`: the control API has a `--control-token` and the request
+    /// did not present it (control API only).
+    ControlTokenMissing,
+    /// 403 `EMULATOR.FORBIDDEN`: a control request from another origin, or to a host name the
+    /// emulator does not answer to (control API only); the detail says which.
+    ControlForbidden(&'static str),
+    /// 503 `EMULATOR.BUSY`: the emulator holds as many of these (connections, event streams,
+    /// waiters) as its settings allow; the detail names the limit.
+    Busy(&'static str),
     /// 500 `DBS.108000` "Server failure.": a bug in the emulator (a caught panic).
     Internal,
 }
@@ -122,6 +131,9 @@ impl ApiError {
             BodyTimeout => 408,
             UriTooLong => 414,
             HeadersTooLarge => 431,
+            ControlTokenMissing => 401,
+            ControlForbidden(_) => 403,
+            Busy(_) => 503,
             Internal => 500,
         }
     }
@@ -155,6 +167,9 @@ impl ApiError {
             InstanceBusy => "DBS.200011",
             InstanceStorageFull => "DBS.200316",
             BackupInProgress => "DBS.201205",
+            ControlTokenMissing => "EMULATOR.CONTROL_TOKEN",
+            ControlForbidden(_) => "EMULATOR.FORBIDDEN",
+            Busy(_) => "EMULATOR.BUSY",
             Internal => "DBS.108000",
         }
     }
@@ -167,6 +182,10 @@ impl ApiError {
                 return format!("Incorrect IAM authentication information: {detail}");
             }
             ControlParameter(detail) => return format!("Parameter error. {detail}"),
+            ControlForbidden(detail) => return format!("Forbidden: {detail}"),
+            Busy(limit) => {
+                return format!("The emulator is at its limit of {limit}; try again later.");
+            }
             WaitEndedElsewhere(status) => {
                 return format!(
                     "The backup finished as {status} without reaching the status waited for."
@@ -202,6 +221,9 @@ impl ApiError {
                 "This operation cannot be performed because the DB instance status is Storage full."
             }
             BackupInProgress => "Backup is in progress, please wait.",
+            ControlTokenMissing => {
+                "The control API needs the emulator's control token (X-Emulator-Token)."
+            }
             Internal => "Server failure.",
         };
         text.to_owned()

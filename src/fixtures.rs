@@ -538,6 +538,7 @@ impl Fixtures {
         let mut instance_ids = HashSet::new();
         let mut backup_ids = HashSet::new();
         let mut access_keys = HashSet::new();
+        let mut job_ids = HashSet::new();
         let mut users = HashSet::new();
         let mut projects = Vec::with_capacity(file.projects.len());
         for (p, project) in file.projects.into_iter().enumerate() {
@@ -607,10 +608,23 @@ impl Fixtures {
                     ));
                 }
             }
+            for (b, backup) in backups.iter().enumerate() {
+                if let Some(job_id) = &backup.backup.job_id
+                    && !job_ids.insert(*job_id)
+                {
+                    return Err(format!(
+                        "{at}.backups[{b}].job_id: job {job_id} is listed twice"
+                    ));
+                }
+            }
             let mut jobs = Vec::with_capacity(project.jobs.len());
             for (j, job) in project.jobs.into_iter().enumerate() {
                 let at = format!("{at}.jobs[{j}]");
-                jobs.push(parse_job(job, &instances).map_err(|e| format!("{at}.{e}"))?);
+                let job = parse_job(job, &instances).map_err(|e| format!("{at}.{e}"))?;
+                if !job_ids.insert(job.id) {
+                    return Err(format!("{at}.id: job {} is listed twice", job.id));
+                }
+                jobs.push(job);
             }
             projects.push(ProjectSeed {
                 id,

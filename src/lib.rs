@@ -51,6 +51,8 @@ pub struct Settings {
     pub body_timeout: std::time::Duration,
     /// The most backups one project may hold.
     pub max_backups_per_project: usize,
+    /// Who may use the control plane.
+    pub control: crate::http::guard::ControlAccess,
 }
 
 impl Default for Settings {
@@ -64,6 +66,10 @@ impl Default for Settings {
             header_timeout: std::time::Duration::from_secs(10),
             body_timeout: std::time::Duration::from_secs(10),
             max_backups_per_project: 100_000,
+            control: crate::http::guard::ControlAccess {
+                listen_host: "127.0.0.1".to_owned(),
+                ..Default::default()
+            },
         }
     }
 }
@@ -92,6 +98,12 @@ impl Settings {
             header_timeout: config.request_timeout,
             body_timeout: config.request_timeout,
             max_backups_per_project: config.max_backups_per_project,
+            control: crate::http::guard::ControlAccess {
+                disabled: config.control_plane == config::Switch::Off,
+                token: config.control_token.clone().filter(|t| !t.is_empty()),
+                allowed_hosts: config.allowed_hosts.clone(),
+                listen_host: config.host.clone(),
+            },
         }
     }
 }

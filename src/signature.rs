@@ -86,6 +86,9 @@ pub struct Request<'a> {
 pub enum SignatureError {
     /// A header named in `SignedHeaders` is not in the request.
     MissingSignedHeader(String),
+    /// `X-Sdk-Content-Sha256` is not the SHA-256 of the body that came: a signature made for
+    /// one body must not carry another.
+    BodyHashMismatch,
 }
 
 /// The canonical request: method, canonical URI, canonical query, canonical headers, signed
@@ -103,10 +106,15 @@ pub fn canonical_request(
         headers.push_str(value.trim());
         headers.push('\n');
     }
-    let payload = match (request.header)("x-sdk-content-sha256") {
-        Some(given) => given.to_owned(),
-        None => hex(&Sha256::digest(request.body)),
-    };
+    // The payload hash is always the body's own; a client may state it in
+    // `X-Sdk-Content-Sha256`, but only truly (the SDK's `UNSIGNED-PAYLOAD` is for non-JSON
+    // content, which this API never takes).
+    let payload = body_hash(request.body);
+    if let Some(given) = (request.header)("x-sdk-content-sha256")
+        && !given.trim().eq_ignore_ascii_case(&payload)
+    {
+        return Err(SignatureError::BodyHashMismatch);
+    }
     Ok(format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         request.method.to_ascii_uppercase(),
@@ -147,6 +155,11 @@ pub fn verify(secret_key: &str, string_to_sign: &str, signature: &str) -> bool {
         Hmac::<Sha256>::new_from_slice(secret_key.as_bytes()).expect("HMAC takes any key length");
     mac.update(string_to_sign.as_bytes());
     mac.verify_slice(&given).is_ok()
+}
+
+/// The payload hash of a canonical request: lowercase hex SHA-256 of the raw body.
+pub fn body_hash(body: &[u8]) -> String {
+    hex(&Sha256::digest(body))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -7,6 +7,7 @@ mod control;
 mod dashboard;
 mod error;
 pub mod extract;
+pub mod guard;
 mod iam;
 mod instances;
 mod jobs;
@@ -41,11 +42,22 @@ use crate::error::ApiError;
 pub fn router(emulator: Arc<Emulator>) -> Router {
     let body_limit = emulator.settings.max_body_bytes;
     let api = routes::API.iter().fold(Router::new(), add_route);
-    let routes = routes::CONTROL
+    let (health, control): (Vec<&Route>, Vec<&Route>) = routes::CONTROL
         .iter()
+        .partition(|r| r.operation == "_health");
+    let control = control
+        .into_iter()
+        .fold(Router::new(), add_route)
+        .route_layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            guard::control,
+        ));
+    let routes = health
+        .into_iter()
         .chain(routes::IAM)
         .chain(std::iter::once(&routes::ROOT))
         .fold(Router::new(), add_route)
+        .merge(control)
         .merge(api.clone())
         // The legacy "unavailable soon" prefix serves the same API.
         .nest("/mysql", api)

@@ -228,7 +228,7 @@ impl Store {
                     let (pid, _) = found
                         .find(|(_, u)| {
                             &u.name == user
-                                && &u.password == password
+                                && crate::auth::same_secret(&u.password, password)
                                 && (domain.is_none() || u.domain.is_none() || u.domain == *domain)
                         })
                         .ok_or_else(denied)?;
@@ -732,13 +732,49 @@ impl Store {
     pub fn apply_fixtures(&self, fixtures: &Fixtures, now: DateTime<Utc>) -> Result<(), String> {
         let mut state = self.state.write();
         state.apply_due(now, false);
+        // What a new project takes must not belong to a project it does not replace: tokens
+        // and access keys select a project, and the control API finds backups and jobs by id.
+        let replaced = |id: &ProjectId| fixtures.projects.iter().any(|s| &s.id == id);
         for (p, seed) in fixtures.projects.iter().enumerate() {
             for token in &seed.tokens {
                 if let Some(owner) = state.tokens.get(token)
-                    && !fixtures.projects.iter().any(|s| &s.id == owner)
+                    && !replaced(owner)
                 {
                     return Err(format!(
                         "projects[{p}].tokens: token {token:?} already belongs to project {owner}"
+                    ));
+                }
+            }
+            for credential in &seed.credentials {
+                if let Some((_, owner)) = state.access_keys.get(&credential.ak)
+                    && !replaced(owner)
+                {
+                    return Err(format!(
+                        "projects[{p}].credentials: access key {:?} already belongs to project \
+                         {owner}",
+                        credential.ak
+                    ));
+                }
+            }
+            let others = state.projects.iter().filter(|(id, _)| !replaced(id));
+            for (owner, project) in others {
+                let backup_ids = seed.backups.iter().filter_map(|b| b.id.as_ref());
+                if let Some(id) = backup_ids
+                    .into_iter()
+                    .find(|id| project.backups.contains_key(*id))
+                {
+                    return Err(format!(
+                        "projects[{p}].backups: backup {id} already belongs to project {owner}"
+                    ));
+                }
+                let job_ids = seed
+                    .jobs
+                    .iter()
+                    .map(|j| &j.id)
+                    .chain(seed.backups.iter().filter_map(|b| b.backup.job_id.as_ref()));
+                if let Some(id) = job_ids.into_iter().find(|id| project.has_job(id)) {
+                    return Err(format!(
+                        "projects[{p}].jobs: job {id} already belongs to project {owner}"
                     ));
                 }
             }

@@ -228,6 +228,11 @@ impl Project {
     }
 
     /// A job by id.
+    /// Whether a job of this id exists, whatever its state.
+    pub fn has_job(&self, id: &JobId) -> bool {
+        self.jobs.contains_key(id)
+    }
+
     pub fn job(&self, id: &JobId) -> Option<Job> {
         match self.jobs.get(id)? {
             JobEntry::Backup(backup_id) => self.backups.get(backup_id).map(|s| self.job_of(s)),

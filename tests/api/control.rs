@@ -10,14 +10,15 @@ use taurusdb_emulator::Settings;
 
 use crate::helpers::*;
 
+/// A control request; like every client of the control API, it declares JSON whenever it
+/// changes something, body or not.
 async fn control(app: &TestApp, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
-    let (headers, body) = match body {
-        Some(b) => (
-            vec![("content-type", "application/json")],
-            Body::from(b.to_string()),
-        ),
-        None => (vec![], Body::empty()),
+    let headers = if method == Method::GET {
+        vec![]
+    } else {
+        vec![("content-type", "application/json")]
     };
+    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
     app.raw(method, uri, &headers, body).await
 }
 

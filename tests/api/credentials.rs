@@ -377,3 +377,22 @@ async fn projects_are_found_by_name_for_the_signing_sdk() {
         .await;
     assert_eq!(anonymous.status.as_u16(), 401);
 }
+
+#[tokio::test]
+async fn a_signature_for_one_body_does_not_carry_another_through_x_sdk_content_sha256() {
+    // Before: the header's hash was trusted, so a request signed for an empty body created a
+    // backup from whatever body came with it.
+    let app = app(AuthMode::Strict);
+    let date = sdk_date(app.now());
+    let mut headers = signed_headers("POST", &create_target(), "", AK, SK, &date);
+    let empty_body_hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    headers.push(("x-sdk-content-sha256", empty_body_hash.to_owned()));
+    assert_refused(&app, headers, &create_body()).await;
+    // Stated truly, the header is fine.
+    let mut headers = signed_create(AK, SK, &date);
+    headers.push((
+        "x-sdk-content-sha256",
+        signature::body_hash(create_body().as_bytes()),
+    ));
+    assert_eq!(send_create(&app, headers, &create_body()).await.status, 201);
+}

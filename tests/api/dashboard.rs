@@ -200,7 +200,7 @@ async fn the_event_stream_starts_with_the_state_and_follows_each_change() {
         .raw(
             Method::POST,
             &format!("/_emulator/backups/{id}/complete"),
-            &[],
+            &[("content-type", "application/json")],
             Body::empty(),
         )
         .await;

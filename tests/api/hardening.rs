@@ -273,3 +273,303 @@ async fn a_long_advance_lets_other_requests_through_and_answers_a_bounded_body()
     assert!(count > 80_000, "{count}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `POST /_emulator/fixtures` on an in-process emulator.
+async fn load(app: &TestApp, fixtures: &Value) -> TestResponse {
+    app.raw(
+        axum::http::Method::POST,
+        "/_emulator/fixtures",
+        &[("content-type", "application/json")],
+        fixtures.to_string(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_project_cloned_from_a_snapshot_cannot_take_the_access_keys_backups_or_jobs_of_another() {
+    // Before: the clone's copy of the access key silently moved it to the clone (the first
+    // project's SK stopped working), and a copied backup id made the control endpoints act on
+    // the wrong backup.
+    let app = TestApp::with_fixtures(
+        &json!({"projects": [{"id": PROJECT, "credentials": [{"ak": "AK1", "sk": "SK1"}],
+                              "instances": [{"id": INSTANCE}]}]})
+        .to_string(),
+    );
+    let created = app.create_ok(INSTANCE, "original").await;
+    let backup_id = created["backup"]["id"].as_str().unwrap().to_owned();
+    let job_id = created["job_id"].as_str().unwrap().to_owned();
+    let mut clone = app
+        .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
+        .await
+        .json();
+    let copy = &mut clone["projects"][0];
+    copy["id"] = json!("abababababababababababababababab");
+
+    load(&app, &clone).await.assert_error(
+        400,
+        "DBS.200001",
+        &format!(
+            "Parameter error. projects[0].credentials: access key \"AK1\" already belongs to \
+             project {PROJECT}"
+        ),
+    );
+    clone["projects"][0]["credentials"] = json!([]);
+    load(&app, &clone).await.assert_error(
+        400,
+        "DBS.200001",
+        &format!(
+            "Parameter error. projects[0].backups: backup {backup_id} already belongs to project \
+             {PROJECT}"
+        ),
+    );
+    clone["projects"][0]["backups"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("id");
+    load(&app, &clone).await.assert_error(
+        400,
+        "DBS.200001",
+        &format!(
+            "Parameter error. projects[0].jobs: job {job_id} already belongs to project {PROJECT}"
+        ),
+    );
+    clone["projects"][0]["backups"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("job_id");
+    assert_eq!(load(&app, &clone).await.status, 200);
+    // The first project keeps what it had.
+    let state = app
+        .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
+        .await
+        .json();
+    assert_eq!(
+        state["projects"][0]["credentials"],
+        json!([{"ak": "AK1", "sk": "SK1"}])
+    );
+    assert_eq!(state["projects"][0]["backups"][0]["id"], backup_id.as_str());
+}
+
+#[test]
+fn one_fixtures_file_cannot_give_a_job_id_to_two_projects() {
+    let job = "0c4a5b47-5f2c-4a43-9a6a-2f1e3f2ad7c1";
+    let backup = |project: &str| {
+        json!({"id": project, "instances": [{"id": format!("{project}in07")}],
+               "backups": [{"instance_id": format!("{project}in07"),
+                            "begin_time": "2026-04-24T10:00:00Z", "job_id": job}]})
+    };
+    let problem = taurusdb_emulator::fixtures::Fixtures::parse(
+        &json!({"projects": [backup("0123456789abcdef0123456789abcdef"),
+                             backup("fedcba9876543210fedcba9876543210")]})
+        .to_string(),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        problem,
+        format!("projects[1].backups[0].job_id: job {job} is listed twice")
+    );
+}
+
+fn with_control(control: taurusdb_emulator::http::guard::ControlAccess) -> TestApp {
+    TestApp::with_settings(taurusdb_emulator::Settings {
+        control,
+        ..taurusdb_emulator::Settings::default()
+    })
+}
+
+#[tokio::test]
+async fn a_web_page_on_another_site_cannot_reset_or_replace_the_state() {
+    // Before: `POST /_emulator/reset` with `Origin: http://evil.example` and a text/plain body
+    // (a request any page may send without asking) answered 200.
+    let app = TestApp::new();
+    app.create_ok(INSTANCE, "kept").await;
+    let forged = app
+        .raw(
+            axum::http::Method::POST,
+            "/_emulator/reset",
+            &[
+                ("origin", "http://evil.example"),
+                ("content-type", "text/plain"),
+            ],
+            "",
+        )
+        .await;
+    forged.assert_error(
+        403,
+        "EMULATOR.FORBIDDEN",
+        "Forbidden: the control API answers requests from its own pages only",
+    );
+    let not_json = app
+        .raw(
+            axum::http::Method::POST,
+            "/_emulator/fixtures",
+            &[("content-type", "text/plain")],
+            r#"{"projects": []}"#,
+        )
+        .await;
+    not_json.assert_error(
+        400,
+        "DBS.200001",
+        "Parameter error. Control requests that change state declare Content-Type: \
+         application/json.",
+    );
+    let from_a_fetch = app
+        .raw(
+            axum::http::Method::POST,
+            "/_emulator/reset",
+            &[
+                ("sec-fetch-site", "cross-site"),
+                ("content-type", "application/json"),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(from_a_fetch.status, 403);
+    assert_eq!(
+        app.list("").await.json()["total_count"],
+        1,
+        "nothing was reset"
+    );
+    // Its own pages, and clients that send no Origin, go on working.
+    let own = app
+        .raw(
+            axum::http::Method::POST,
+            "/_emulator/reset",
+            &[
+                ("origin", "http://127.0.0.1:18080"),
+                ("host", "127.0.0.1:18080"),
+                ("content-type", "application/json"),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(own.status, 200, "{}", own.text);
+}
+
+#[tokio::test]
+async fn a_rebound_host_name_cannot_read_the_snapshot_with_its_secrets() {
+    // Before: `Host: attacker.example` got every token, AK/SK and password.
+    let app = TestApp::new();
+    let rebound = app
+        .raw(
+            axum::http::Method::GET,
+            "/_emulator/snapshot",
+            &[("host", "attacker.example:18080")],
+            "",
+        )
+        .await;
+    rebound.assert_error(
+        403,
+        "EMULATOR.FORBIDDEN",
+        "Forbidden: the control API does not answer to this host name (add it with \
+         --allowed-host)",
+    );
+    for host in ["localhost:18080", "127.0.0.1:18080", "[::1]:18080"] {
+        let ok = app
+            .raw(
+                axum::http::Method::GET,
+                "/_emulator/snapshot",
+                &[("host", host)],
+                "",
+            )
+            .await;
+        assert_eq!(ok.status, 200, "{host}");
+    }
+    let allowed = with_control(taurusdb_emulator::http::guard::ControlAccess {
+        allowed_hosts: vec!["taurusdb".into()],
+        ..Default::default()
+    });
+    let ok = allowed
+        .raw(
+            axum::http::Method::GET,
+            "/_emulator/state",
+            &[("host", "taurusdb:18080")],
+            "",
+        )
+        .await;
+    assert_eq!(ok.status, 200);
+    // The API itself answers any host name: clients reach it under the cloud's names.
+    let api = app
+        .raw(
+            axum::http::Method::GET,
+            &format!("/v3/{PROJECT}/backups"),
+            &[
+                ("host", "gaussdb.eu-de.otc.t-systems.com"),
+                ("x-auth-token", "t"),
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(api.status, 200);
+}
+
+#[tokio::test]
+async fn with_a_control_token_every_control_call_but_health_needs_it_and_the_dashboard_works() {
+    let app = with_control(taurusdb_emulator::http::guard::ControlAccess {
+        token: Some("s3cret".into()),
+        ..Default::default()
+    });
+    app.get("/_emulator/state").await.assert_error(
+        401,
+        "EMULATOR.CONTROL_TOKEN",
+        "The control API needs the emulator's control token (X-Emulator-Token).",
+    );
+    assert_eq!(app.get("/_emulator/ui").await.status, 401);
+    assert_eq!(app.get("/_emulator/health").await.status, 200);
+    let wrong = app
+        .raw(
+            axum::http::Method::GET,
+            "/_emulator/state",
+            &[("x-emulator-token", "guess")],
+            "",
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    let right = app
+        .raw(
+            axum::http::Method::GET,
+            "/_emulator/state",
+            &[("x-emulator-token", "s3cret")],
+            "",
+        )
+        .await;
+    assert_eq!(right.status, 200);
+    // The dashboard: opened once with the token, then its page and stream run on a cookie.
+    let opened = app.get("/_emulator/ui?token=s3cret").await;
+    assert_eq!(opened.status, 303);
+    assert_eq!(opened.headers["location"], "ui");
+    let cookie = opened.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert_eq!(
+        cookie,
+        "taurusdb-emulator-token=s3cret; Path=/; HttpOnly; SameSite=Strict"
+    );
+    let pair = cookie.split(';').next().unwrap();
+    for path in ["/_emulator/ui", "/_emulator/state"] {
+        let page = app
+            .raw(axum::http::Method::GET, path, &[("cookie", pair)], "")
+            .await;
+        assert_eq!(page.status, 200, "{path}");
+    }
+    assert_eq!(app.get("/_emulator/ui?token=guess").await.status, 401);
+}
+
+#[tokio::test]
+async fn with_the_control_plane_off_only_health_answers() {
+    let app = with_control(taurusdb_emulator::http::guard::ControlAccess {
+        disabled: true,
+        ..Default::default()
+    });
+    assert_eq!(app.get("/_emulator/health").await.status, 200);
+    for path in [
+        "/_emulator/ui",
+        "/_emulator/state",
+        "/_emulator/snapshot",
+        "/_emulator/events",
+    ] {
+        app.get(path)
+            .await
+            .assert_error(404, "DBS.290013", "Resource not found.");
+    }
+    assert_eq!(app.list("").await.status, 200, "the API is served");
+}

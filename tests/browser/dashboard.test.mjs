@@ -49,10 +49,10 @@ after(async () => {
 });
 
 /** Starts the emulator; resolves to { base, project, instance, token, stop }. */
-async function startEmulator(port = 0) {
+async function startEmulator(port = 0, extra = []) {
   const child = spawn(BINARY, [
     "--port", String(port), "--clock", "manual", "--start-time", "2026-11-26T09:00:00Z",
-    "--lifecycle", "manual", "--seed", "7", "--automated-backups", "false",
+    "--lifecycle", "manual", "--seed", "7", "--automated-backups", "false", ...extra,
   ], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => { stderr += d; });
@@ -63,7 +63,9 @@ async function startEmulator(port = 0) {
   });
   assert.match(line, /^taurusdb-emulator listening on http:\/\//);
   const base = line.replace("taurusdb-emulator listening on ", "").trim();
-  const state = await (await fetch(base + "/_emulator/state")).json();
+  const token = extra[extra.indexOf("--control-token") + 1];
+  const headers = extra.includes("--control-token") ? { "X-Emulator-Token": token } : {};
+  const state = await (await fetch(base + "/_emulator/state", { headers })).json();
   const project = state.projects[0];
   return {
     base,
@@ -89,12 +91,12 @@ async function createBackup(emulator, name) {
   return (await response.json()).backup;
 }
 
-async function openDashboard(emulator) {
+async function openDashboard(emulator, address = "/_emulator/ui") {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
   page.on("console", (m) => { if (m.type() === "error") errors.push(new Error(m.text())); });
-  await page.goto(emulator.base + "/_emulator/ui");
+  await page.goto(emulator.base + address);
   await page.locator("#connection.live").waitFor({ timeout: STEP });
   return { page, errors };
 }
@@ -225,3 +227,21 @@ test("the page goes on by itself after the emulator restarts", () => withDashboa
   // The browser logs its failed reconnects; anything else is a bug.
   assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|net::/.test(e.message)), []);
 }));
+
+test("with a control token, the dashboard opened once as ui?token= follows the state and acts", async () => {
+  const emulator = await startEmulator(0, ["--control-token", "s3cret"]);
+  const refused = await fetch(`${emulator.base}/_emulator/ui`);
+  assert.equal(refused.status, 401);
+  const { page, errors } = await openDashboard(emulator, "/_emulator/ui?token=s3cret");
+  try {
+    assert.equal(new URL(page.url()).search, "", "the token left the address bar");
+    const backup = await createBackup(emulator, "behind-a-token");
+    await row(page, backup.id).waitFor({ timeout: STEP });
+    await page.getByRole("button", { name: "Complete backup behind-a-token" }).click();
+    await showsStatus(page, backup.id, "COMPLETED");
+    assert.deepEqual(errors, [], "no script was blocked and nothing failed");
+  } finally {
+    await page.close();
+    await emulator.stop();
+  }
+});
