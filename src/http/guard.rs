@@ -64,17 +64,17 @@ pub async fn control(
     if let Err(e) = check(access, request.method(), request.headers()) {
         return e.into_response();
     }
-    if let Some(token) = &access.token {
-        if !presents(request.headers(), token) {
-            // The dashboard, opened as ui?token=…: keep the token in a cookie for the page's
-            // own requests and its event stream, and drop it from the address bar.
-            if let Some(given) = query_token(&request)
-                && same_secret(given, token)
-            {
-                return remember(given);
-            }
-            return ApiError::ControlTokenMissing.into_response();
+    if let Some(token) = &access.token
+        && !presents(request.headers(), token)
+    {
+        // The dashboard, opened as ui?token=…: keep the token in a cookie for the page's own
+        // requests and its event stream, and drop it from the address bar.
+        if let Some(given) = query_token(&request)
+            && same_secret(given, token)
+        {
+            return remember(given);
         }
+        return ApiError::ControlTokenMissing.into_response();
     }
     next.run(request).await
 }
