@@ -125,6 +125,9 @@ pub struct Emulator {
     pub waiters: std::sync::atomic::AtomicUsize,
     /// Whether a state-file writer runs.
     pub persisting: std::sync::atomic::AtomicBool,
+    /// Why the last save of the state file failed, while it has not succeeded since; shown by
+    /// `/_emulator/health`.
+    pub save_failure: parking_lot::Mutex<Option<String>>,
     /// Becomes `true` when the server stops, so that endless responses (event streams) end.
     pub stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -151,6 +154,7 @@ impl Emulator {
             persist: tokio::sync::Notify::new(),
             waiters: std::sync::atomic::AtomicUsize::new(0),
             persisting: std::sync::atomic::AtomicBool::new(false),
+            save_failure: parking_lot::Mutex::new(None),
             stopping: tokio::sync::watch::Sender::new(false),
             clock,
             settings,

@@ -60,25 +60,36 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let writer = config
-        .state_file
-        .clone()
-        .map(|path| persist::spawn_writer(emulator.clone(), path));
+    let persistence = match config.state_file.as_deref().map(persist::Persistence::open) {
+        None => None,
+        Some(Ok(persistence)) => Some(persistence),
+        Some(Err(problem)) => {
+            eprintln!("taurusdb-emulator: {problem}");
+            return ExitCode::from(2);
+        }
+    };
+    let writer = persistence
+        .as_ref()
+        .map(|p| persist::spawn_writer(emulator.clone(), p.path().to_owned()));
     println!("taurusdb-emulator listening on http://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, "listening");
     let served = taurusdb_emulator::serve(listener, emulator.clone(), shutdown).await;
-    if let (Some(writer), Some(path)) = (writer, &config.state_file) {
+    // The last save decides the exit code: a stop that loses data must not look clean.
+    let mut saved = true;
+    if let (Some(writer), Some(persistence)) = (writer, &persistence) {
         writer.abort();
-        if let Err(e) = persist::save_if_changed(&emulator, path, &mut Vec::new()) {
+        saved = persist::save_and_report(&emulator, persistence.path(), &mut None);
+        if !saved {
             eprintln!(
-                "taurusdb-emulator: cannot write state file {}: {e}",
-                path.display()
+                "taurusdb-emulator: {}",
+                emulator.save_failure.lock().clone().unwrap_or_default()
             );
         }
     }
     match served {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) if saved => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("taurusdb-emulator: server error: {e}");
             ExitCode::FAILURE

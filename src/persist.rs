@@ -6,7 +6,6 @@
 //! start with a message, and is never overwritten.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -160,45 +159,133 @@ pub fn capture(emulator: &Emulator) -> StateFile {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename, fsync of
-/// the folder.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = temporary_path(path);
-    let mut file = File::create(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temporary, path)?;
-    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        File::open(folder)?.sync_all()?;
-    }
-    Ok(())
+/// The state file of a running emulator: its path, and the lock on `PATH.lock` that keeps a
+/// second emulator off it for as long as this value lives.
+pub struct Persistence {
+    path: PathBuf,
+    _lock: File,
 }
 
-fn temporary_path(path: &Path) -> PathBuf {
+impl Persistence {
+    /// Takes `path` for this emulator: its folder must take a new file (checked by writing
+    /// one), and no other emulator may hold it. Refused with the reason otherwise.
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let lock_path = sibling(path, ".lock");
+        let lock = private_file(&lock_path, false).map_err(|e| {
+            format!(
+                "cannot use state file {}: cannot create {} ({e})",
+                path.display(),
+                lock_path.display()
+            )
+        })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "state file {} is in use by another emulator (it holds {})",
+                    path.display(),
+                    lock_path.display()
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(format!("cannot lock {}: {e}", lock_path.display()));
+            }
+        }
+        write_atomically(path, None).map_err(|e| {
+            format!(
+                "cannot write state file {}: {e}; give a path in a writable folder",
+                path.display()
+            )
+        })?;
+        Ok(Self {
+            path: path.to_owned(),
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// `path` with `suffix` added to its file name.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
+    name.push(suffix);
     path.with_file_name(name)
 }
 
-/// Writes the state now unless nothing changed since `last` was written; returns whether it
-/// wrote. A real clock's reading moves on its own and is no change; its offset is.
+/// Opens a file only its owner may read: the state holds secret keys and passwords.
+fn private_file(path: &Path, truncate: bool) -> std::io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(truncate);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Writes the state to `path` atomically: a temporary file of a name no other writer uses,
+/// beside it, mode 0600, fsync, rename, fsync of the folder. With `state` `None`, only checks
+/// that this works, leaving `path` as it is. A failed write leaves no temporary file.
+pub fn write_atomically(path: &Path, state: Option<&StateFile>) -> std::io::Result<()> {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = sibling(path, &format!(".{}.{n}.tmp", std::process::id()));
+    let written = (|| {
+        let file = private_file(&temporary, true)?;
+        let mut writer = std::io::BufWriter::new(file);
+        if let Some(state) = state {
+            serde_json::to_writer_pretty(&mut writer, state)?;
+        }
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        if state.is_none() {
+            return fs::remove_file(&temporary);
+        }
+        fs::rename(&temporary, path)?;
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            File::open(folder)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Writes the state now unless nothing changed since the store's generation `last` was
+/// written; returns whether it wrote. Telling a change costs one counter read: the store
+/// counts every change (and the clock's advances, which go through it).
 pub fn save_if_changed(
     emulator: &Emulator,
     path: &Path,
-    last: &mut Vec<u8>,
+    last: &mut Option<u64>,
 ) -> std::io::Result<bool> {
-    let mut state = capture(emulator);
-    let now = std::mem::take(&mut state.clock.now);
-    let manual_now = (emulator.clock.mode() == ClockMode::Manual).then_some(&now);
-    let unchanged_part = serde_json::to_vec(&(&state, manual_now))?;
-    if unchanged_part == *last {
+    let generation = emulator.store.generation();
+    if *last == Some(generation) {
         return Ok(false);
     }
-    state.clock.now = now;
-    write_atomically(path, &serde_json::to_vec_pretty(&state)?)?;
-    *last = unchanged_part;
+    write_atomically(path, Some(&capture(emulator)))?;
+    *last = Some(generation);
     Ok(true)
+}
+
+/// Saves once, recording the outcome where `/_emulator/health` reports it.
+pub fn save_and_report(emulator: &Emulator, path: &Path, last: &mut Option<u64>) -> bool {
+    match save_if_changed(emulator, path, last) {
+        Ok(_) => {
+            *emulator.save_failure.lock() = None;
+            true
+        }
+        Err(e) => {
+            let problem = format!("cannot write state file {}: {e}", path.display());
+            tracing::error!("{problem}");
+            *emulator.save_failure.lock() = Some(problem);
+            false
+        }
+    }
 }
 
 /// Writes the state at most [`BATCH`] after each change signalled on `emulator.persist`, until
@@ -208,24 +295,20 @@ pub fn spawn_writer(emulator: Arc<Emulator>, path: PathBuf) -> tokio::task::Join
         .persisting
         .store(true, std::sync::atomic::Ordering::Relaxed);
     tokio::spawn(async move {
-        let mut last = Vec::new();
+        let mut last = None;
         loop {
-            let emulator_for_write = emulator.clone();
-            let path_for_write = path.clone();
-            let mut previous = std::mem::take(&mut last);
-            let result = tokio::task::spawn_blocking(move || {
-                let outcome = save_if_changed(&emulator_for_write, &path_for_write, &mut previous);
-                (outcome, previous)
-            })
-            .await;
-            if let Ok((outcome, previous)) = result {
-                if let Err(e) = outcome {
-                    eprintln!(
-                        "taurusdb-emulator: cannot write state file {}: {e}",
-                        path.display()
-                    );
+            if emulator.store.generation() != last.unwrap_or(u64::MAX) {
+                let emulator_for_write = emulator.clone();
+                let path_for_write = path.clone();
+                let mut previous = last;
+                if let Ok(previous) = tokio::task::spawn_blocking(move || {
+                    save_and_report(&emulator_for_write, &path_for_write, &mut previous);
+                    previous
+                })
+                .await
+                {
+                    last = previous;
                 }
-                last = previous;
             }
             emulator.persist.notified().await;
             tokio::time::sleep(BATCH / 2).await;

@@ -29,11 +29,30 @@ fn bad(detail: impl Into<String>) -> ApiError {
 #[derive(Serialize)]
 struct Health {
     status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
 }
 
-/// `GET /_emulator/health` → `200 {"status": "ok"}` once requests are served.
-pub async fn health() -> Response {
-    json(StatusCode::OK, &Health { status: "ok" })
+/// `GET /_emulator/health` → `200 {"status": "ok"}` once requests are served; `503
+/// {"status": "failing", "problem"}` while the state file cannot be written, so that a health
+/// check does not call an emulator that is losing its data healthy.
+pub async fn health(State(emulator): State<Arc<Emulator>>) -> Response {
+    match emulator.save_failure.lock().clone() {
+        None => json(
+            StatusCode::OK,
+            &Health {
+                status: "ok",
+                problem: None,
+            },
+        ),
+        Some(problem) => json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &Health {
+                status: "failing",
+                problem: Some(problem),
+            },
+        ),
+    }
 }
 
 /// The OpenAPI document of the emulated and the control API.

@@ -154,6 +154,9 @@ pub struct ProjectState {
 /// The in-memory state of every project.
 pub struct Store {
     state: RwLock<State>,
+    /// Counts the times the state was taken for writing: what has not moved has not changed,
+    /// which is all the state-file writer needs to know.
+    generation: std::sync::atomic::AtomicU64,
     /// What a reset returns to.
     initial: Fixtures,
     initial_lifecycle: Lifecycle,
@@ -173,14 +176,31 @@ impl Store {
         }
         Self {
             state: RwLock::new(state),
+            generation: std::sync::atomic::AtomicU64::new(0),
             initial: fixtures.clone(),
             initial_lifecycle: lifecycle,
         }
     }
 
+    /// The state, for a change: every writer goes through here, so the generation counts them.
+    /// It moves once the lock is held, so whoever reads a generation and then the state sees
+    /// at least the changes that generation counts.
+    fn write(&self) -> parking_lot::RwLockWriteGuard<'_, State> {
+        let guard = self.state.write();
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        guard
+    }
+
+    /// How many times the state has been taken for a change; equal readings mean no change
+    /// between them.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Caps the number of backups each project may hold.
     pub fn set_backup_quota(&self, quota: usize) {
-        self.state.write().backup_quota = quota;
+        self.write().backup_quota = quota;
     }
 
     /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
@@ -212,7 +232,7 @@ impl Store {
     ) -> Result<Issued, IamError> {
         let denied =
             || IamError::unauthorized("The request you have made requires authentication.");
-        let mut state = self.state.write();
+        let mut state = self.write();
         // Whose project the credentials are for, in strict auth.
         let (owner, user_name, domain_name, method) = match &request.identity {
             Identity::Password {
@@ -331,7 +351,7 @@ impl Store {
         request: NewBackup,
         now: DateTime<Utc>,
     ) -> Result<(Backup, JobId), ApiError> {
-        let mut guard = self.state.write();
+        let mut guard = self.write();
         let state = &mut *guard;
         state.apply_due(now, false);
         // Never earlier than what a request that took the lock before this one saw.
@@ -396,7 +416,7 @@ impl Store {
                 Some(_) => {}
             }
         }
-        let mut state = self.state.write();
+        let mut state = self.write();
         let Some(project) = state.projects.get(project_id) else {
             return BackupPage::default();
         };
@@ -417,7 +437,7 @@ impl Store {
         backup_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Backup, ApiError> {
-        let mut state = self.state.write();
+        let mut state = self.write();
         state.apply_due(now, false);
         let project = state
             .projects
@@ -464,7 +484,7 @@ impl Store {
                 return find(&state);
             }
         }
-        let mut state = self.state.write();
+        let mut state = self.write();
         let job = find(&state)?;
         state.count_reads(project_id, std::slice::from_ref(&job.backup_id), now);
         find(&state)
@@ -528,7 +548,7 @@ impl Store {
         policy: BackupPolicy,
         now: DateTime<Utc>,
     ) -> Result<Instance, ApiError> {
-        let mut state = self.state.write();
+        let mut state = self.write();
         state.apply_due(now, false);
         let instance = state
             .projects
@@ -549,13 +569,13 @@ impl Store {
     /// Applies everything due by `now` — including what the `manual` lifecycle leaves to a
     /// clock advance — each at its own time, and returns what happened in that order.
     pub fn advance_to(&self, now: DateTime<Utc>) -> Vec<Transition> {
-        self.state.write().apply_due(now, true)
+        self.write().apply_due(now, true)
     }
 
     /// Applies what is due by `now` as the passage of time does (the ticker's step).
     pub fn tick(&self, now: DateTime<Utc>) -> Vec<Transition> {
         if self.state.read().next_due().is_some_and(|at| at <= now) {
-            self.state.write().apply_due(now, false)
+            self.write().apply_due(now, false)
         } else {
             Vec::new()
         }
@@ -574,7 +594,7 @@ impl Store {
     /// Changes the lifecycle for backups started from now on; turning automated backups on or
     /// off takes effect for every instance at once.
     pub fn set_lifecycle(&self, lifecycle: Lifecycle, now: DateTime<Utc>) {
-        let mut state = self.state.write();
+        let mut state = self.write();
         state.apply_due(now, false);
         let automated_changed = state.lifecycle.automated_backups != lifecycle.automated_backups;
         state.lifecycle = lifecycle;
@@ -618,7 +638,7 @@ impl Store {
 
     /// Keeps a building backup `BUILDING` until it is completed or failed by a command.
     pub fn hold_backup(&self, backup_id: &str, now: DateTime<Utc>) -> Result<BackupView, ApiError> {
-        let mut state = self.state.write();
+        let mut state = self.write();
         state.apply_due(now, false);
         let (pid, id) = Self::building(&state, backup_id)?;
         let project = state
@@ -635,7 +655,7 @@ impl Store {
         now: DateTime<Utc>,
         act: impl FnOnce(&mut State, &ProjectId, &BackupId) -> Option<Transition>,
     ) -> Result<Transition, ApiError> {
-        let mut state = self.state.write();
+        let mut state = self.write();
         state.apply_due(now, false);
         let (pid, id) = Self::building(&state, backup_id)?;
         act(&mut state, &pid, &id).ok_or(ApiError::BackupStatusForbids)
@@ -671,7 +691,7 @@ impl Store {
         count: u32,
         reason: String,
     ) -> FailureRule {
-        let mut state = self.state.write();
+        let mut state = self.write();
         let rule = FailureRule {
             id: state.next_seq(),
             instance_id,
@@ -689,13 +709,13 @@ impl Store {
     }
 
     pub fn clear_failure_rules(&self) {
-        self.state.write().failure_rules.clear();
+        self.write().failure_rules.clear();
     }
 
     /// Back to the starting fixtures: one project (removed if it was not in them), or
     /// everything — projects, lifecycle and failure rules.
     pub fn reset(&self, project_id: Option<&ProjectId>, now: DateTime<Utc>) {
-        let mut state = self.state.write();
+        let mut state = self.write();
         match project_id {
             Some(pid) => {
                 state.remove_project(pid);
@@ -717,7 +737,7 @@ impl Store {
 
     /// Replaces every project by the fixtures' (restoring a saved state).
     pub fn replace_all(&self, fixtures: &Fixtures, now: DateTime<Utc>) {
-        let mut state = self.state.write();
+        let mut state = self.write();
         let ids: Vec<ProjectId> = state.projects.keys().cloned().collect();
         for id in ids {
             state.remove_project(&id);
@@ -730,7 +750,7 @@ impl Store {
     /// Adds the fixtures' projects, each replacing any project of the same id whole. Refused,
     /// changing nothing, when a token already belongs to a project they do not replace.
     pub fn apply_fixtures(&self, fixtures: &Fixtures, now: DateTime<Utc>) -> Result<(), String> {
-        let mut state = self.state.write();
+        let mut state = self.write();
         state.apply_due(now, false);
         // What a new project takes must not belong to a project it does not replace: tokens
         // and access keys select a project, and the control API finds backups and jobs by id.

@@ -1,12 +1,12 @@
 //! The built binary on a real socket: the startup line, flags and env vars, fixtures files,
 //! and the documentation's example end to end.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{INSTANCE, PROJECT, client, start};
+use crate::helpers::{INSTANCE, PROJECT, client, run_to_exit, start};
 
 use crate::helpers::BINARY;
 
@@ -184,28 +184,6 @@ async fn a_fixtures_file_sets_the_starting_state() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 403);
     let _ = std::fs::remove_dir_all(dir);
-}
-
-fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
-    let mut child = Command::new(BINARY)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return (status.code(), stderr);
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the binary did not exit within 10 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -320,13 +320,17 @@ impl Running {
 /// Starts the binary and waits (at most 10 s) for its startup line.
 pub fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut command = Command::new(BINARY);
-    command
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args);
     for (k, v) in env {
         command.env(k, v);
     }
+    start_command(command)
+}
+
+/// Starts `command` (the binary, or something that runs it) and waits (at most 10 s) for the
+/// emulator's startup line.
+pub fn start_command(mut command: Command) -> Running {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("the binary starts");
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -348,4 +352,27 @@ pub fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// Runs the binary until it exits (at most 10 s): its exit code and standard error.
+pub fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the binary did not exit within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
