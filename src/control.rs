@@ -28,6 +28,25 @@ pub struct InjectedError {
     pub error_msg: String,
 }
 
+/// The most faults (and, in the store, backup failure rules) kept at once; an exhausted one
+/// makes room for a new one, and a new one past this many active ones is refused.
+pub const MAX_FAULTS: usize = 1000;
+
+/// Makes room for one more item in a list of at most [`MAX_FAULTS`]: drops the oldest exhausted
+/// one if the list is full, or says why there is no room.
+pub fn make_room<T>(items: &mut Vec<T>, exhausted: impl Fn(&T) -> bool) -> Result<(), String> {
+    if items.len() < MAX_FAULTS {
+        return Ok(());
+    }
+    let oldest = items.iter().position(exhausted).ok_or_else(|| {
+        format!(
+            "at most {MAX_FAULTS} faults can be active; clear them with DELETE /_emulator/faults"
+        )
+    })?;
+    items.remove(oldest);
+    Ok(())
+}
+
 /// The active request faults, in the order they were added.
 #[derive(Debug, Default)]
 pub struct Faults {
@@ -43,7 +62,9 @@ impl Faults {
         count: u32,
         error: Option<InjectedError>,
         delay: Duration,
-    ) -> RequestFault {
+    ) -> Result<RequestFault, String> {
+        let mut faults = self.faults.lock();
+        make_room(&mut faults, |f| f.remaining == 0)?;
         let mut next = self.next_id.lock();
         *next += 1;
         let fault = RequestFault {
@@ -54,8 +75,8 @@ impl Faults {
             error,
             delay,
         };
-        self.faults.lock().push(fault.clone());
-        fault
+        faults.push(fault.clone());
+        Ok(fault)
     }
 
     /// The first fault with calls left for `operation`, counted as hit.

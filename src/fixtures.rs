@@ -18,6 +18,10 @@ use crate::domain::{
     Instance, InstanceId, InstanceProfile, InstanceStatus, Job, JobId, JobStatus, ProjectId,
 };
 
+/// The most nodes an instance has: one primary and up to 15 read replicas, as the service
+/// allows.
+pub const MAX_NODES: u32 = 16;
+
 /// The built-in starting state (the documentation's example project and instance).
 pub const DEFAULT_FIXTURES: &str = include_str!("../fixtures/default.json");
 
@@ -377,8 +381,13 @@ impl InstanceFile {
                 size.text()
             ));
         }
-        if self.node_count == Some(0) {
-            return Err("node_count: an instance has at least one node".to_owned());
+        if let Some(n) = self.node_count
+            && !(1..=MAX_NODES).contains(&n)
+        {
+            return Err(format!(
+                "node_count: an instance has 1 to {MAX_NODES} nodes (a primary and up to 15 read \
+                 replicas), not {n}"
+            ));
         }
         Ok(())
     }

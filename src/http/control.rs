@@ -101,6 +101,7 @@ struct ProjectStateBody {
     name: String,
     tokens: Vec<String>,
     instances: Vec<InstanceListItem>,
+    instance_count: usize,
     backups: Vec<BackupStateBody>,
     backup_count: usize,
     jobs: Vec<serde_json::Value>,
@@ -152,6 +153,7 @@ pub(super) fn state_body(
                     .into_iter()
                     .map(InstanceListItem::from)
                     .collect(),
+                instance_count: p.instance_count,
                 backups: p
                     .backups
                     .into_iter()
@@ -682,7 +684,8 @@ pub async fn fault_requests(
     };
     let fault = emulator
         .faults
-        .add(body.operation, body.count, error, delay);
+        .add(body.operation, body.count, error, delay)
+        .map_err(bad)?;
     Ok(json(StatusCode::CREATED, &RequestFaultItem::from(fault)))
 }
 
@@ -728,12 +731,15 @@ pub async fn fault_backups(
         .as_deref()
         .map(InstanceId::parse)
         .transpose()?;
-    let rule = emulator.store.add_failure_rule(
-        instance,
-        body.count,
-        body.reason
-            .unwrap_or_else(|| DEFAULT_FAIL_REASON.to_owned()),
-    );
+    let rule = emulator
+        .store
+        .add_failure_rule(
+            instance,
+            body.count,
+            body.reason
+                .unwrap_or_else(|| DEFAULT_FAIL_REASON.to_owned()),
+        )
+        .map_err(bad)?;
     Ok(json(StatusCode::CREATED, &BackupFaultItem::from(rule)))
 }
 
@@ -744,17 +750,18 @@ pub(super) struct FaultList {
 }
 
 /// Every fault since the last clear, with hits and calls left.
-pub(super) fn fault_list(emulator: &Emulator) -> FaultList {
+/// The faults set, oldest first; with `newest`, only that many of the newest of each kind.
+pub(super) fn fault_list(emulator: &Emulator, newest: Option<usize>) -> FaultList {
+    fn last<T>(mut items: Vec<T>, newest: Option<usize>) -> Vec<T> {
+        let keep = newest.unwrap_or(usize::MAX).min(items.len());
+        items.split_off(items.len() - keep)
+    }
     FaultList {
-        requests: emulator
-            .faults
-            .list()
+        requests: last(emulator.faults.list(), newest)
             .into_iter()
             .map(RequestFaultItem::from)
             .collect(),
-        backups: emulator
-            .store
-            .failure_rules()
+        backups: last(emulator.store.failure_rules(), newest)
             .into_iter()
             .map(BackupFaultItem::from)
             .collect(),
@@ -763,7 +770,7 @@ pub(super) fn fault_list(emulator: &Emulator) -> FaultList {
 
 /// `GET /_emulator/faults`: every fault since the last clear, with hits and calls left.
 pub async fn faults(State(emulator): State<Arc<Emulator>>) -> Response {
-    json(StatusCode::OK, &fault_list(&emulator))
+    json(StatusCode::OK, &fault_list(&emulator, None))
 }
 
 /// `DELETE /_emulator/faults`: clears request faults and backup failure rules.

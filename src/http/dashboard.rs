@@ -68,6 +68,8 @@ pub async fn ui() -> Response {
 /// How many backups and jobs of each project, and how many requests, one view shows.
 pub const VIEW_BACKUPS: usize = 100;
 pub const VIEW_REQUESTS: usize = 50;
+/// How many of the newest request faults and backup failure rules one view shows.
+pub const VIEW_FAULTS: usize = 50;
 /// Events come at most this often, however busy the emulator is.
 pub const MIN_GAP: Duration = Duration::from_millis(200);
 /// How often the stream looks again when nothing wakes it (a real clock moves on its own).
@@ -91,7 +93,7 @@ struct View {
 fn view(emulator: &Emulator, project: Option<&ProjectId>) -> String {
     let view = View {
         state: state_body(emulator, project, Some(VIEW_BACKUPS)),
-        faults: fault_list(emulator),
+        faults: fault_list(emulator, Some(VIEW_FAULTS)),
         requests: emulator
             .journal
             .latest(VIEW_REQUESTS)

@@ -22,6 +22,7 @@ use parking_lot::RwLock;
 pub use self::project::Completion;
 
 pub use self::state::FailureRule;
+pub use self::state::MAX_ISSUED_TOKENS;
 use self::state::{IssuedToken, Outcome, State};
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
@@ -140,7 +141,10 @@ pub struct ProjectState {
     pub id: ProjectId,
     pub name: String,
     pub tokens: Vec<String>,
+    /// By id (the first ones only when the view is limited).
     pub instances: Vec<InstanceView>,
+    /// How many instances the project holds, whether or not all are in `instances`.
+    pub instance_count: usize,
     /// Newest first.
     pub backups: Vec<BackupState>,
     /// How many backups the project holds, whether or not all are in `backups`.
@@ -304,12 +308,13 @@ impl Store {
             state.ids.next_u128()
         );
         let expires_at = now + TOKEN_LIFETIME;
-        state.issued.insert(
+        state.keep_issued(
             token.clone(),
             IssuedToken {
                 project_id: project_id.clone(),
                 expires_at,
             },
+            now,
         );
         Ok(Issued {
             token,
@@ -321,6 +326,11 @@ impl Store {
             issued_at: now,
             expires_at,
         })
+    }
+
+    /// How many tokens the emulator's IAM keeps now (expired ones go as new ones come).
+    pub fn issued_token_count(&self) -> usize {
+        self.state.read().issued.len()
     }
 
     /// Projects by name (all without one), sorted by id; only `visible_to` when given.
@@ -690,8 +700,9 @@ impl Store {
         instance_id: Option<InstanceId>,
         count: u32,
         reason: String,
-    ) -> FailureRule {
+    ) -> Result<FailureRule, String> {
         let mut state = self.write();
+        crate::control::make_room(&mut state.failure_rules, |r| r.remaining == 0)?;
         let rule = FailureRule {
             id: state.next_seq(),
             instance_id,
@@ -700,7 +711,7 @@ impl Store {
             reason,
         };
         state.failure_rules.push(rule.clone());
-        rule
+        Ok(rule)
     }
 
     /// The backup failure rules, with how often each has fired.
@@ -838,8 +849,10 @@ impl Store {
                     tokens,
                     instances: instances
                         .into_iter()
+                        .take(limit.unwrap_or(usize::MAX))
                         .map(|i| p.view_instance(pid, i))
                         .collect(),
+                    instance_count: p.instances.len(),
                     backups: p
                         .newest_first
                         .values()

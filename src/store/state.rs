@@ -44,6 +44,9 @@ pub struct FailureRule {
     pub reason: String,
 }
 
+/// The most tokens the emulator's IAM keeps; issuing one more forgets the oldest.
+pub const MAX_ISSUED_TOKENS: usize = 10_000;
+
 /// A token the emulator's IAM issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedToken {
@@ -67,6 +70,9 @@ pub(super) struct State {
     pub access_keys: HashMap<String, (String, ProjectId)>,
     /// Tokens issued by `POST /v3/auth/tokens`.
     pub issued: HashMap<String, IssuedToken>,
+    /// The issued tokens in the order they expire (all live equally long), so that expired
+    /// ones, and the oldest past [`MAX_ISSUED_TOKENS`], are dropped without a scan.
+    pub issued_order: std::collections::VecDeque<(DateTime<Utc>, String)>,
     events: BinaryHeap<Reverse<Event>>,
     /// Finishes that only a clock advance applies (`manual` lifecycle).
     advance_events: BinaryHeap<Reverse<Event>>,
@@ -88,6 +94,7 @@ impl State {
             tokens: HashMap::new(),
             access_keys: HashMap::new(),
             issued: HashMap::new(),
+            issued_order: std::collections::VecDeque::new(),
             events: BinaryHeap::new(),
             advance_events: BinaryHeap::new(),
             seq: 0,
@@ -124,6 +131,21 @@ impl State {
         } else {
             self.events.push(event);
         }
+    }
+
+    /// Keeps `token` for its project until it expires; forgets expired tokens and, past
+    /// [`MAX_ISSUED_TOKENS`], the oldest ones.
+    pub fn keep_issued(&mut self, token: String, issued: IssuedToken, now: DateTime<Utc>) {
+        while let Some((expires_at, oldest)) = self.issued_order.front() {
+            if *expires_at > now && self.issued_order.len() < MAX_ISSUED_TOKENS {
+                break;
+            }
+            self.issued.remove(oldest);
+            self.issued_order.pop_front();
+        }
+        self.issued_order
+            .push_back((issued.expires_at, token.clone()));
+        self.issued.insert(token, issued);
     }
 
     /// Removes a project with its tokens, access keys and the tokens issued for it.

@@ -366,3 +366,48 @@ async fn a_busy_emulator_sends_at_most_one_event_per_200_ms() {
         assert!(gap >= Duration::from_millis(195), "events {gap:?} apart");
     }
 }
+
+#[tokio::test]
+async fn the_event_stream_shows_the_first_hundred_instances_and_the_newest_fifty_faults() {
+    // Before: every instance and every fault ever set went into each event (2 000 faults:
+    // 120 MB/s to one dashboard). Bound: 300 instances, 120 faults of each kind.
+    let instances: Vec<Value> = (0..300)
+        .map(|i| json!({"id": format!("{i:032x}in07")}))
+        .collect();
+    let app = TestApp::with_fixtures(
+        &json!({"projects": [{"id": PROJECT, "instances": instances}]}).to_string(),
+    );
+    for n in 0..120 {
+        for (path, body) in [
+            (
+                "/_emulator/faults/requests",
+                json!({"operation": "list", "count": n + 1, "delay": "1ms"}),
+            ),
+            ("/_emulator/faults/backups", json!({"count": n + 1})),
+        ] {
+            let response = app
+                .raw(
+                    Method::POST,
+                    path,
+                    &[("content-type", "application/json")],
+                    body.to_string(),
+                )
+                .await;
+            assert_eq!(response.status, 201, "{}", response.text);
+        }
+    }
+    let mut events = Events::open(&app, "/_emulator/events").await;
+    let view = events.next().await.unwrap().data;
+    let project = project(&view, PROJECT);
+    assert_eq!(project["instances"].as_array().unwrap().len(), 100);
+    assert_eq!(project["instance_count"], 300);
+    assert_eq!(project["instances"][0]["id"], format!("{:032x}in07", 0));
+    for kind in ["requests", "backups"] {
+        let faults = view["faults"][kind].as_array().unwrap();
+        assert_eq!(faults.len(), 50, "{kind}");
+        assert_eq!(
+            faults[49]["remaining"], 120,
+            "the newest {kind} fault is last"
+        );
+    }
+}

@@ -710,3 +710,91 @@ async fn a_full_disk_is_reported_by_the_health_check_and_the_exit_code_and_leave
     let _ = state;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn iam_tokens_are_forgotten_when_they_expire_and_past_ten_thousand() {
+    // Before: never purged (910 000 issued: +215 MB). Bound: 10 050 tokens issued in-process.
+    use taurusdb_emulator::iam::TokenRequest;
+    use taurusdb_emulator::store::MAX_ISSUED_TOKENS;
+    let app = TestApp::new();
+    let store = &app.emulator.store;
+    let request = TokenRequest::parse(&json!({"auth": {
+        "identity": {"methods": ["password"],
+                     "password": {"user": {"name": "u", "password": "p"}}},
+        "scope": {"project": {"id": PROJECT}}}}))
+    .unwrap();
+    let first = store.issue_token(&request, false, app.now()).unwrap().token;
+    assert!(store.token_project(&first, app.now()).is_some());
+    for _ in 0..MAX_ISSUED_TOKENS + 49 {
+        store.issue_token(&request, false, app.now()).unwrap();
+    }
+    assert_eq!(store.issued_token_count(), MAX_ISSUED_TOKENS);
+    assert_eq!(
+        store.token_project(&first, app.now()),
+        None,
+        "the oldest went first"
+    );
+    // A day later every one of them has expired; the next issue forgets them all.
+    let later = app.now() + chrono::TimeDelta::hours(25);
+    store.issue_token(&request, false, later).unwrap();
+    assert_eq!(store.issued_token_count(), 1);
+}
+
+#[test]
+fn an_instance_has_at_most_sixteen_nodes_as_the_service_allows() {
+    // Before: up to 4 294 967 295 (1 000 000 nodes: one instance read answered 502 MB).
+    let fixtures = |n: u64| {
+        json!({"projects": [{"id": PROJECT, "instances": [{"id": INSTANCE, "node_count": n}]}]})
+            .to_string()
+    };
+    assert!(taurusdb_emulator::fixtures::Fixtures::parse(&fixtures(16)).is_ok());
+    assert_eq!(
+        taurusdb_emulator::fixtures::Fixtures::parse(&fixtures(1_000_000)).err(),
+        Some(
+            "projects[0].instances[0].node_count: an instance has 1 to 16 nodes (a primary and \
+             up to 15 read replicas), not 1000000"
+                .to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn at_most_a_thousand_faults_are_active_and_used_ones_make_room() {
+    let app = TestApp::new();
+    let fault = |operation: &str| {
+        json!({"operation": operation, "count": 1, "status": 409,
+               "error_code": "DBS.200019", "error_msg": "busy"})
+    };
+    let add = |body: Value| {
+        app.raw(
+            axum::http::Method::POST,
+            "/_emulator/faults/requests",
+            &[("content-type", "application/json")],
+            body.to_string(),
+        )
+    };
+    assert_eq!(add(fault("create")).await.status, 201);
+    for _ in 1..1000 {
+        assert_eq!(add(fault("list")).await.status, 201);
+    }
+    add(fault("list")).await.assert_error(
+        400,
+        "DBS.200001",
+        "Parameter error. at most 1000 faults can be active; clear them with DELETE \
+         /_emulator/faults",
+    );
+    // The create fault fires, and so makes room.
+    assert_eq!(
+        app.create(json!({"instance_id": INSTANCE, "name": "faulty"}))
+            .await
+            .status,
+        409
+    );
+    assert_eq!(add(fault("list")).await.status, 201);
+    let faults = app.get("/_emulator/faults").await.json();
+    assert_eq!(faults["requests"].as_array().unwrap().len(), 1000);
+    assert_eq!(
+        faults["requests"][0]["operation"], "list",
+        "the used one went"
+    );
+}
