@@ -201,7 +201,9 @@ mod tests {
     #[test]
     fn a_fault_fires_exactly_count_times_for_its_operation() {
         let faults = Faults::default();
-        faults.add("create".into(), 2, None, Duration::ZERO);
+        faults
+            .add("create".into(), 2, None, Duration::ZERO)
+            .unwrap();
         assert!(faults.take("list").is_none());
         assert!(faults.take("create").is_some());
         assert!(faults.take("create").is_some());
@@ -213,7 +215,7 @@ mod tests {
     #[test]
     fn a_wildcard_fault_matches_every_operation() {
         let faults = Faults::default();
-        faults.add("*".into(), 1, None, Duration::ZERO);
+        faults.add("*".into(), 1, None, Duration::ZERO).unwrap();
         assert!(faults.take("job").is_some());
         assert!(faults.take("list").is_none());
     }
