@@ -172,6 +172,24 @@ pub struct Config {
     #[arg(long, env = "TAURUSDB_EMULATOR_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
+    /// The most connections open at once: past it the oldest idle one is closed, or, when none
+    /// is idle, the new one is answered 503. Keep it under the open-file limit (ulimit -n).
+    #[arg(long, env = "TAURUSDB_EMULATOR_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = at_least_one)]
+    pub max_connections: usize,
+
+    /// The most event streams (/_emulator/events, the dashboard) open at once; more answer 503.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_MAX_EVENT_STREAMS",
+        default_value_t = 32
+    )]
+    pub max_event_streams: usize,
+
+    /// The most long-poll waits (/_emulator/backups/{id}/wait) at once; more answer 503.
+    #[arg(long, env = "TAURUSDB_EMULATOR_MAX_WAITERS", default_value_t = 256)]
+    pub max_waiters: usize,
+
     /// A secret every control request (/_emulator/… but health) and the dashboard must
     /// present, in the X-Emulator-Token header (the dashboard: open /_emulator/ui?token=…).
     #[arg(long, env = "TAURUSDB_EMULATOR_CONTROL_TOKEN", hide_env_values = true)]
@@ -206,6 +224,14 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+}
+
+/// A count of at least one.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?} is not a whole number of at least 1")),
+    }
 }
 
 /// Reads a lifecycle mode: `time`, `instant`, `manual` or `reads:N`.

@@ -88,6 +88,9 @@ pub enum ApiError {
     /// 503 `EMULATOR.BUSY`: the emulator holds as many of these (connections, event streams,
     /// waiters) as its settings allow; the detail names the limit.
     Busy(&'static str),
+    /// 503 `EMULATOR.STOPPING`: the emulator stopped while the request waited (control API
+    /// only).
+    Stopping,
     /// 500 `DBS.108000` "Server failure.": a bug in the emulator (a caught panic).
     Internal,
 }
@@ -133,7 +136,7 @@ impl ApiError {
             HeadersTooLarge => 431,
             ControlTokenMissing => 401,
             ControlForbidden(_) => 403,
-            Busy(_) => 503,
+            Busy(_) | Stopping => 503,
             Internal => 500,
         }
     }
@@ -170,6 +173,7 @@ impl ApiError {
             ControlTokenMissing => "EMULATOR.CONTROL_TOKEN",
             ControlForbidden(_) => "EMULATOR.FORBIDDEN",
             Busy(_) => "EMULATOR.BUSY",
+            Stopping => "EMULATOR.STOPPING",
             Internal => "DBS.108000",
         }
     }
@@ -224,6 +228,7 @@ impl ApiError {
             ControlTokenMissing => {
                 "The control API needs the emulator's control token (X-Emulator-Token)."
             }
+            Stopping => "The emulator is stopping.",
             Internal => "Server failure.",
         };
         text.to_owned()

@@ -17,6 +17,7 @@ pub mod iam;
 pub mod lifecycle;
 pub mod persist;
 pub mod signature;
+pub mod slots;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -53,6 +54,13 @@ pub struct Settings {
     pub max_backups_per_project: usize,
     /// Who may use the control plane.
     pub control: crate::http::guard::ControlAccess,
+    /// The most connections open at once; past it the oldest idle one is closed, or the new
+    /// one is answered 503 when none is idle.
+    pub max_connections: usize,
+    /// The most event streams (`/_emulator/events`) open at once.
+    pub max_event_streams: usize,
+    /// The most long-poll waits (`/_emulator/backups/{id}/wait`) at once.
+    pub max_waiters: usize,
 }
 
 impl Default for Settings {
@@ -70,6 +78,9 @@ impl Default for Settings {
                 listen_host: "127.0.0.1".to_owned(),
                 ..Default::default()
             },
+            max_connections: 512,
+            max_event_streams: 32,
+            max_waiters: 256,
         }
     }
 }
@@ -104,6 +115,9 @@ impl Settings {
                 allowed_hosts: config.allowed_hosts.clone(),
                 listen_host: config.host.clone(),
             },
+            max_connections: config.max_connections,
+            max_event_streams: config.max_event_streams,
+            max_waiters: config.max_waiters,
         }
     }
 }
@@ -128,6 +142,9 @@ pub struct Emulator {
     /// Why the last save of the state file failed, while it has not succeeded since; shown by
     /// `/_emulator/health`.
     pub save_failure: parking_lot::Mutex<Option<String>>,
+    /// Places for event streams and for long-poll waits.
+    pub event_streams: slots::Slots,
+    pub long_polls: slots::Slots,
     /// Becomes `true` when the server stops, so that endless responses (event streams) end.
     pub stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -155,6 +172,8 @@ impl Emulator {
             waiters: std::sync::atomic::AtomicUsize::new(0),
             persisting: std::sync::atomic::AtomicBool::new(false),
             save_failure: parking_lot::Mutex::new(None),
+            event_streams: slots::Slots::new(settings.max_event_streams),
+            long_polls: slots::Slots::new(settings.max_waiters),
             stopping: tokio::sync::watch::Sender::new(false),
             clock,
             settings,

@@ -554,7 +554,12 @@ pub async fn wait(
         return Err(bad("timeout must be at most 10m"));
     }
     let deadline = Instant::now() + timeout;
+    let _place = emulator
+        .long_polls
+        .take()
+        .ok_or(ApiError::Busy("long-poll waits (--max-waiters)"))?;
     let _waiting = Waiting::new(&emulator);
+    let mut stopping = emulator.stopping.subscribe();
     loop {
         let changed = emulator.changes.notified();
         let view = emulator
@@ -572,7 +577,11 @@ pub async fn wait(
         if left.is_zero() {
             return Err(ApiError::WaitTimeout);
         }
-        let _ = tokio::time::timeout(left.min(WAIT_RECHECK), changed).await;
+        // A stopping server ends the wait at once instead of holding the stop for its grace.
+        tokio::select! {
+            _ = tokio::time::timeout(left.min(WAIT_RECHECK), changed) => {}
+            _ = stopping.wait_for(|stop| *stop) => return Err(ApiError::Stopping),
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use super::control::{
 use super::extract::ApiQuery;
 use crate::Emulator;
 use crate::domain::ProjectId;
+use crate::error::ApiError;
 
 /// The page, with its styles and script.
 pub const PAGE: &str = include_str!("dashboard.html");
@@ -110,8 +111,13 @@ fn view(emulator: &Emulator, project: Option<&ProjectId>) -> String {
 pub async fn events(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(param): ApiQuery<ProjectParam>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let place = emulator
+        .event_streams
+        .take()
+        .ok_or(ApiError::Busy("event streams (--max-event-streams)"))?;
     let stream = Follower {
+        _place: place,
         _waiting: Waiting::new(&emulator),
         stopping: emulator.stopping.subscribe(),
         project: param.project(),
@@ -124,12 +130,14 @@ pub async fn events(
         let event = follower.next().await?;
         Some((Ok(event), follower))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
 /// One client following the state.
 struct Follower {
     emulator: Arc<Emulator>,
+    /// This stream's place among `--max-event-streams`.
+    _place: crate::slots::Slot,
     /// Makes each change wake this stream, for as long as it lives.
     _waiting: Waiting,
     stopping: tokio::sync::watch::Receiver<bool>,

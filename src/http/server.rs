@@ -2,19 +2,25 @@
 //! so a slow or oversized client cannot hold a worker, and a graceful stop that lets requests
 //! in flight finish (for at most [`SHUTDOWN_GRACE`]).
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::sync::watch;
+use parking_lot::Mutex;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{Notify, watch};
 use tower::ServiceExt;
 
 use crate::Emulator;
+use crate::error::ApiError;
 
 /// The most a request's line and headers may take; hyper answers a bare 431 above it (our own
 /// JSON answers start lower, see `limits`).
@@ -32,6 +38,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let ticker = crate::lifecycle::spawn_ticker(emulator.clone(), crate::lifecycle::TICK);
     let header_timeout = emulator.settings.header_timeout;
+    let connections = Connections::new(emulator.settings.max_connections);
     let stopping = emulator.clone();
     let app = super::router(emulator);
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -50,18 +57,30 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let Some(entry) = connections.admit() else {
+            tokio::spawn(refuse(stream));
+            continue;
+        };
         let app = app.clone();
         let mut stop_rx = stop_rx.clone();
         let open_rx = open_rx.clone();
         tokio::spawn(async move {
+            let busy = entry.busy.clone();
             let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
                 let app = app.clone();
+                let working = Working::new(&busy);
                 async move {
-                    Ok::<_, Infallible>(
-                        app.oneshot(request.map(Body::new))
-                            .await
-                            .unwrap_or_else(|e| match e {}),
-                    )
+                    let response = app
+                        .oneshot(request.map(Body::new))
+                        .await
+                        .unwrap_or_else(|e| match e {});
+                    // Busy until the whole answer is sent (an event stream, a long body).
+                    Ok::<_, Infallible>(response.map(|body| {
+                        Body::new(body.map_frame(move |frame| {
+                            let _ = &working;
+                            frame
+                        }))
+                    }))
                 }
             });
             let mut builder = http1::Builder::new();
@@ -75,8 +94,11 @@ pub async fn serve(
                 tokio::select! {
                     _ = connection.as_mut() => break,
                     _ = stop_rx.changed() => connection.as_mut().graceful_shutdown(),
+                    // Closed to make room for a newer connection while it sat idle.
+                    () = entry.evicted.notified() => break,
                 }
             }
+            drop(entry);
             drop(open_rx);
         });
     }
@@ -87,4 +109,113 @@ pub async fn serve(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open_tx.closed()).await;
     ticker.abort();
     Ok(())
+}
+
+/// The open connections, oldest first, for `--max-connections`.
+#[derive(Clone)]
+struct Connections {
+    table: Arc<Mutex<ConnectionTable>>,
+    max: usize,
+}
+
+#[derive(Default)]
+struct ConnectionTable {
+    next: u64,
+    /// By accept order: each connection's requests in progress and its eviction signal.
+    open: BTreeMap<u64, (Arc<AtomicUsize>, Arc<Notify>)>,
+}
+
+/// A connection's place in the table, given back when dropped.
+struct Entry {
+    id: u64,
+    busy: Arc<AtomicUsize>,
+    evicted: Arc<Notify>,
+    table: Arc<Mutex<ConnectionTable>>,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        self.table.lock().open.remove(&self.id);
+    }
+}
+
+impl Connections {
+    fn new(max: usize) -> Self {
+        Self {
+            table: Arc::default(),
+            max: max.max(1),
+        }
+    }
+
+    /// A place for a new connection: at the limit, the oldest connection with no request in
+    /// progress (waiting for its first or next request head) is closed to make room; if
+    /// every one is busy, `None`.
+    fn admit(&self) -> Option<Entry> {
+        let mut table = self.table.lock();
+        if table.open.len() >= self.max {
+            let idle = table
+                .open
+                .iter()
+                .find(|(_, (busy, _))| busy.load(Ordering::Acquire) == 0)
+                .map(|(id, _)| *id)?;
+            if let Some((_, evicted)) = table.open.remove(&idle) {
+                evicted.notify_one();
+            }
+        }
+        table.next += 1;
+        let id = table.next;
+        let busy = Arc::new(AtomicUsize::new(0));
+        let evicted = Arc::new(Notify::new());
+        table.open.insert(id, (busy.clone(), evicted.clone()));
+        Some(Entry {
+            id,
+            busy,
+            evicted,
+            table: self.table.clone(),
+        })
+    }
+}
+
+/// One request in progress on a connection, from its head to the end of its answer.
+struct Working(Arc<AtomicUsize>);
+
+impl Working {
+    fn new(busy: &Arc<AtomicUsize>) -> Self {
+        busy.fetch_add(1, Ordering::AcqRel);
+        Self(busy.clone())
+    }
+}
+
+impl Drop for Working {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Answers a connection past `--max-connections` with 503 in the API's format, reads what
+/// the client sent meanwhile (a little, briefly) so that it sees the answer, and closes.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    let error = ApiError::Busy("open connections (--max-connections)");
+    let body =
+        serde_json::json!({"error_code": error.code(), "error_msg": error.message()}).to_string();
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {}\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        super::respond::JSON_CONTENT_TYPE,
+        body.len()
+    );
+    let linger = async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.shutdown().await?;
+        let mut sink = [0u8; 4096];
+        let mut read = 0;
+        while read < 64 * 1024 {
+            match stream.read(&mut sink).await? {
+                0 => break,
+                n => read += n,
+            }
+        }
+        Ok::<_, std::io::Error>(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), linger).await;
 }

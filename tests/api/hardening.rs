@@ -798,3 +798,144 @@ async fn at_most_a_thousand_faults_are_active_and_used_ones_make_room() {
         "the used one went"
     );
 }
+
+/// Whether a raw connection was closed by the server (it reads end of stream or a reset).
+fn closed_by_server(stream: &mut TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    !matches!(stream.read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+        || e.kind() == std::io::ErrorKind::TimedOut)
+}
+
+#[tokio::test]
+async fn idle_connections_past_the_limit_make_room_and_the_health_check_answers() {
+    // Bound: 80 idle connections against 64 file descriptors and --max-connections 40.
+    // Before: they took every descriptor; the health check hung until the header timeout
+    // (here 30 s) closed them.
+    let mut command = std::process::Command::new("prlimit");
+    command.args([
+        "--nofile=64:64",
+        BINARY,
+        "--port",
+        "0",
+        "--max-connections",
+        "40",
+        "--request-timeout",
+        "30s",
+    ]);
+    let running = start_command(command);
+    let mut idle: Vec<TcpStream> = (0..80).map(|_| connect(&running.base)).collect();
+    let health = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+        .get(format!("{}/_emulator/health", running.base))
+        .send()
+        .await
+        .expect("the health check answers while idle connections crowd the emulator");
+    assert_eq!(health.status(), 200);
+    // The oldest idle ones made room.
+    let closed = idle[..40]
+        .iter_mut()
+        .map(closed_by_server)
+        .filter(|c| *c)
+        .count();
+    assert_eq!(closed, 40, "the 40 oldest idle connections were closed");
+}
+
+#[test]
+fn a_new_connection_past_the_limit_of_busy_ones_reads_a_503_in_the_api_format() {
+    // Bound: 5 connections each inside a request body that never ends, --max-connections 5.
+    let running = start(
+        &[
+            "--port",
+            "0",
+            "--max-connections",
+            "5",
+            "--request-timeout",
+            "30s",
+        ],
+        &[],
+    );
+    let busy: Vec<TcpStream> = (0..5)
+        .map(|_| {
+            let mut stream = connect(&running.base);
+            write!(
+                stream,
+                "POST /v3/auth/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n\
+                 Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            )
+            .unwrap();
+            // "100 Continue" comes once the handler reads the body: the request is in progress.
+            let mut interim = [0u8; 25];
+            stream.read_exact(&mut interim).unwrap();
+            assert!(interim.starts_with(b"HTTP/1.1 100 Continue"));
+            stream.write_all(b"{").unwrap();
+            stream
+        })
+        .collect();
+    let mut extra = connect(&running.base);
+    extra
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let answer = read_answer(&mut extra);
+    assert!(
+        answer.starts_with("HTTP/1.1 503 Service Unavailable"),
+        "{answer}"
+    );
+    assert!(answer.ends_with(
+        r#"{"error_code":"EMULATOR.BUSY","error_msg":"The emulator is at its limit of open connections (--max-connections); try again later."}"#
+    ), "{answer}");
+    drop(busy);
+}
+
+#[tokio::test]
+async fn event_streams_and_long_poll_waits_past_their_limits_answer_503() {
+    let app = TestApp::with_settings(taurusdb_emulator::Settings {
+        max_event_streams: 2,
+        max_waiters: 1,
+        ..taurusdb_emulator::Settings::default()
+    });
+    let first = app.open("/_emulator/events").await;
+    let second = app.open("/_emulator/events").await;
+    app.get("/_emulator/events").await.assert_error(
+        503,
+        "EMULATOR.BUSY",
+        "The emulator is at its limit of event streams (--max-event-streams); try again later.",
+    );
+    drop(first);
+    assert_eq!(
+        app.open("/_emulator/events").await.status(),
+        200,
+        "a closed one made room"
+    );
+    drop(second);
+
+    let created = app.create_ok(INSTANCE, "waited-on").await;
+    let id = created["backup"]["id"].as_str().unwrap().to_owned();
+    let first_wait = format!("/_emulator/backups/{id}/wait?timeout=30s");
+    let waiting = app.open(&first_wait);
+    let refused = async {
+        // The first wait has its place once the second is refused.
+        loop {
+            let response = app
+                .get(&format!("/_emulator/backups/{id}/wait?timeout=0s"))
+                .await;
+            if response.status == 503 {
+                return response;
+            }
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::select! {
+        _ = waiting => panic!("the first wait ended before the second was refused"),
+        response = refused => response.assert_error(
+            503,
+            "EMULATOR.BUSY",
+            "The emulator is at its limit of long-poll waits (--max-waiters); try again later.",
+        ),
+    }
+}
