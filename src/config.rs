@@ -136,6 +136,24 @@ pub struct Config {
     )]
     pub max_backups_per_project: usize,
 
+    /// How long the job of a deleted backup stays queryable, from the job's creation, in
+    /// emulator time, e.g. 7d, 12h.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_JOB_RETENTION",
+        default_value = "7d",
+        value_parser = parse_duration
+    )]
+    pub job_retention: Duration,
+
+    /// The most jobs of deleted backups one project keeps; the oldest go first.
+    #[arg(
+        long,
+        env = "TAURUSDB_EMULATOR_MAX_JOBS_PER_PROJECT",
+        default_value_t = 10_000
+    )]
+    pub max_jobs_per_project: usize,
+
     /// Whether instances take automated backups in their policy windows (true or false).
     #[arg(
         long,
@@ -254,7 +272,7 @@ pub fn parse_start_time(s: &str) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("{s:?} is not a time like 2026-01-01T00:00:00Z"))
 }
 
-/// Reads a duration written as a whole number and a unit: `ms`, `s`, `m` or `h`.
+/// Reads a duration written as a whole number and a unit: `ms`, `s`, `m`, `h` or `d`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
@@ -266,9 +284,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "s" => 1_000,
         "m" => 60_000,
         "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => {
             return Err(format!(
-                "{s:?} has no unit of ms, s, m or h (e.g. 250ms, 5s, 2m)"
+                "{s:?} has no unit of ms, s, m, h or d (e.g. 250ms, 5s, 2m, 7d)"
             ));
         }
     };
@@ -290,11 +309,12 @@ mod tests {
         assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
     }
 
     #[test]
     fn durations_without_a_unit_or_number_are_refused() {
-        for bad in ["", "5", "s", "-1s", "1.5s", "5 s", "5d", "99999999999h"] {
+        for bad in ["", "5", "s", "-1s", "1.5s", "5 s", "5w", "99999999999h"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
     }

@@ -52,6 +52,10 @@ pub struct Settings {
     pub body_timeout: std::time::Duration,
     /// The most backups one project may hold.
     pub max_backups_per_project: usize,
+    /// How long the job of a deleted backup stays, from its creation, in emulator time.
+    pub job_retention: TimeDelta,
+    /// The most jobs of deleted backups one project keeps.
+    pub max_jobs_per_project: usize,
     /// Who may use the control plane.
     pub control: crate::http::guard::ControlAccess,
     /// The most connections open at once; past it the oldest idle one is closed, or the new
@@ -74,6 +78,8 @@ impl Default for Settings {
             header_timeout: std::time::Duration::from_secs(10),
             body_timeout: std::time::Duration::from_secs(10),
             max_backups_per_project: 100_000,
+            job_retention: TimeDelta::days(7),
+            max_jobs_per_project: 10_000,
             control: crate::http::guard::ControlAccess {
                 listen_host: "127.0.0.1".to_owned(),
                 ..Default::default()
@@ -109,6 +115,8 @@ impl Settings {
             header_timeout: config.request_timeout,
             body_timeout: config.request_timeout,
             max_backups_per_project: config.max_backups_per_project,
+            job_retention: TimeDelta::from_std(config.job_retention).unwrap_or(TimeDelta::MAX),
+            max_jobs_per_project: config.max_jobs_per_project,
             control: crate::http::guard::ControlAccess {
                 disabled: config.control_plane == config::Switch::Off,
                 token: config.control_token.clone().filter(|t| !t.is_empty()),
@@ -162,6 +170,7 @@ impl Emulator {
             IdSource::new(seed),
         );
         store.set_backup_quota(settings.max_backups_per_project);
+        store.set_job_history(settings.job_retention, settings.max_jobs_per_project);
         Arc::new(Self {
             store: Arc::new(store),
             journal: Journal::new(settings.journal_size),

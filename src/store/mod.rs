@@ -202,6 +202,14 @@ impl Store {
         self.generation.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Bounds the job history: jobs whose backups were deleted are kept for `retention` from
+    /// their creation, and at most `max` of them per project (the oldest go first).
+    pub fn set_job_history(&self, retention: TimeDelta, max: usize) {
+        let mut state = self.write();
+        state.job_retention = retention;
+        state.max_jobs = max;
+    }
+
     /// Caps the number of backups each project may hold.
     pub fn set_backup_quota(&self, quota: usize) {
         self.write().backup_quota = quota;
@@ -462,9 +470,11 @@ impl Store {
         {
             return Err(ApiError::BackupStatusForbids);
         }
-        project
+        let removed = project
             .remove_backup(backup_id)
-            .ok_or(ApiError::BackupNotFound)
+            .ok_or(ApiError::BackupNotFound)?;
+        state.keep_jobs(project_id, now);
+        Ok(removed)
     }
 
     /// The job with this id in this project (`DBS.200543` when there is none). Reading a job

@@ -89,6 +89,8 @@ pub(super) struct Project {
     used_mb: HashMap<InstanceId, u64>,
     /// How many backups finish after reads; while none do, reads need no write lock.
     pub read_waiters: usize,
+    /// When the oldest detached job is next looked at for forgetting, if an event is queued.
+    pub forget_at: Option<DateTime<Utc>>,
 }
 
 impl Project {
@@ -107,6 +109,7 @@ impl Project {
             detached: BTreeSet::new(),
             used_mb: HashMap::new(),
             read_waiters: 0,
+            forget_at: None,
         }
     }
 
@@ -192,6 +195,19 @@ impl Project {
                 JobEntry::Detached(job) => Some(&**job),
                 JobEntry::Backup(_) => None,
             })
+    }
+
+    /// Forgets detached jobs created at `until` or before, then the oldest past `keep`;
+    /// returns when the oldest one left was created (after `until`).
+    pub fn forget_jobs(&mut self, until: DateTime<Utc>, keep: usize) -> Option<DateTime<Utc>> {
+        while let Some(&(created, id)) = self.detached.first() {
+            if created > until && self.detached.len() <= keep {
+                return Some(created);
+            }
+            self.detached.pop_first();
+            self.jobs.remove(&id);
+        }
+        None
     }
 
     /// A job that no backup stands behind.

@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::project::{Completion, Project};
 use super::{Lifecycle, LifecycleMode, Transition, TransitionKind};
@@ -23,6 +23,8 @@ pub(super) enum Due {
     Window(InstanceId),
     /// An automated backup may have outlived its retention.
     Expire(BackupId),
+    /// The project's oldest detached job may have outlived the job retention.
+    ForgetJobs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,6 +84,10 @@ pub(super) struct State {
     pub failure_rules: Vec<FailureRule>,
     /// The most backups one project may hold; creating more is refused.
     pub backup_quota: usize,
+    /// How long a job no backup stands behind (its backup was deleted) is kept, from its
+    /// creation, and how many such jobs a project keeps at most.
+    pub job_retention: TimeDelta,
+    pub max_jobs: usize,
     /// The latest time any operation has seen: requests read the clock before they take the
     /// lock, so one that waited must not act earlier than the one before it.
     pub latest: DateTime<Utc>,
@@ -102,6 +108,8 @@ impl State {
             ids,
             failure_rules: Vec::new(),
             backup_quota: usize::MAX,
+            job_retention: TimeDelta::MAX,
+            max_jobs: usize::MAX,
             latest: DateTime::<Utc>::MIN_UTC,
         }
     }
@@ -130,6 +138,30 @@ impl State {
             self.advance_events.push(event);
         } else {
             self.events.push(event);
+        }
+    }
+
+    /// Applies the job history's bounds to a project whose detached jobs changed: at most
+    /// `max_jobs`, none older than `job_retention` at `now`; queues the next look.
+    pub fn keep_jobs(&mut self, project_id: &ProjectId, now: DateTime<Utc>) {
+        let (retention, keep) = (self.job_retention, self.max_jobs);
+        let Some(project) = self.projects.get_mut(project_id) else {
+            return;
+        };
+        // A job created `retention` ago or earlier is forgotten; the next look comes when the
+        // oldest one left reaches that age, which is after `now`.
+        let until = now
+            .checked_sub_signed(retention)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let oldest = project.forget_jobs(until, keep);
+        if let Some(oldest) = oldest
+            && project.forget_at.is_none()
+        {
+            let at = oldest
+                .checked_add_signed(retention)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC);
+            project.forget_at = Some(at);
+            self.push(project_id, at, Due::ForgetJobs, false);
         }
     }
 
@@ -183,6 +215,7 @@ impl State {
             );
         }
         self.projects.insert(seed.id.clone(), project);
+        self.keep_jobs(&seed.id, now);
 
         for backup_seed in &seed.backups {
             let mut backup = backup_seed.backup.clone();
@@ -372,6 +405,13 @@ impl State {
                 Due::Finish(id) => self.finish_due(&event.project_id, id, event.at),
                 Due::Window(id) => self.open_window(&event.project_id, id, event.at),
                 Due::Expire(id) => self.expire(&event.project_id, id, event.at),
+                Due::ForgetJobs => {
+                    if let Some(project) = self.projects.get_mut(&event.project_id) {
+                        project.forget_at = None;
+                    }
+                    self.keep_jobs(&event.project_id, event.at);
+                    None
+                }
             };
             done.extend(transition);
         }

@@ -939,3 +939,57 @@ async fn event_streams_and_long_poll_waits_past_their_limits_answer_503() {
         ),
     }
 }
+
+#[tokio::test]
+async fn jobs_of_deleted_backups_are_forgotten_after_the_retention_and_past_the_cap() {
+    // Before: each deleted backup left its job behind forever (58 307 create → complete →
+    // delete cycles in 60 s: 0 backups, 58 307 jobs, RSS rising ~350 bytes a cycle).
+    // Bound: 2 000 cycles with at most 50 jobs kept, then a retention of one hour.
+    let app = TestApp::with_settings(taurusdb_emulator::Settings {
+        job_retention: chrono::TimeDelta::hours(1),
+        max_jobs_per_project: 50,
+        ..taurusdb_emulator::Settings::default()
+    });
+    let job_count = || async {
+        app.get(&format!("/_emulator/state?project_id={PROJECT}"))
+            .await
+            .json()["projects"][0]["job_count"]
+            .as_u64()
+            .unwrap()
+    };
+    let mut jobs = Vec::new();
+    for n in 0..2000 {
+        let created = app.create_ok(INSTANCE, &format!("cycle-{n:04}")).await;
+        let id = created["backup"]["id"].as_str().unwrap().to_owned();
+        jobs.push(created["job_id"].as_str().unwrap().to_owned());
+        let done = app
+            .raw(
+                axum::http::Method::POST,
+                &format!("/_emulator/backups/{id}/complete"),
+                &[("content-type", "application/json")],
+                "",
+            )
+            .await;
+        assert_eq!(done.status, 200);
+        assert_eq!(app.delete(&id).await.status, 200);
+        app.advance_quietly(chrono::TimeDelta::seconds(1));
+    }
+    assert_eq!(job_count().await, 50);
+    app.job(&jobs[0])
+        .await
+        .assert_error(400, "DBS.200543", "The job does not exist.");
+    assert_eq!(
+        app.job(&jobs[1999]).await.status,
+        200,
+        "the newest are kept"
+    );
+    app.advance(3600.0).await;
+    assert_eq!(
+        job_count().await,
+        0,
+        "an hour on, all have passed their retention"
+    );
+    app.job(&jobs[1999])
+        .await
+        .assert_error(400, "DBS.200543", "The job does not exist.");
+}
