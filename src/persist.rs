@@ -17,7 +17,7 @@ use crate::Emulator;
 use crate::clock::ClockMode;
 use crate::fixtures::file::{FixturesFile, ProjectFile};
 use crate::fixtures::{read_time, write_time};
-use crate::store::{Lifecycle, LifecycleMode};
+use crate::store::{Lifecycle, LifecycleMode, Snapshot};
 
 /// What the file says it is.
 pub const FORMAT: &str = "taurusdb-emulator-state";
@@ -142,12 +142,32 @@ pub fn load(path: &Path) -> Result<Option<Restored>, String> {
     }))
 }
 
-/// The emulator's whole state as a state file.
-pub fn capture(emulator: &Emulator) -> StateFile {
+/// The emulator's whole state, as a state file is written: its projects page by page (see
+/// [`Snapshot`]), so that saving a store of any size costs a page of memory.
+#[derive(Serialize)]
+pub struct Capture {
+    format: &'static str,
+    version: u32,
+    clock: SavedClock,
+    lifecycle: SavedLifecycle,
+    projects: SnapshotProjects,
+}
+
+/// The `projects` of a [`Capture`].
+struct SnapshotProjects(Snapshot);
+
+impl Serialize for SnapshotProjects {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.project_items().serialize(serializer)
+    }
+}
+
+/// The emulator's whole state, to be written as a state file.
+pub fn capture(emulator: &Emulator) -> Capture {
     let now = emulator.clock.now();
     let mode = emulator.clock.mode();
-    StateFile {
-        format: FORMAT.to_owned(),
+    Capture {
+        format: FORMAT,
         version: VERSION,
         clock: SavedClock {
             mode: mode.as_str().to_owned(),
@@ -155,7 +175,7 @@ pub fn capture(emulator: &Emulator) -> StateFile {
             offset_ms: emulator.clock.offset().num_milliseconds(),
         },
         lifecycle: emulator.store.lifecycle().into(),
-        projects: emulator.store.snapshot(None).projects,
+        projects: SnapshotProjects(Snapshot::new(emulator.store.clone(), None)),
     }
 }
 
@@ -227,7 +247,7 @@ fn private_file(path: &Path, truncate: bool) -> std::io::Result<File> {
 /// Writes the state to `path` atomically: a temporary file of a name no other writer uses,
 /// beside it, mode 0600, fsync, rename, fsync of the folder. With `state` `None`, only checks
 /// that this works, leaving `path` as it is. A failed write leaves no temporary file.
-pub fn write_atomically(path: &Path, state: Option<&StateFile>) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, state: Option<&Capture>) -> std::io::Result<()> {
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let temporary = sibling(path, &format!(".{}.{n}.tmp", std::process::id()));

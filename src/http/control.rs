@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::respond::json;
+use super::respond::{json, streamed_json};
 use super::wire::{BackupItem, InstanceListItem, JobResponse};
 use crate::Emulator;
 use crate::config::parse_duration;
@@ -20,7 +20,7 @@ use crate::domain::time::format_api_time;
 use crate::domain::{BackupStatus, InstanceId, ProjectId};
 use crate::error::ApiError;
 use crate::fixtures::{Fixtures, file::FixturesFile};
-use crate::store::{Completion, FailureRule, Lifecycle, LifecycleMode, Transition};
+use crate::store::{Completion, FailureRule, Lifecycle, LifecycleMode, Snapshot, Transition};
 
 fn bad(detail: impl Into<String>) -> ApiError {
     ApiError::ControlParameter(detail.into())
@@ -154,15 +154,7 @@ pub(super) fn state_body(
                     .map(InstanceListItem::from)
                     .collect(),
                 instance_count: p.instance_count,
-                backups: p
-                    .backups
-                    .into_iter()
-                    .map(|b| BackupStateBody {
-                        backup: BackupItem::from(b.view),
-                        finishes: describe(b.completion),
-                        fail_reason: b.fail_reason,
-                    })
-                    .collect(),
+                backups: p.backups.into_iter().map(backup_state_body).collect(),
                 backup_count: p.backup_count,
                 jobs: p
                     .jobs
@@ -176,15 +168,138 @@ pub(super) fn state_body(
 }
 
 /// `GET /_emulator/state[?project_id=]`: every project (or one) with its instances, backups
-/// and jobs, as the API shows them, plus how each building backup will finish.
+/// and jobs, as the API shows them, plus how each building backup will finish. Written out as
+/// it is read, a page at a time, so that a store of any size costs a page of memory.
 pub async fn state(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(param): ApiQuery<ProjectParam>,
 ) -> Response {
-    json(
+    let now = emulator.clock.now();
+    let projects = emulator.store.project_list(param.project().as_ref());
+    let timeout = emulator.settings.body_timeout;
+    streamed_json(
         StatusCode::OK,
-        &state_body(&emulator, param.project().as_ref(), None),
+        StateDoc {
+            emulator,
+            projects,
+            now,
+        },
+        timeout,
     )
+}
+
+/// The whole state, as [`StateBody`] writes it, read page by page.
+struct StateDoc {
+    emulator: Arc<Emulator>,
+    projects: Vec<ProjectId>,
+    now: DateTime<Utc>,
+}
+
+impl Serialize for StateDoc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("StateBody", 4)?;
+        s.serialize_field("now", &format_api_time(self.now))?;
+        s.serialize_field("clock", self.emulator.clock.mode().as_str())?;
+        s.serialize_field(
+            "lifecycle",
+            &LifecycleBody::from(self.emulator.store.lifecycle()),
+        )?;
+        s.serialize_field("projects", &ProjectStates(self))?;
+        s.end()
+    }
+}
+
+struct ProjectStates<'a>(&'a StateDoc);
+
+impl Serialize for ProjectStates<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let store = &self.0.emulator.store;
+        let mut seq = serializer.serialize_seq(None)?;
+        for id in &self.0.projects {
+            if let Some(head) = store.project_head(id, self.0.now) {
+                seq.serialize_element(&ProjectStateDoc { store, id, head })?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// One project of the state, as [`ProjectStateBody`] writes it.
+struct ProjectStateDoc<'a> {
+    store: &'a crate::store::Store,
+    id: &'a ProjectId,
+    head: crate::store::ProjectHead,
+}
+
+impl Serialize for ProjectStateDoc<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Backups<'a>(&'a ProjectStateDoc<'a>);
+        impl Serialize for Backups<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let p = self.0;
+                let mut seq = serializer.serialize_seq(None)?;
+                let mut after = None;
+                while let Some((page, next)) = p.store.backup_page(p.id, p.head.epoch, after) {
+                    for b in page {
+                        seq.serialize_element(&backup_state_body(b))?;
+                    }
+                    match next {
+                        Some(cursor) => after = Some(cursor),
+                        None => break,
+                    }
+                }
+                seq.end()
+            }
+        }
+        struct Jobs<'a>(&'a ProjectStateDoc<'a>);
+        impl Serialize for Jobs<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let p = self.0;
+                let mut seq = serializer.serialize_seq(None)?;
+                let mut after = None;
+                while let Some((page, next)) = p.store.job_page(p.id, p.head.epoch, after) {
+                    for j in page {
+                        seq.serialize_element(&JobResponse::from(j).job)?;
+                    }
+                    match next {
+                        Some(cursor) => after = Some(cursor),
+                        None => break,
+                    }
+                }
+                seq.end()
+            }
+        }
+        let h = &self.head;
+        let mut s = serializer.serialize_struct("ProjectStateBody", 9)?;
+        s.serialize_field("id", self.id.as_str())?;
+        s.serialize_field("name", &h.name)?;
+        s.serialize_field("tokens", &h.tokens)?;
+        let instances: Vec<InstanceListItem> = h
+            .instances
+            .iter()
+            .cloned()
+            .map(InstanceListItem::from)
+            .collect();
+        s.serialize_field("instances", &instances)?;
+        s.serialize_field("instance_count", &h.instances.len())?;
+        s.serialize_field("backups", &Backups(self))?;
+        s.serialize_field("backup_count", &self.store.project_counts(self.id).0)?;
+        s.serialize_field("jobs", &Jobs(self))?;
+        s.serialize_field("job_count", &self.store.project_counts(self.id).1)?;
+        s.end()
+    }
+}
+
+/// A backup of the state view.
+fn backup_state_body(b: crate::store::BackupState) -> BackupStateBody {
+    BackupStateBody {
+        backup: BackupItem::from(b.view),
+        finishes: describe(b.completion),
+        fail_reason: b.fail_reason,
+    }
 }
 
 #[derive(Serialize)]
@@ -237,10 +352,8 @@ pub async fn snapshot(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(param): ApiQuery<ProjectParam>,
 ) -> Response {
-    json(
-        StatusCode::OK,
-        &emulator.store.snapshot(param.project().as_ref()),
-    )
+    let snapshot = Snapshot::new(emulator.store.clone(), param.project().as_ref());
+    streamed_json(StatusCode::OK, snapshot, emulator.settings.body_timeout)
 }
 
 // --- time -----------------------------------------------------------------------------------

@@ -31,3 +31,88 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
             .into_response(),
     }
 }
+
+/// How much of a streamed answer is sent at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// `value` as a JSON response with `status`, serialized on a blocking thread while it is sent,
+/// a chunk at a time: for documents that read the store page by page ([`Snapshot`] and the
+/// state), whose size follows the store's. A client that takes no chunk for `stall` is
+/// dropped, so a stalled reader holds no thread for long.
+///
+/// [`Snapshot`]: crate::store::Snapshot
+pub fn streamed_json<T: Serialize + Send + 'static>(
+    status: StatusCode,
+    value: T,
+    stall: std::time::Duration,
+) -> Response {
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<axum::body::Bytes>(2);
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let mut writer = ChunkWriter {
+            chunks,
+            runtime,
+            stall,
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        if serde_json::to_writer(&mut writer, &value).is_ok() {
+            let _ = std::io::Write::flush(&mut writer);
+        }
+    });
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let chunk = receiver.recv().await?;
+        Some((Ok::<_, std::convert::Infallible>(chunk), receiver))
+    });
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        )],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// Hands what is written to the response a chunk at a time.
+struct ChunkWriter {
+    chunks: tokio::sync::mpsc::Sender<axum::body::Bytes>,
+    runtime: tokio::runtime::Handle,
+    stall: std::time::Duration,
+    buffer: Vec<u8>,
+}
+
+impl ChunkWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = axum::body::Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        let sent = self
+            .runtime
+            .block_on(tokio::time::timeout(self.stall, self.chunks.send(chunk)));
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(std::io::Error::other(
+                "the client went away or stopped reading",
+            )),
+        }
+    }
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}

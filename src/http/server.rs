@@ -139,8 +139,26 @@ impl Drop for Entry {
     }
 }
 
+/// File descriptors kept free of connections: the listener, the state file, the standard
+/// streams, the runtime's own.
+const RESERVED_DESCRIPTORS: usize = 32;
+
 impl Connections {
+    /// At most `max` connections, and never more than the open-file limit leaves room for,
+    /// so that a crowd of connections cannot starve `accept` of descriptors.
     fn new(max: usize) -> Self {
+        let room = open_file_limit().map(|limit| limit.saturating_sub(RESERVED_DESCRIPTORS));
+        let max = match room {
+            Some(room) if room < max => {
+                tracing::warn!(
+                    max_connections = room,
+                    "the open-file limit leaves room for fewer connections than \
+                     --max-connections; keeping to it"
+                );
+                room
+            }
+            _ => max,
+        };
         Self {
             table: Arc::default(),
             max: max.max(1),
@@ -174,6 +192,14 @@ impl Connections {
             table: self.table.clone(),
         })
     }
+}
+
+/// The process's soft limit of open files, from `/proc/self/limits` (Linux); `None` where
+/// it cannot be read or is unlimited.
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// One request in progress on a connection, from its head to the end of its answer.

@@ -11,6 +11,7 @@
 //! takes effect at its own due time, so a week of clock travel replays the week exactly.
 //! Backups are indexed newest first per project and per instance, so a page costs the page.
 
+mod pages;
 mod project;
 mod sharded;
 mod snapshot;
@@ -19,7 +20,9 @@ mod state;
 use chrono::{DateTime, TimeDelta, Utc};
 use parking_lot::RwLock;
 
+pub use self::pages::{BackupCursor, JobCursor, ProjectHead};
 pub use self::project::Completion;
+pub use self::snapshot::{PAGE, Snapshot};
 
 pub use self::state::FailureRule;
 pub use self::state::MAX_ISSUED_TOKENS;

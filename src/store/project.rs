@@ -210,6 +210,23 @@ impl Project {
         None
     }
 
+    /// The keys (creation, id) of the detached jobs after `after` (all without), oldest
+    /// first.
+    pub fn detached_keys(
+        &self,
+        after: Option<(DateTime<Utc>, JobId)>,
+    ) -> impl Iterator<Item = (DateTime<Utc>, JobId)> + '_ {
+        let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+        self.detached
+            .range((from, std::ops::Bound::Unbounded))
+            .copied()
+    }
+
+    /// How many jobs the project has, of its backups and of deleted ones.
+    pub fn job_count(&self) -> usize {
+        self.jobs.len()
+    }
+
     /// A job that no backup stands behind.
     pub fn insert_detached_job(&mut self, job: Job) {
         self.detached.insert((job.created, job.id));

@@ -1,31 +1,214 @@
 //! A project's state written as fixtures, so that posting it back restores it exactly.
+//!
+//! The document is written page by page: [`Snapshot`] serializes itself taking the store's read
+//! lock for one page of [`PAGE`] backups at a time, so that writing a store of any size costs a
+//! page of memory and holds up no change for longer than a page. A snapshot of a store that
+//! changes meanwhile is therefore taken over that time: each backup as it was when its page
+//! was read.
+
+use std::sync::Arc;
+
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
 
 use super::Store;
-use super::project::{Completion, Project};
-use super::state::State;
-use crate::domain::{BackupStatus, ProjectId};
+use super::project::{Completion, Project, SortKey, StoredBackup};
+use crate::domain::{BackupStatus, Job, ProjectId};
 use crate::fixtures::file::{BackupFile, FixturesFile, InstanceFile, JobFile, ProjectFile};
 use crate::fixtures::write_time;
 
+/// How many backups one page holds.
+pub const PAGE: usize = 1000;
+
 impl Store {
-    /// One project (or every project) as a fixtures document.
+    /// One project (or every project) as a fixtures document, whole in memory.
     pub fn snapshot(&self, project_id: Option<&ProjectId>) -> FixturesFile {
+        let ids = self.project_list(project_id);
+        let projects = ids
+            .iter()
+            .filter_map(|id| {
+                let (mut file, epoch, _) = self.snapshot_head(id)?;
+                let mut after = None;
+                while let Some((page, next)) = self.snapshot_page(id, epoch, after) {
+                    file.backups.extend(page);
+                    match next {
+                        Some(key) => after = Some(key),
+                        None => break,
+                    }
+                }
+                Some(file)
+            })
+            .collect();
+        FixturesFile { projects }
+    }
+
+    /// The ids of every project, or of `only` if it exists, sorted.
+    pub fn project_list(&self, only: Option<&ProjectId>) -> Vec<ProjectId> {
         let state = self.state.read();
-        snapshot(&state, project_id)
+        state.project_ids(only).into_iter().cloned().collect()
+    }
+
+    /// A project's fixtures without its backups, and its epoch (which tells whether it is
+    /// still the same project when its pages are read).
+    fn snapshot_head(&self, id: &ProjectId) -> Option<(ProjectFile, u64, bool)> {
+        let state = self.state.read();
+        let project = state.projects.get(id)?;
+        let has_backups = !project.newest_first.is_empty();
+        Some((project_head(id, project), project.epoch, has_backups))
+    }
+
+    /// The next page of a project's backups, oldest first, after `after`; `None` when the
+    /// project is gone or was replaced. The second value is where the next page starts, if
+    /// there may be one.
+    fn snapshot_page(
+        &self,
+        id: &ProjectId,
+        epoch: u64,
+        after: Option<SortKey>,
+    ) -> Option<(Vec<BackupFile>, Option<SortKey>)> {
+        let state = self.state.read();
+        let project = state.projects.get(id).filter(|p| p.epoch == epoch)?;
+        // Oldest first is the index read backwards: keys before `after`, from the end.
+        let keys = match after {
+            Some(after) => project.newest_first.range(..after),
+            None => project.newest_first.range(..),
+        };
+        let page: Vec<(SortKey, BackupFile)> = keys
+            .rev()
+            .take(PAGE)
+            .filter_map(|(key, bid)| Some((*key, backup_file(project.backups.get(bid)?))))
+            .collect();
+        let next = (page.len() == PAGE).then(|| page[PAGE - 1].0);
+        Some((page.into_iter().map(|(_, b)| b).collect(), next))
     }
 }
 
-fn snapshot(state: &State, project_id: Option<&ProjectId>) -> FixturesFile {
-    FixturesFile {
-        projects: state
-            .project_ids(project_id)
-            .into_iter()
-            .map(|id| project_file(id, &state.projects[id]))
-            .collect(),
+/// The snapshot document of one project (or all), written page by page.
+pub struct Snapshot {
+    store: Arc<Store>,
+    projects: Vec<ProjectId>,
+}
+
+impl Snapshot {
+    pub fn new(store: Arc<Store>, only: Option<&ProjectId>) -> Self {
+        let projects = store.project_list(only);
+        Self { store, projects }
+    }
+
+    /// The projects it writes, in order.
+    pub fn projects(&self) -> &[ProjectId] {
+        &self.projects
+    }
+
+    /// Writes the `projects` array's items; for documents that add keys around it.
+    pub fn project_items(&self) -> ProjectItems<'_> {
+        ProjectItems(self)
     }
 }
 
-fn project_file(id: &ProjectId, project: &Project) -> ProjectFile {
+impl Serialize for Snapshot {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("projects", &ProjectItems(self))?;
+        map.end()
+    }
+}
+
+/// The projects of a [`Snapshot`], as a JSON array.
+pub struct ProjectItems<'a>(&'a Snapshot);
+
+impl Serialize for ProjectItems<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let store = &self.0.store;
+        let mut seq = serializer.serialize_seq(None)?;
+        for id in &self.0.projects {
+            // A project removed since the list was taken is left out.
+            if let Some((head, epoch, has_backups)) = store.snapshot_head(id) {
+                seq.serialize_element(&ProjectDoc {
+                    store,
+                    id,
+                    epoch,
+                    head,
+                    has_backups,
+                })?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// One project: its head as taken, its backups page by page.
+struct ProjectDoc<'a> {
+    store: &'a Store,
+    id: &'a ProjectId,
+    epoch: u64,
+    head: ProjectFile,
+    has_backups: bool,
+}
+
+impl Serialize for ProjectDoc<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The fields of `ProjectFile`, in its order, with its rules for leaving them out.
+        let h = &self.head;
+        let mut s = serializer.serialize_struct("ProjectFile", 8)?;
+        s.serialize_field("id", &h.id)?;
+        if h.name.is_some() {
+            s.serialize_field("name", &h.name)?;
+        }
+        s.serialize_field("tokens", &h.tokens)?;
+        s.serialize_field("instances", &h.instances)?;
+        if self.has_backups {
+            s.serialize_field(
+                "backups",
+                &BackupPages {
+                    store: self.store,
+                    id: self.id,
+                    epoch: self.epoch,
+                },
+            )?;
+        }
+        if !h.jobs.is_empty() {
+            s.serialize_field("jobs", &h.jobs)?;
+        }
+        if !h.credentials.is_empty() {
+            s.serialize_field("credentials", &h.credentials)?;
+        }
+        if !h.users.is_empty() {
+            s.serialize_field("users", &h.users)?;
+        }
+        s.end()
+    }
+}
+
+/// A project's backups, oldest first, read a page at a time.
+struct BackupPages<'a> {
+    store: &'a Store,
+    id: &'a ProjectId,
+    epoch: u64,
+}
+
+impl Serialize for BackupPages<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut after = None;
+        while let Some((page, next)) = self.store.snapshot_page(self.id, self.epoch, after) {
+            for backup in &page {
+                seq.serialize_element(backup)?;
+            }
+            match next {
+                Some(key) => after = Some(key),
+                None => break,
+            }
+        }
+        seq.end()
+    }
+}
+
+/// A project's fixtures, but for its backups. Jobs of existing backups follow from them;
+/// only the others are written. Taking them now, before the backups' pages, means a backup
+/// deleted while its page is still to come loses its job from the snapshot, rather than
+/// having it written twice.
+fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
     let mut instances: Vec<InstanceFile> = project
         .instances
         .values()
@@ -34,63 +217,56 @@ fn project_file(id: &ProjectId, project: &Project) -> ProjectFile {
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     let mut tokens = project.tokens.clone();
     tokens.sort();
-    // Oldest first, so that loading them again keeps their order.
-    let backups = project
-        .newest_first
-        .values()
-        .rev()
-        .filter_map(|bid| project.backups.get(bid))
-        .map(|stored| {
-            let b = &stored.backup;
-            let building = b.status == BackupStatus::Building;
-            let (finish_at, finish_on_advance, reads_left, held) = match stored.completion {
-                Completion::At(at) => (Some(write_time(at)), false, None, false),
-                Completion::OnAdvance(at) => (Some(write_time(at)), true, None, false),
-                Completion::AfterReads(n) => (None, false, Some(n), false),
-                Completion::Held => (None, false, None, true),
-                Completion::Done => (None, false, None, false),
-            };
-            BackupFile {
-                id: Some(b.id.to_string()),
-                instance_id: b.instance_id.to_string(),
-                name: Some(b.name.as_str().to_owned()),
-                description: Some(b.description.as_str().to_owned()),
-                backup_type: Some(b.backup_type.as_str().to_owned()),
-                status: Some(b.status.as_str().to_owned()),
-                begin_time: write_time(b.begin_time),
-                end_time: b.end_time.map(write_time),
-                size: (!building).then_some(b.size_mb),
-                job_id: b.job_id.map(|j| j.to_string()),
-                fail_reason: stored.fail_reason.as_deref().map(str::to_owned),
-                finish_at,
-                finish_on_advance,
-                reads_left,
-                held,
-            }
-        })
-        .collect();
-    // Jobs of existing backups follow from them; only the others are written.
-    let jobs: Vec<JobFile> = project
-        .detached_jobs()
-        .map(|j| JobFile {
-            id: j.id.to_string(),
-            backup_id: j.backup_id.to_string(),
-            instance_id: j.instance_id.to_string(),
-            instance_name: Some(j.instance_name.clone()),
-            status: j.status.as_str().to_owned(),
-            created: write_time(j.created),
-            ended: j.ended.map(write_time),
-            fail_reason: j.fail_reason.clone(),
-        })
-        .collect();
     ProjectFile {
         id: id.to_string(),
         name: Some(project.name.clone()),
         tokens,
         instances,
-        backups,
-        jobs,
+        backups: Vec::new(),
+        jobs: project.detached_jobs().map(job_file).collect(),
         credentials: project.credentials.clone(),
         users: project.users.clone(),
+    }
+}
+
+fn backup_file(stored: &StoredBackup) -> BackupFile {
+    let b = &stored.backup;
+    let building = b.status == BackupStatus::Building;
+    let (finish_at, finish_on_advance, reads_left, held) = match stored.completion {
+        Completion::At(at) => (Some(write_time(at)), false, None, false),
+        Completion::OnAdvance(at) => (Some(write_time(at)), true, None, false),
+        Completion::AfterReads(n) => (None, false, Some(n), false),
+        Completion::Held => (None, false, None, true),
+        Completion::Done => (None, false, None, false),
+    };
+    BackupFile {
+        id: Some(b.id.to_string()),
+        instance_id: b.instance_id.to_string(),
+        name: Some(b.name.as_str().to_owned()),
+        description: Some(b.description.as_str().to_owned()),
+        backup_type: Some(b.backup_type.as_str().to_owned()),
+        status: Some(b.status.as_str().to_owned()),
+        begin_time: write_time(b.begin_time),
+        end_time: b.end_time.map(write_time),
+        size: (!building).then_some(b.size_mb),
+        job_id: b.job_id.map(|j| j.to_string()),
+        fail_reason: stored.fail_reason.as_deref().map(str::to_owned),
+        finish_at,
+        finish_on_advance,
+        reads_left,
+        held,
+    }
+}
+
+fn job_file(j: &Job) -> JobFile {
+    JobFile {
+        id: j.id.to_string(),
+        backup_id: j.backup_id.to_string(),
+        instance_id: j.instance_id.to_string(),
+        instance_name: Some(j.instance_name.clone()),
+        status: j.status.as_str().to_owned(),
+        created: write_time(j.created),
+        ended: j.ended.map(write_time),
+        fail_reason: j.fail_reason.clone(),
     }
 }
