@@ -20,7 +20,9 @@ use crate::domain::time::format_api_time;
 use crate::domain::{BackupStatus, InstanceId, ProjectId};
 use crate::error::ApiError;
 use crate::fixtures::{Fixtures, file::FixturesFile};
-use crate::store::{Completion, FailureRule, Lifecycle, LifecycleMode, Snapshot, Transition};
+use crate::store::{
+    Completion, FailureRule, Lifecycle, LifecycleMode, Snapshot, Transition, walk_pages,
+};
 
 fn bad(detail: impl Into<String>) -> ApiError {
     ApiError::ControlParameter(detail.into())
@@ -241,16 +243,10 @@ impl Serialize for ProjectStateDoc<'_> {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let p = self.0;
                 let mut seq = serializer.serialize_seq(None)?;
-                let mut after = None;
-                while let Some((page, next)) = p.store.backup_page(p.id, p.head.epoch, after) {
-                    for b in page {
-                        seq.serialize_element(&backup_state_body(b))?;
-                    }
-                    match next {
-                        Some(cursor) => after = Some(cursor),
-                        None => break,
-                    }
-                }
+                walk_pages(
+                    |after| p.store.backup_page(p.id, p.head.epoch, after),
+                    |b| seq.serialize_element(&backup_state_body(b)),
+                )?;
                 seq.end()
             }
         }
@@ -259,16 +255,10 @@ impl Serialize for ProjectStateDoc<'_> {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let p = self.0;
                 let mut seq = serializer.serialize_seq(None)?;
-                let mut after = None;
-                while let Some((page, next)) = p.store.job_page(p.id, p.head.epoch, after) {
-                    for j in page {
-                        seq.serialize_element(&JobResponse::from(j).job)?;
-                    }
-                    match next {
-                        Some(cursor) => after = Some(cursor),
-                        None => break,
-                    }
-                }
+                walk_pages(
+                    |after| p.store.job_page(p.id, p.head.epoch, after),
+                    |j| seq.serialize_element(&JobResponse::from(j).job),
+                )?;
                 seq.end()
             }
         }

@@ -20,7 +20,7 @@ mod state;
 use chrono::{DateTime, TimeDelta, Utc};
 use parking_lot::RwLock;
 
-pub use self::pages::{BackupCursor, JobCursor, ProjectHead};
+pub use self::pages::{BackupCursor, JobCursor, ProjectHead, walk_pages};
 pub use self::project::Completion;
 pub use self::snapshot::{PAGE, Snapshot};
 

@@ -12,6 +12,25 @@ use super::snapshot::PAGE;
 use super::{BackupState, InstanceView, Store, sort_instances};
 use crate::domain::{Instance, Job, JobId, ProjectId};
 
+/// Calls `each` on every item of the pages `page` hands out: the first for `None`, each next
+/// for the cursor of the one before, until a page comes without a cursor (or none comes).
+pub fn walk_pages<T, C, E>(
+    mut page: impl FnMut(Option<C>) -> Option<(Vec<T>, Option<C>)>,
+    mut each: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut after = None;
+    while let Some((items, next)) = page(after.take()) {
+        for item in items {
+            each(item)?;
+        }
+        match next {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    Ok(())
+}
+
 /// Where the next page of a project's backups starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BackupCursor(SortKey);

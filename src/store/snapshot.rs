@@ -12,6 +12,7 @@ use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use super::Store;
+use super::pages::walk_pages;
 use super::project::{Completion, Project, SortKey, StoredBackup};
 use crate::domain::{BackupStatus, Job, ProjectId};
 use crate::fixtures::file::{BackupFile, FixturesFile, InstanceFile, JobFile, ProjectFile};
@@ -28,14 +29,13 @@ impl Store {
             .iter()
             .filter_map(|id| {
                 let (mut file, epoch, _) = self.snapshot_head(id)?;
-                let mut after = None;
-                while let Some((page, next)) = self.snapshot_page(id, epoch, after) {
-                    file.backups.extend(page);
-                    match next {
-                        Some(key) => after = Some(key),
-                        None => break,
-                    }
-                }
+                let _ = walk_pages(
+                    |after| self.snapshot_page(id, epoch, after),
+                    |backup| {
+                        file.backups.push(backup);
+                        Ok::<_, ()>(())
+                    },
+                );
                 Some(file)
             })
             .collect();
@@ -190,16 +190,10 @@ struct BackupPages<'a> {
 impl Serialize for BackupPages<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(None)?;
-        let mut after = None;
-        while let Some((page, next)) = self.store.snapshot_page(self.id, self.epoch, after) {
-            for backup in &page {
-                seq.serialize_element(backup)?;
-            }
-            match next {
-                Some(key) => after = Some(key),
-                None => break,
-            }
-        }
+        walk_pages(
+            |after| self.store.snapshot_page(self.id, self.epoch, after),
+            |backup| seq.serialize_element(&backup),
+        )?;
         seq.end()
     }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{INSTANCE, PROJECT, client, run_to_exit, start};
+use crate::helpers::{INSTANCE, PROJECT, client, run_to_exit, start, temp_dir};
 
 use crate::helpers::BINARY;
 
@@ -336,13 +336,6 @@ async fn a_signal_lets_requests_in_flight_finish_and_exits_0_within_2_seconds() 
     }
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("taurusdb-emulator-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Waits (at most 3 s) until the state file mentions `needle`.
 fn wait_for_file(path: &std::path::Path, needle: &str) {
     let deadline = Instant::now() + Duration::from_secs(3);
@@ -477,14 +470,7 @@ fn a_graceful_stop_saves_the_state() {
         &["--port", "0", "--state-file", state.to_str().unwrap()],
         &[],
     );
-    let pid = running.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    running.stop_and_read_stderr();
     assert_eq!(running.child.wait().unwrap().code(), Some(0));
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert_eq!(saved["format"], "taurusdb-emulator-state");

@@ -151,13 +151,6 @@ async fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("taurusdb-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[tokio::test]
 async fn the_clock_stops_at_the_last_second_the_api_can_write_and_a_saved_clock_restarts() {
     // Before: a manual clock saved as +10020-09-09T00:00:00Z, which the next start refused.
@@ -276,13 +269,8 @@ async fn a_long_advance_lets_other_requests_through_and_answers_a_bounded_body()
 
 /// `POST /_emulator/fixtures` on an in-process emulator.
 async fn load(app: &TestApp, fixtures: &Value) -> TestResponse {
-    app.raw(
-        axum::http::Method::POST,
-        "/_emulator/fixtures",
-        &[("content-type", "application/json")],
-        fixtures.to_string(),
-    )
-    .await
+    app.control_post("/_emulator/fixtures", &fixtures.to_string())
+        .await
 }
 
 #[tokio::test]
@@ -385,8 +373,7 @@ async fn a_web_page_on_another_site_cannot_reset_or_replace_the_state() {
     let app = TestApp::new();
     app.create_ok(INSTANCE, "kept").await;
     let forged = app
-        .raw(
-            axum::http::Method::POST,
+        .post_with(
             "/_emulator/reset",
             &[
                 ("origin", "http://evil.example"),
@@ -401,8 +388,7 @@ async fn a_web_page_on_another_site_cannot_reset_or_replace_the_state() {
         "Forbidden: the control API answers requests from its own pages only",
     );
     let not_json = app
-        .raw(
-            axum::http::Method::POST,
+        .post_with(
             "/_emulator/fixtures",
             &[("content-type", "text/plain")],
             r#"{"projects": []}"#,
@@ -415,8 +401,7 @@ async fn a_web_page_on_another_site_cannot_reset_or_replace_the_state() {
          application/json.",
     );
     let from_a_fetch = app
-        .raw(
-            axum::http::Method::POST,
+        .post_with(
             "/_emulator/reset",
             &[
                 ("sec-fetch-site", "cross-site"),
@@ -433,8 +418,7 @@ async fn a_web_page_on_another_site_cannot_reset_or_replace_the_state() {
     );
     // Its own pages, and clients that send no Origin, go on working.
     let own = app
-        .raw(
-            axum::http::Method::POST,
+        .post_with(
             "/_emulator/reset",
             &[
                 ("origin", "http://127.0.0.1:18080"),
@@ -452,12 +436,7 @@ async fn a_rebound_host_name_cannot_read_the_snapshot_with_its_secrets() {
     // Before: `Host: attacker.example` got every token, AK/SK and password.
     let app = TestApp::new();
     let rebound = app
-        .raw(
-            axum::http::Method::GET,
-            "/_emulator/snapshot",
-            &[("host", "attacker.example:18080")],
-            "",
-        )
+        .get_with("/_emulator/snapshot", &[("host", "attacker.example:18080")])
         .await;
     rebound.assert_error(
         403,
@@ -466,14 +445,7 @@ async fn a_rebound_host_name_cannot_read_the_snapshot_with_its_secrets() {
          --allowed-host)",
     );
     for host in ["localhost:18080", "127.0.0.1:18080", "[::1]:18080"] {
-        let ok = app
-            .raw(
-                axum::http::Method::GET,
-                "/_emulator/snapshot",
-                &[("host", host)],
-                "",
-            )
-            .await;
+        let ok = app.get_with("/_emulator/snapshot", &[("host", host)]).await;
         assert_eq!(ok.status, 200, "{host}");
     }
     let allowed = with_control(taurusdb_emulator::http::guard::ControlAccess {
@@ -481,24 +453,17 @@ async fn a_rebound_host_name_cannot_read_the_snapshot_with_its_secrets() {
         ..Default::default()
     });
     let ok = allowed
-        .raw(
-            axum::http::Method::GET,
-            "/_emulator/state",
-            &[("host", "taurusdb:18080")],
-            "",
-        )
+        .get_with("/_emulator/state", &[("host", "taurusdb:18080")])
         .await;
     assert_eq!(ok.status, 200);
     // The API itself answers any host name: clients reach it under the cloud's names.
     let api = app
-        .raw(
-            axum::http::Method::GET,
+        .get_with(
             &format!("/v3/{PROJECT}/backups"),
             &[
                 ("host", "gaussdb.eu-de.otc.t-systems.com"),
                 ("x-auth-token", "t"),
             ],
-            "",
         )
         .await;
     assert_eq!(api.status, 200);
@@ -518,21 +483,11 @@ async fn with_a_control_token_every_control_call_but_health_needs_it_and_the_das
     assert_eq!(app.get("/_emulator/ui").await.status, 401);
     assert_eq!(app.get("/_emulator/health").await.status, 200);
     let wrong = app
-        .raw(
-            axum::http::Method::GET,
-            "/_emulator/state",
-            &[("x-emulator-token", "guess")],
-            "",
-        )
+        .get_with("/_emulator/state", &[("x-emulator-token", "guess")])
         .await;
     assert_eq!(wrong.status, 401);
     let right = app
-        .raw(
-            axum::http::Method::GET,
-            "/_emulator/state",
-            &[("x-emulator-token", "s3cret")],
-            "",
-        )
+        .get_with("/_emulator/state", &[("x-emulator-token", "s3cret")])
         .await;
     assert_eq!(right.status, 200);
     // The dashboard: opened once with the token, then its page and stream run on a cookie.
@@ -546,9 +501,7 @@ async fn with_a_control_token_every_control_call_but_health_needs_it_and_the_das
     );
     let pair = cookie.split(';').next().unwrap();
     for path in ["/_emulator/ui", "/_emulator/state"] {
-        let page = app
-            .raw(axum::http::Method::GET, path, &[("cookie", pair)], "")
-            .await;
+        let page = app.get_with(path, &[("cookie", pair)]).await;
         assert_eq!(page.status, 200, "{path}");
     }
     assert_eq!(app.get("/_emulator/ui?token=guess").await.status, 401);
@@ -761,23 +714,18 @@ fn an_instance_has_at_most_sixteen_nodes_as_the_service_allows() {
 #[tokio::test]
 async fn at_most_a_thousand_faults_are_active_and_used_ones_make_room() {
     let app = TestApp::new();
-    let fault = |operation: &str| {
-        json!({"operation": operation, "count": 1, "status": 409,
-               "error_code": "DBS.200019", "error_msg": "busy"})
+    let add = |operation: &str| {
+        let fault = json!({"operation": operation, "count": 1, "status": 409,
+                           "error_code": "DBS.200019", "error_msg": "busy"});
+        let fault = fault.to_string();
+        let app = &app;
+        async move { app.control_post("/_emulator/faults/requests", &fault).await }
     };
-    let add = |body: Value| {
-        app.raw(
-            axum::http::Method::POST,
-            "/_emulator/faults/requests",
-            &[("content-type", "application/json")],
-            body.to_string(),
-        )
-    };
-    assert_eq!(add(fault("create")).await.status, 201);
+    assert_eq!(add("create").await.status, 201);
     for _ in 1..1000 {
-        assert_eq!(add(fault("list")).await.status, 201);
+        assert_eq!(add("list").await.status, 201);
     }
-    add(fault("list")).await.assert_error(
+    add("list").await.assert_error(
         400,
         "DBS.200001",
         "Parameter error. at most 1000 faults can be active; clear them with DELETE \
@@ -790,7 +738,7 @@ async fn at_most_a_thousand_faults_are_active_and_used_ones_make_room() {
             .status,
         409
     );
-    assert_eq!(add(fault("list")).await.status, 201);
+    assert_eq!(add("list").await.status, 201);
     let faults = app.get("/_emulator/faults").await.json();
     assert_eq!(faults["requests"].as_array().unwrap().len(), 1000);
     assert_eq!(
@@ -961,12 +909,7 @@ async fn jobs_of_deleted_backups_are_forgotten_after_the_retention_and_past_the_
         let id = created["backup"]["id"].as_str().unwrap().to_owned();
         jobs.push(created["job_id"].as_str().unwrap().to_owned());
         let done = app
-            .raw(
-                axum::http::Method::POST,
-                &format!("/_emulator/backups/{id}/complete"),
-                &[("content-type", "application/json")],
-                "",
-            )
+            .control_post(&format!("/_emulator/backups/{id}/complete"), "")
             .await;
         assert_eq!(done.status, 200);
         assert_eq!(app.delete(&id).await.status, 200);

@@ -186,6 +186,22 @@ impl TestApp {
         self.send(builder.body(body.into()).unwrap()).await
     }
 
+    /// A GET with these headers.
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> TestResponse {
+        self.raw(Method::GET, uri, headers, Body::empty()).await
+    }
+
+    /// A POST with these headers and body.
+    pub async fn post_with(&self, uri: &str, headers: &[(&str, &str)], body: &str) -> TestResponse {
+        self.raw(Method::POST, uri, headers, body.to_owned()).await
+    }
+
+    /// A control POST, declared JSON as every control client must, with this body.
+    pub async fn control_post(&self, uri: &str, body: &str) -> TestResponse {
+        self.post_with(uri, &[("content-type", "application/json")], body)
+            .await
+    }
+
     /// `POST /v3/{PROJECT}/backups/create` with a token and a JSON body.
     pub async fn create(&self, body: Value) -> TestResponse {
         self.create_in(PROJECT, TOKEN, body).await
@@ -375,4 +391,12 @@ pub fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A fresh, empty folder for one test (named for it and this process).
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("taurusdb-emulator-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -92,6 +92,16 @@ def test_ports_variables_and_paths_are_the_ones_the_image_and_binary_use():
     ):
         assert set(env) <= read
 
+    # A recipe that reaches the emulator by a service name lets that name through: the control
+    # API answers only host names it knows.
+    for service_env, endpoint in (
+        (compose["services"]["taurusdb"]["environment"],
+         compose["services"]["tests"]["environment"]["TAURUSDB_ENDPOINT"]),
+        (gitlab["test"]["services"][0]["variables"], gitlab["test"]["variables"]["TAURUSDB_ENDPOINT"]),
+    ):
+        host = re.match(r"http://([^:/]+)", endpoint).group(1)
+        assert host in service_env.get("TAURUSDB_EMULATOR_ALLOWED_HOSTS", "").split(","), endpoint
+
     binary_path = stage.copies[0][2]
     for path in re.findall(r"/taurusdb-emulator\b(?![-:])", RECIPES):
         assert path == binary_path
