@@ -242,3 +242,27 @@ fn the_readme_states_each_benchmark_target_as_the_last_run_recorded_it() {
     }
     assert!(targets >= 5, "the benchmark table has its targets");
 }
+
+#[test]
+fn the_readmes_python_example_is_the_first_test_of_the_example_suite() {
+    const EXAMPLE: &str = include_str!("../../python/example/test_backups.py");
+    let shown = README
+        .split("## Python")
+        .nth(1)
+        .and_then(|s| s.split("```python\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("a Python example in the README");
+    assert!(shown.starts_with("def test_"), "{shown}");
+    assert!(
+        EXAMPLE.contains(shown),
+        "the README's example is not in python/example"
+    );
+}
+
+#[test]
+fn the_python_package_takes_its_version_from_the_manifest() {
+    const PYPROJECT: &str = include_str!("../../pyproject.toml");
+    assert!(PYPROJECT.contains("dynamic = [\"version\"]"));
+    assert!(PYPROJECT.contains("bindings = \"bin\""));
+    assert!(PYPROJECT.contains("taurusdb_emulator = \"taurusdb_emulator.plugin\""));
+}

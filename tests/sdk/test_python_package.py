@@ -1,0 +1,110 @@
+"""The Python package (python/taurusdb_emulator) from its source, with the official clients
+its helpers configure, against the built binary in strict auth: every credential it hands out
+must really work, and only for its own project."""
+
+import sys
+
+import pytest
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkgaussdb.v3 import (
+    CreateGaussMySqlBackupRequest,
+    MysqlCreateBackupRequest,
+    ShowGaussMySqlBackupListRequest,
+)
+from openstack import exceptions
+
+from conftest import BINARY, ROOT
+
+sys.path.insert(0, str(ROOT / "python"))
+from taurusdb_emulator import Emulator, EmulatorError  # noqa: E402
+
+
+@pytest.fixture
+def strict():
+    with Emulator("--auth", "strict", "--clock", "manual", "--automated-backups", "false",
+                  binary=str(BINARY)) as emulator:
+        yield emulator
+
+
+def sdk_create(project, name="nightly-1"):
+    body = MysqlCreateBackupRequest(instance_id=project.instance_id, name=name)
+    return project.huawei_client().create_gauss_my_sql_backup(CreateGaussMySqlBackupRequest(body=body))
+
+
+def test_the_built_in_project_has_the_credentials_the_binary_accepts(strict):
+    project = strict.default_project
+    assert project.url == strict.url and project.project_id == "619d3e78f61b4be68bc5aa0b59edcf7b"
+    created = sdk_create(project)
+    assert created.backup.status == "BUILDING"
+    strict.advance(5)
+    conn = project.otc_connection()
+    response = conn.gaussdb.get(f"/backups?backup_id={created.backup.id}")
+    exceptions.raise_from_response(response)
+    assert response.json()["backups"][0]["status"] == "COMPLETED"
+
+
+def test_a_new_project_has_working_credentials_of_its_own_and_is_gone_after(strict):
+    project = strict.new_project()
+    assert project.instance_id == strict.instance_id, "the built-in instance id, in its project"
+    created = sdk_create(project)
+    strict.complete(created.backup.id)
+    listed = project.huawei_client().show_gauss_my_sql_backup_list(
+        ShowGaussMySqlBackupListRequest(instance_id=project.instance_id))
+    assert [b.id for b in listed.backups] == [created.backup.id]
+    conn = project.otc_connection()
+    assert conn.gaussdb.get("/backups").json()["total_count"] == 1
+    # The built-in project does not see it.
+    other = strict.default_project.huawei_client().show_gauss_my_sql_backup_list(
+        ShowGaussMySqlBackupListRequest(instance_id=project.instance_id))
+    assert other.backups == []
+
+    strict.remove_project(project)
+    with pytest.raises(ClientRequestException) as refused:
+        sdk_create(project)
+    assert refused.value.status_code == 401
+    assert project.project_id not in [p["id"] for p in strict.state()["projects"]]
+
+
+def test_control_api_errors_raise_one_typed_exception(strict):
+    with pytest.raises(EmulatorError) as error:
+        strict.wait("00000000000000000000000000000000br07", timeout="1s")
+    assert (error.value.status, error.value.error_code, error.value.error_msg) == (
+        404, "DBS.201010", "The backup information does not exist.")
+    with pytest.raises(EmulatorError) as error:
+        strict.advance(-1)
+    assert error.value.error_code == "DBS.200001"
+
+
+def test_every_control_call_works_with_a_control_token_and_an_emulator_started_elsewhere():
+    with Emulator("--clock", "manual", binary=str(BINARY), control_token="s3cret") as started:
+        emulator = Emulator.connect(started.url, control_token="s3cret")
+        project = emulator.new_project()
+        created = sdk_create(project)
+        backup_id = created.backup.id
+        emulator.hold(backup_id)
+        assert emulator.advance(10)["transition_count"] == 0
+        emulator.fail(backup_id, "disk full")
+        assert emulator.wait(backup_id, "FAILED")["status"] == "FAILED"
+        emulator.fault("create", status=409, error_code="DBS.200019", error_msg="busy")
+        with pytest.raises(ClientRequestException) as busy:
+            sdk_create(project, "nightly-2")
+        assert busy.value.error_code == "DBS.200019"
+        assert emulator.faults()["requests"][0]["hits"] == 1
+        emulator.clear_faults()
+        emulator.fail_backups(1, instance_id=project.instance_id, reason="injected")
+        failing = sdk_create(project, "nightly-3").backup.id
+        emulator.advance(5)
+        assert emulator.snapshot(project.project_id)["projects"][0]["backups"][-1]["fail_reason"] == "injected"
+        assert emulator.set_lifecycle("instant")["mode"] == "instant"
+        assert emulator.clock()["mode"] == "manual"
+        assert emulator.requests()["requests"]
+        emulator.clear_requests()
+        snapshot = emulator.snapshot(project.project_id)
+        emulator.reset(project.project_id)
+        emulator.load_fixtures(snapshot)
+        assert [b["id"] for b in emulator.snapshot(project.project_id)["projects"][0]["backups"]][-1] == failing
+        assert emulator.stop() is None, "an emulator only connected to is not stopped"
+        with pytest.raises(EmulatorError) as refused:
+            Emulator.connect(started.url).state()
+        assert refused.value.error_code == "EMULATOR.CONTROL_TOKEN"
+    assert started.stop() == 0
