@@ -8,8 +8,26 @@ use clap::Parser;
 use taurusdb_emulator::config::{Command, Config, LogFormat};
 use taurusdb_emulator::{Emulator, healthcheck, persist};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Before the runtime or anything that hashes, which need randomness too and would panic
+    // without a word of why.
+    if let Err(problem) = taurusdb_emulator::domain::random_seed() {
+        eprintln!("taurusdb-emulator: {problem}");
+        return ExitCode::from(2);
+    }
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("taurusdb-emulator: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let config = Config::parse();
     if let Err(problem) = init_logging(&config) {
         eprintln!("taurusdb-emulator: {problem}");

@@ -151,15 +151,22 @@ impl IdSource {
     }
 }
 
-/// A seed from the operating system's random source (the getrandom(2) system call), or why
-/// there is none, so that a process without randomness stops at start with a clear message
-/// instead of failing at its first id.
+/// A seed from the operating system's random source — the getrandom(2) system call, else
+/// `/dev/urandom` (as the standard library's hash maps do) — or why there is none, so that a
+/// process without randomness stops at start with a clear message instead of failing at its
+/// first id (or its first hash map).
 pub fn random_seed() -> Result<u64, String> {
-    getrandom::u64().map_err(|e| {
-        format!(
-            "cannot draw random ids from the operating system ({e}); \
-             give --seed N for a fixed sequence of ids"
-        )
+    getrandom::u64().or_else(|call| {
+        let mut bytes = [0u8; 8];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut bytes))
+            .map(|()| u64::from_ne_bytes(bytes))
+            .map_err(|file| {
+                format!(
+                    "cannot draw random numbers from the operating system (getrandom: {call}; \
+                     /dev/urandom: {file}); the emulator needs one of them"
+                )
+            })
     })
 }
 

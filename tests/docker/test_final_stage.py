@@ -4,6 +4,7 @@ it (see container.py). Whatever the binary needs from a filesystem shows up here
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -132,6 +133,44 @@ def test_the_emulator_needs_no_random_device_files(stage, container):
     assert first["status"] == 201, (first, c.output())
     assert "panicked" not in c.output()
     assert c.healthcheck() == 0
+    assert c.stop() == 0
+
+
+@pytest.fixture(scope="session")
+def no_getrandom(tmp_path_factory):
+    """A wrapper that runs a program with getrandom(2) failing (tests/docker/c)."""
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc builds the seccomp wrapper")
+    wrapper = tmp_path_factory.mktemp("seccomp") / "no-getrandom"
+    source = ROOT / "tests" / "docker" / "c" / "no-getrandom.c"
+    subprocess.run(["gcc", "-O2", "-o", str(wrapper), str(source)], check=True)
+    return str(wrapper)
+
+
+def test_without_any_randomness_the_emulator_stops_at_start_with_a_clear_message(
+    stage, container, no_getrandom
+):
+    # No getrandom(2) and no random devices: before, it served and panicked in a worker at
+    # its first id, health checks failing; now it does not start, and says why.
+    without = [d for d in DOCKER_DEVICES if d not in ("random", "urandom")]
+    c = container(devices=without, wrap=[no_getrandom])
+    assert c.process.wait(timeout=10) == 2
+    output = c.output()
+    assert "taurusdb-emulator: cannot draw random numbers from the operating system" in output
+    assert "the emulator needs one of them" in output
+    assert "panicked" not in output and "listening" not in output
+
+
+def test_without_getrandom_the_emulator_takes_its_randomness_from_dev_urandom(
+    stage, container, no_getrandom
+):
+    c = container(wrap=[no_getrandom])
+    port = listening(c, stage)
+    created = c.request(
+        "POST", port, f"/v3/{PROJECT}/backups/create",
+        {"instance_id": INSTANCE, "name": "from-urandom"}, TOKEN,
+    )
+    assert created["status"] == 201, (created, c.output())
     assert c.stop() == 0
 
 
