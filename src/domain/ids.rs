@@ -81,7 +81,10 @@ pub struct BackupId(Arc<str>);
 impl BackupId {
     /// A fresh id in the real service's shape (`<32 hex>br07`).
     pub fn generate(ids: &mut IdSource) -> Self {
-        Self(format!("{:032x}br07", ids.next_u128()).into())
+        let mut id = [0u8; 36];
+        id[..32].copy_from_slice(&hex32(ids.next_u128()));
+        id[32..].copy_from_slice(b"br07");
+        Self(String::from_utf8_lossy(&id).into())
     }
 
     /// An id as given by a client or a fixture; lookups simply miss when it does not exist.
@@ -147,7 +150,7 @@ impl IdSource {
 
     /// A request id: 32 lowercase hex digits.
     pub fn request_id(&mut self) -> String {
-        format!("{:032x}", self.next_u128())
+        String::from_utf8_lossy(&hex32(self.next_u128())).into_owned()
     }
 }
 
@@ -168,6 +171,17 @@ pub fn random_seed() -> Result<u64, String> {
                 )
             })
     })
+}
+
+/// `bits` as 32 lowercase hex digits, without the formatting machinery (ids are made on every
+/// request).
+fn hex32(bits: u128) -> [u8; 32] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (i, digit) in out.iter_mut().enumerate() {
+        *digit = DIGITS[((bits >> (124 - 4 * i)) & 0xf) as usize];
+    }
+    out
 }
 
 /// The SplitMix64 step: a well-mixed 64-bit sequence from any seed.
@@ -254,5 +268,12 @@ mod tests {
         assert_ne!(run(42), run(43));
         let (backup, _, request) = run(42);
         assert_ne!(&backup.as_str()[..32], request);
+    }
+
+    #[test]
+    fn hex_ids_are_the_formatters_hex() {
+        for bits in [0u128, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
+            assert_eq!(hex32(bits), format!("{bits:032x}").as_bytes());
+        }
     }
 }

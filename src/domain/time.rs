@@ -7,22 +7,36 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
-/// Formats a time as the API does, in UTC: `2026-04-24T10:19:57+0000`. Written by hand: it
-/// runs for every time of every answer, and chrono's formatter parses its pattern each call.
+/// Formats a time as the API does, in UTC: `2026-04-24T10:19:57+0000`. Written digit by
+/// digit: it runs for every time of every answer, where `format!` costs ten times as much.
 pub fn format_api_time(t: DateTime<Utc>) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(24);
-    let _ = write!(
-        s,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+0000",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    s
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        return format!(
+            "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}+0000",
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+    }
+    let mut out = *b"0000-00-00T00:00:00+0000";
+    let year = year as u32;
+    let digits = [
+        (0, year / 100),
+        (2, year % 100),
+        (5, t.month()),
+        (8, t.day()),
+        (11, t.hour()),
+        (14, t.minute()),
+        (17, t.second()),
+    ];
+    for (at, value) in digits {
+        out[at] = b'0' + (value / 10) as u8;
+        out[at + 1] = b'0' + (value % 10) as u8;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads a time given in a query parameter; `None` if it is not in the API's format.
@@ -62,6 +76,24 @@ mod tests {
             format_api_time(utc("2020-07-06T18:41:14+08:00")),
             "2020-07-06T10:41:14+0000"
         );
+    }
+
+    #[test]
+    fn the_hand_written_format_is_chronos_for_every_second_of_the_range() {
+        // A stride through 0000-01-01 .. 9999-12-31, and both ends.
+        let first = utc("0000-01-01T00:00:00Z").timestamp();
+        let last = crate::clock::LATEST.timestamp();
+        let step = (last - first) / 100_003;
+        let mut t = first;
+        while t <= last {
+            let time = DateTime::from_timestamp(t, 0).unwrap();
+            assert_eq!(
+                format_api_time(time),
+                time.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
+            );
+            t += step;
+        }
+        assert_eq!(format_api_time(crate::clock::LATEST), "9999-12-31T23:59:59+0000");
     }
 
     #[test]
