@@ -272,7 +272,12 @@ mod tests {
 
     #[test]
     fn hex_ids_are_the_formatters_hex() {
-        for bits in [0u128, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
+        for bits in [
+            0u128,
+            1,
+            u128::MAX,
+            0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+        ] {
             assert_eq!(hex32(bits), format!("{bits:032x}").as_bytes());
         }
     }

@@ -93,7 +93,10 @@ mod tests {
             );
             t += step;
         }
-        assert_eq!(format_api_time(crate::clock::LATEST), "9999-12-31T23:59:59+0000");
+        assert_eq!(
+            format_api_time(crate::clock::LATEST),
+            "9999-12-31T23:59:59+0000"
+        );
     }
 
     #[test]
