@@ -208,6 +208,33 @@ pub struct Config {
     #[arg(long, env = "TAURUSDB_EMULATOR_MAX_WAITERS", default_value_t = 256)]
     pub max_waiters: usize,
 
+    /// Serve HTTPS instead of HTTP, with a certificate made at start for localhost,
+    /// 127.0.0.1, ::1 and every --tls-hostname, signed by a CA made at start (served at
+    /// /_emulator/tls/ca.pem and written to --tls-ca-out).
+    #[arg(long, env = "TAURUSDB_EMULATOR_TLS")]
+    pub tls: bool,
+
+    /// A further name for the generated certificate (repeat it, or comma-separate in the
+    /// variable), e.g. gaussdb.eu-de.otc.t-systems.com.
+    #[arg(
+        long = "tls-hostname",
+        env = "TAURUSDB_EMULATOR_TLS_HOSTNAMES",
+        value_delimiter = ','
+    )]
+    pub tls_hostnames: Vec<String>,
+
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key) instead of a generated one.
+    #[arg(long, env = "TAURUSDB_EMULATOR_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "TAURUSDB_EMULATOR_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Write the certificate clients should trust (the generated CA, or --tls-cert) here.
+    #[arg(long, env = "TAURUSDB_EMULATOR_TLS_CA_OUT")]
+    pub tls_ca_out: Option<PathBuf>,
+
     /// A secret every control request (/_emulator/… but health) and the dashboard must
     /// present, in the X-Emulator-Token header (the dashboard: open /_emulator/ui?token=…).
     #[arg(long, env = "TAURUSDB_EMULATOR_CONTROL_TOKEN", hide_env_values = true)]
@@ -238,9 +265,14 @@ pub struct Config {
 pub enum Command {
     /// Exit 0 if the emulator answers healthy, 1 otherwise (for container health checks).
     Healthcheck {
-        /// Health URL [default: http://127.0.0.1:$TAURUSDB_EMULATOR_PORT/_emulator/health]
+        /// Health URL [default: http://127.0.0.1:$TAURUSDB_EMULATOR_PORT/_emulator/health,
+        /// https:// with TLS]
         #[arg(long)]
         url: Option<String>,
+        /// For https://: the PEM certificate to trust [default: $TAURUSDB_EMULATOR_TLS_CA_OUT,
+        /// else $TAURUSDB_EMULATOR_TLS_CERT]
+        #[arg(long)]
+        ca: Option<PathBuf>,
     },
 }
 

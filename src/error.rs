@@ -88,6 +88,9 @@ pub enum ApiError {
     /// 503 `EMULATOR.BUSY`: the emulator holds as many of these (connections, event streams,
     /// waiters) as its settings allow; the detail names the limit.
     Busy(&'static str),
+    /// 404 `EMULATOR.NO_TLS`: there is no certificate to give: the emulator serves plain HTTP
+    /// (control API only).
+    NoTls,
     /// 503 `EMULATOR.STOPPING`: the emulator stopped while the request waited (control API
     /// only).
     Stopping,
@@ -125,7 +128,7 @@ impl ApiError {
             | InstanceFrozen
             | BackupStatusForbids
             | JobNotFound => 400,
-            InstanceNotFound | BackupNotFound | ResourceNotFound => 404,
+            InstanceNotFound | BackupNotFound | ResourceNotFound | NoTls => 404,
             MethodNotAllowed => 405,
             WaitTimeout => 408,
             WaitEndedElsewhere(_) => 409,
@@ -174,6 +177,7 @@ impl ApiError {
             ControlForbidden(_) => "EMULATOR.FORBIDDEN",
             Busy(_) => "EMULATOR.BUSY",
             Stopping => "EMULATOR.STOPPING",
+            NoTls => "EMULATOR.NO_TLS",
             Internal => "DBS.108000",
         }
     }
@@ -229,6 +233,7 @@ impl ApiError {
                 "The control API needs the emulator's control token (X-Emulator-Token)."
             }
             Stopping => "The emulator is stopping.",
+            NoTls => "The emulator serves plain HTTP; start it with --tls for HTTPS.",
             Internal => "Server failure.",
         };
         text.to_owned()

@@ -1,5 +1,6 @@
 //! `taurusdb-emulator healthcheck`: asks a running emulator whether it is healthy, so a
-//! container image needs no curl. A plain HTTP/1.1 GET over a socket, with timeouts.
+//! container image needs no curl. A plain HTTP/1.1 GET over a socket (or TLS, trusting the
+//! certificate it is given), with timeouts.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -8,17 +9,20 @@ use std::time::Duration;
 /// How long the check may take to connect, and then to read the answer.
 const TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The health URL of an emulator on this host, on `port`.
-pub fn default_url(port: u16) -> String {
-    format!("http://127.0.0.1:{port}/_emulator/health")
+/// The health URL of an emulator on this host, on `port`, over TLS or not.
+pub fn default_url(port: u16, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://127.0.0.1:{port}/_emulator/health")
 }
 
 /// Checks `url` (`http://HOST:PORT/PATH`): `Ok` when it answers 200 `{"status": "ok"}`, else
 /// what went wrong.
-pub fn check(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("{url:?} is not an http:// URL"))?;
+pub fn check(url: &str, ca_pem: Option<&[u8]>) -> Result<(), String> {
+    let (tls, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => return Err(format!("{url:?} is not an http:// or https:// URL")),
+    };
     let (authority, path) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, "/_emulator/health"),
@@ -28,22 +32,30 @@ pub fn check(url: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot resolve {authority}: {e}"))?
         .next()
         .ok_or_else(|| format!("{authority} has no address"))?;
-    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)
+    let stream = TcpStream::connect_timeout(&addr, TIMEOUT)
         .map_err(|e| format!("cannot connect to {authority}: {e}"))?;
     stream
         .set_read_timeout(Some(TIMEOUT))
         .and_then(|()| stream.set_write_timeout(Some(TIMEOUT)))
         .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| format!("cannot send the request: {e}"))?;
-    let mut answer = Vec::new();
-    stream
-        .take(64 * 1024)
-        .read_to_end(&mut answer)
-        .map_err(|e| format!("no answer: {e}"))?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    let answer = if tls {
+        let ca = ca_pem.ok_or(
+            "an https:// URL needs the certificate to trust: --ca FILE (or TAURUSDB_EMULATOR_TLS_CA_OUT)",
+        )?;
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host)
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+            .map_err(|e| format!("{host:?} is not a host name: {e}"))?;
+        let connection = rustls::ClientConnection::new(crate::tls::client_config(ca)?, name)
+            .map_err(|e| e.to_string())?;
+        exchange(rustls::StreamOwned::new(connection, stream), &request)?
+    } else {
+        exchange(stream, &request)?
+    };
     let answer = String::from_utf8_lossy(&answer);
     let status_line = answer.lines().next().unwrap_or_default();
     if !status_line.starts_with("HTTP/1.1 200") {
@@ -56,5 +68,19 @@ pub fn check(url: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("unhealthy: {body:?}"))
+    }
+}
+
+/// Sends `request` and reads the answer until the server closes (at most 64 KiB).
+fn exchange(mut stream: impl Read + Write, request: &str) -> Result<Vec<u8>, String> {
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("cannot send the request: {e}"))?;
+    let mut answer = Vec::new();
+    match stream.take(64 * 1024).read_to_end(&mut answer) {
+        Ok(_) => Ok(answer),
+        // A TLS server that closes without close_notify still sent a whole answer.
+        Err(_) if !answer.is_empty() => Ok(answer),
+        Err(e) => Err(format!("no answer: {e}")),
     }
 }

@@ -19,6 +19,7 @@ pub mod persist;
 pub mod signature;
 pub mod slots;
 pub mod store;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -65,6 +66,8 @@ pub struct Settings {
     pub max_event_streams: usize,
     /// The most long-poll waits (`/_emulator/backups/{id}/wait`) at once.
     pub max_waiters: usize,
+    /// HTTPS, when set: the server's certificate and what clients trust.
+    pub tls: Option<Arc<crate::tls::Tls>>,
 }
 
 impl Default for Settings {
@@ -87,6 +90,7 @@ impl Default for Settings {
             max_connections: 512,
             max_event_streams: 32,
             max_waiters: 256,
+            tls: None,
         }
     }
 }
@@ -126,6 +130,7 @@ impl Settings {
             max_connections: config.max_connections,
             max_event_streams: config.max_event_streams,
             max_waiters: config.max_waiters,
+            tls: None,
         }
     }
 }
@@ -227,6 +232,7 @@ impl Emulator {
             }
         };
         let mut settings = Settings::from_config(config);
+        settings.tls = crate::tls::Tls::from_config(config)?.map(Arc::new);
         if settings.seed.is_none() {
             settings.seed = Some(random_seed()?);
         }

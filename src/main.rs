@@ -33,11 +33,17 @@ async fn run() -> ExitCode {
         eprintln!("taurusdb-emulator: {problem}");
         return ExitCode::from(2);
     }
-    if let Some(Command::Healthcheck { url }) = &config.command {
+    if let Some(Command::Healthcheck { url, ca }) = &config.command {
+        let tls = config.tls || config.tls_cert.is_some();
         let url = url
             .clone()
-            .unwrap_or_else(|| healthcheck::default_url(config.port));
-        return match healthcheck::check(&url) {
+            .unwrap_or_else(|| healthcheck::default_url(config.port, tls));
+        let ca = ca
+            .as_ref()
+            .or(config.tls_ca_out.as_ref())
+            .or(config.tls_cert.as_ref())
+            .and_then(|path| std::fs::read(path).ok());
+        return match healthcheck::check(&url, ca.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(problem) => {
                 eprintln!("taurusdb-emulator healthcheck: {problem}");
@@ -89,7 +95,12 @@ async fn run() -> ExitCode {
     let writer = persistence
         .as_ref()
         .map(|p| persist::spawn_writer(emulator.clone(), p.path().to_owned()));
-    println!("taurusdb-emulator listening on http://{addr}");
+    let scheme = if emulator.settings.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("taurusdb-emulator listening on {scheme}://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, "listening");
     let served = taurusdb_emulator::serve(listener, emulator.clone(), shutdown).await;

@@ -57,6 +57,17 @@ pub async fn health(State(emulator): State<Arc<Emulator>>) -> Response {
     }
 }
 
+/// `GET /_emulator/tls/ca.pem`: the certificate a client trusts to reach this emulator over
+/// HTTPS (the CA made at start, or the `--tls-cert` chain); 404 when it serves plain HTTP.
+pub async fn tls_ca(State(emulator): State<Arc<Emulator>>) -> Result<Response, ApiError> {
+    let tls = emulator.settings.tls.as_ref().ok_or(ApiError::NoTls)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+        tls.ca_pem.clone(),
+    )
+        .into_response())
+}
+
 /// The OpenAPI document of the emulated and the control API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 

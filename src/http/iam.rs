@@ -17,13 +17,18 @@ use crate::auth;
 use crate::config::AuthMode;
 use crate::iam::{IamError, Issued, TokenRequest, keystone_time};
 
-/// The URL the client reached the emulator at, from its `Host` header.
-pub fn base_url(headers: &HeaderMap) -> String {
+/// The URL the client reached the emulator at: its scheme, and the `Host` header.
+pub fn base_url(emulator: &Emulator, headers: &HeaderMap) -> String {
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    let scheme = if emulator.settings.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 fn iam_error(e: &IamError) -> Response {
@@ -73,7 +78,7 @@ pub async fn tokens(
         Err(e) => return iam_error(&e),
     };
     let with_catalog = params.nocatalog.is_none_or(|v| v.is_empty());
-    let body = token_body(&issued, &base_url(&headers), with_catalog);
+    let body = token_body(&issued, &base_url(&emulator, &headers), with_catalog);
     let mut response = json(StatusCode::CREATED, &body);
     if let Ok(value) = HeaderValue::from_str(&issued.token) {
         response.headers_mut().insert("x-subject-token", value);
@@ -157,7 +162,7 @@ pub async fn projects(
             parent_id: "emulator-id",
         })
         .collect();
-    let base = base_url(&parts.headers);
+    let base = base_url(&emulator, &parts.headers);
     json(
         StatusCode::OK,
         &json!({"projects": projects,

@@ -116,6 +116,7 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         "_clear_requests" => delete(control::clear_requests),
         "_events" => get(dashboard::events),
         "_ui" => get(dashboard::ui),
+        "_tls_ca" => get(control::tls_ca),
         other => unreachable!("the route table names an unknown operation {other}"),
     };
     debug_assert!(

@@ -82,6 +82,7 @@ pub const CONTROL: &[Route] = &[
     route("DELETE", "/_emulator/requests", "_clear_requests"),
     route("GET", "/_emulator/events", "_events"),
     route("GET", "/_emulator/ui", "_ui"),
+    route("GET", "/_emulator/tls/ca.pem", "_tls_ca"),
 ];
 
 /// The operation a request was routed to (`unknown` when no route matched). Operations of

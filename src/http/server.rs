@@ -39,6 +39,11 @@ pub async fn serve(
     let ticker = crate::lifecycle::spawn_ticker(emulator.clone(), crate::lifecycle::TICK);
     let header_timeout = emulator.settings.header_timeout;
     let connections = Connections::new(emulator.settings.max_connections);
+    let acceptor = emulator
+        .settings
+        .tls
+        .as_ref()
+        .map(|tls| tokio_rustls::TlsAcceptor::from(tls.config.clone()));
     let stopping = emulator.clone();
     let app = super::router(emulator);
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -58,49 +63,32 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Some(entry) = connections.admit() else {
-            tokio::spawn(refuse(stream));
+            // Over TLS there is no plain answer to give: the connection is just closed.
+            if acceptor.is_none() {
+                tokio::spawn(refuse(stream));
+            }
             continue;
         };
-        let app = app.clone();
-        let mut stop_rx = stop_rx.clone();
-        let open_rx = open_rx.clone();
-        tokio::spawn(async move {
-            let busy = entry.busy.clone();
-            let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-                let app = app.clone();
-                let working = Working::new(&busy);
-                async move {
-                    let response = app
-                        .oneshot(request.map(Body::new))
-                        .await
-                        .unwrap_or_else(|e| match e {});
-                    // Busy until the whole answer is sent (an event stream, a long body).
-                    Ok::<_, Infallible>(response.map(|body| {
-                        Body::new(body.map_frame(move |frame| {
-                            let _ = &working;
-                            frame
-                        }))
-                    }))
-                }
-            });
-            let mut builder = http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .max_buf_size(MAX_HEAD_BYTES);
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
-            tokio::pin!(connection);
-            loop {
-                tokio::select! {
-                    _ = connection.as_mut() => break,
-                    _ = stop_rx.changed() => connection.as_mut().graceful_shutdown(),
-                    // Closed to make room for a newer connection while it sat idle.
-                    () = entry.evicted.notified() => break,
-                }
+        let connection = Connection {
+            app: app.clone(),
+            header_timeout,
+            stop: stop_rx.clone(),
+            entry,
+            _open: open_rx.clone(),
+        };
+        match &acceptor {
+            None => tokio::spawn(connection.serve(stream)),
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    // The handshake gets the time a client has for its headers.
+                    let handshake = tokio::time::timeout(header_timeout, acceptor.accept(stream));
+                    if let Ok(Ok(stream)) = handshake.await {
+                        connection.serve(stream).await;
+                    }
+                })
             }
-            drop(entry);
-            drop(open_rx);
-        });
+        };
     }
     drop(listener);
     stopping.stopping.send_replace(true);
@@ -109,6 +97,60 @@ pub async fn serve(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open_tx.closed()).await;
     ticker.abort();
     Ok(())
+}
+
+/// One accepted connection and what serving it needs.
+struct Connection {
+    app: axum::Router,
+    header_timeout: Duration,
+    stop: watch::Receiver<bool>,
+    entry: Entry,
+    /// Held while the connection is open, so that a stop can wait for it.
+    _open: watch::Receiver<()>,
+}
+
+impl Connection {
+    /// Serves HTTP/1.1 on `io` (a plain or a TLS stream) until the client goes, the server
+    /// stops (gracefully), or the connection is closed to make room for a newer one.
+    async fn serve<I>(mut self, io: I)
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let busy = self.entry.busy.clone();
+        let app = self.app.clone();
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let app = app.clone();
+            let working = Working::new(&busy);
+            async move {
+                let response = app
+                    .oneshot(request.map(Body::new))
+                    .await
+                    .unwrap_or_else(|e| match e {});
+                // Busy until the whole answer is sent (an event stream, a long body).
+                Ok::<_, Infallible>(response.map(|body| {
+                    Body::new(body.map_frame(move |frame| {
+                        let _ = &working;
+                        frame
+                    }))
+                }))
+            }
+        });
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_timeout)
+            .max_buf_size(MAX_HEAD_BYTES);
+        let connection = builder.serve_connection(TokioIo::new(io), service);
+        tokio::pin!(connection);
+        loop {
+            tokio::select! {
+                _ = connection.as_mut() => break,
+                _ = self.stop.changed() => connection.as_mut().graceful_shutdown(),
+                // Closed to make room for a newer connection while it sat idle.
+                () = self.entry.evicted.notified() => break,
+            }
+        }
+    }
 }
 
 /// The open connections, oldest first, for `--max-connections`.

@@ -78,11 +78,14 @@ pub async fn list() -> Response {
 }
 
 /// `GET /v3` → `{"version": {...}}`.
-pub async fn v3(headers: HeaderMap) -> Response {
+pub async fn v3(
+    axum::extract::State(emulator): axum::extract::State<std::sync::Arc<crate::Emulator>>,
+    headers: HeaderMap,
+) -> Response {
     let document = V3Document {
         id: V3.id,
         links: [OwnedLink {
-            href: format!("{}/v3/", super::iam::base_url(&headers)),
+            href: format!("{}/v3/", super::iam::base_url(&emulator, &headers)),
             rel: "self",
         }],
         status: V3.status,

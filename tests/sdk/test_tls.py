@@ -1,0 +1,145 @@
+"""HTTPS (`--tls`): the official clients reach the emulator over TLS, verifying the CA it made
+at start (never with verification turned off); `healthcheck` speaks TLS too."""
+
+import json
+import socket
+import ssl
+import subprocess
+import urllib.request
+
+import openstack
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkgaussdb.v3 import (
+    CreateGaussMySqlBackupRequest,
+    GaussDBClient,
+    MysqlCreateBackupRequest,
+)
+from otcextensions import sdk
+
+from conftest import AK, BINARY, DOMAIN, FIXTURES, INSTANCE, PASSWORD, PROJECT, SK, USER
+
+NAME = "gaussdb.eu-de.example"
+
+
+@pytest.fixture
+def tls(tmp_path):
+    """An emulator serving HTTPS in strict auth: (base URL, CA file)."""
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps(FIXTURES))
+    ca = tmp_path / "ca.pem"
+    process = subprocess.Popen(
+        [str(BINARY), "--port", "0", "--tls", "--tls-hostname", NAME, "--tls-ca-out", str(ca),
+         "--auth", "strict", "--fixtures", str(fixtures), "--automated-backups", "false"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    line = process.stdout.readline()
+    assert line.startswith("taurusdb-emulator listening on https://127.0.0.1:"), line
+    yield line.strip().rsplit(" ", 1)[1], ca
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+
+
+def get(url, ca):
+    context = ssl.create_default_context(cafile=str(ca))
+    with urllib.request.urlopen(url, context=context, timeout=10) as response:
+        return response.read()
+
+
+def test_the_ca_is_served_and_written_and_verifies_the_server(tls):
+    base, ca = tls
+    assert get(f"{base}/_emulator/tls/ca.pem", ca).decode() == ca.read_text()
+    assert json.loads(get(f"{base}/_emulator/health", ca)) == {"status": "ok"}
+    with pytest.raises(urllib.error.URLError) as refused:
+        urllib.request.urlopen(f"{base}/_emulator/health", timeout=10)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value)
+
+
+def test_the_certificate_holds_every_tls_hostname(tls):
+    base, ca = tls
+    port = int(base.rsplit(":", 1)[1])
+    context = ssl.create_default_context(cafile=str(ca))
+    for name in [NAME, "localhost"]:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname=name) as secured:
+                assert secured.version() in ("TLSv1.2", "TLSv1.3")
+
+
+def test_the_huawei_sdk_signs_and_verifies_over_https(tls):
+    base, ca = tls
+    config = HttpConfig.get_default_config()
+    config.ignore_ssl_verification = False
+    config.ssl_ca_cert = str(ca)
+    client = (
+        GaussDBClient.new_builder()
+        .with_http_config(config)
+        .with_credentials(BasicCredentials(AK, SK, PROJECT))
+        .with_endpoints([base])
+        .build()
+    )
+    body = MysqlCreateBackupRequest(instance_id=INSTANCE, name="over-tls")
+    created = client.create_gauss_my_sql_backup(CreateGaussMySqlBackupRequest(body=body))
+    assert created.status_code == 201 and created.backup.status == "BUILDING"
+
+
+def test_otcextensions_authenticates_against_the_iam_over_https(tls):
+    base, ca = tls
+    conn = openstack.connect(
+        auth_type="password",
+        auth={"auth_url": f"{base}/v3", "username": USER, "password": PASSWORD,
+              "user_domain_name": DOMAIN, "project_id": PROJECT},
+        cacert=str(ca), verify=True, load_yaml_config=False, load_envvars=False,
+    )
+    sdk.register_otc_extensions(conn)
+    response = conn.gaussdb.get("/backups")
+    assert response.status_code == 200 and response.json()["total_count"] == 0
+
+
+def test_healthcheck_speaks_tls_and_trusts_only_the_certificate_it_is_given(tls, tmp_path):
+    base, ca = tls
+    url = f"{base}/_emulator/health"
+    assert subprocess.run([str(BINARY), "healthcheck", "--url", url, "--ca", str(ca)]).returncode == 0
+    other = tmp_path / "other.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=other", "-keyout", str(tmp_path / "other.key"),
+                    "-out", str(other)], check=True, capture_output=True)
+    wrong = subprocess.run([str(BINARY), "healthcheck", "--url", url, "--ca", str(other)],
+                           capture_output=True, text=True)
+    assert wrong.returncode == 1 and "certificate" in wrong.stderr.lower(), wrong.stderr
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+def test_a_given_certificate_and_key_are_served(tmp_path):
+    # A CA of the user's, and a server certificate it signed: the chain file is --tls-cert.
+    ca_key, ca, key, csr, leaf = (tmp_path / n for n in ("ca.key", "ca.pem", "key.pem", "csr.pem", "leaf.pem"))
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-days", "1", "-subj", "/CN=user CA", "-keyout", str(ca_key), "-out", str(ca))
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(csr))
+    extensions = tmp_path / "ext.cnf"
+    extensions.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-days", "1", "-extfile", str(extensions), "-out", str(leaf))
+    chain = tmp_path / "chain.pem"
+    chain.write_text(leaf.read_text() + ca.read_text())
+    process = subprocess.Popen(
+        [str(BINARY), "--port", "0", "--tls-cert", str(chain), "--tls-key", str(key)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        base = process.stdout.readline().strip().rsplit(" ", 1)[1]
+        assert base.startswith("https://")
+        assert get(f"{base}/_emulator/tls/ca.pem", ca).decode() == chain.read_text()
+        port = base.rsplit(":", 1)[1]
+        # The health check trusts --tls-cert's chain by default, as inside an image that sets it.
+        check = subprocess.run([str(BINARY), "healthcheck"], capture_output=True, text=True,
+                               env={"TAURUSDB_EMULATOR_PORT": port,
+                                    "TAURUSDB_EMULATOR_TLS_CERT": str(chain)})
+        assert check.returncode == 0, check.stderr
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
