@@ -147,6 +147,14 @@ class Emulator:
         self._process: Optional[subprocess.Popen[str]] = None
         self.control_token = control_token
         args = [find_binary(binary), "--port", "0", *options]
+        # Over HTTPS, the CA the emulator makes is what this class (and clients) trust.
+        self.ca_file: Optional[str] = None
+        if "--tls" in options and "--tls-ca-out" not in options:
+            import tempfile
+
+            handle, self.ca_file = tempfile.mkstemp(prefix="taurusdb-emulator-ca-", suffix=".pem")
+            os.close(handle)
+            args += ["--tls-ca-out", self.ca_file]
         if control_token is not None:
             args += ["--control-token", control_token]
         self._process = subprocess.Popen(
@@ -172,11 +180,15 @@ class Emulator:
         self._set_defaults()
 
     @classmethod
-    def connect(cls, url: str, control_token: Optional[str] = None) -> "Emulator":
-        """An emulator that already runs at `url` (a Docker service, say); not stopped here."""
+    def connect(
+        cls, url: str, control_token: Optional[str] = None, ca_file: Optional[str] = None
+    ) -> "Emulator":
+        """An emulator that already runs at `url` (a Docker service, say); not stopped here.
+        For an https:// URL, `ca_file` is the certificate to trust."""
         emulator = cls.__new__(cls)
         emulator._process = None
         emulator.control_token = control_token
+        emulator.ca_file = ca_file
         emulator.url = url.rstrip("/")
         emulator._set_defaults()
         emulator.health()
@@ -206,6 +218,8 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        if self.ca_file is not None and os.path.exists(self.ca_file):
+            os.remove(self.ca_file)
         return self._process.returncode
 
     def __enter__(self) -> "Emulator":
@@ -240,7 +254,13 @@ class Emulator:
             request.add_header("Content-Type", "application/json")
         if self.control_token is not None:
             request.add_header("X-Emulator-Token", self.control_token)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        handlers: list[Any] = [urllib.request.ProxyHandler({})]
+        if self.ca_file is not None:
+            import ssl
+
+            context = ssl.create_default_context(cafile=self.ca_file)
+            handlers.append(urllib.request.HTTPSHandler(context=context))
+        opener = urllib.request.build_opener(*handlers)
         try:
             with opener.open(request, timeout=630) as response:
                 return json.loads(response.read() or b"null")

@@ -108,3 +108,12 @@ def test_every_control_call_works_with_a_control_token_and_an_emulator_started_e
             Emulator.connect(started.url).state()
         assert refused.value.error_code == "EMULATOR.CONTROL_TOKEN"
     assert started.stop() == 0
+
+
+def test_over_https_the_package_trusts_the_ca_the_emulator_made():
+    with Emulator("--tls", "--clock", "manual", binary=str(BINARY)) as emulator:
+        assert emulator.url.startswith("https://127.0.0.1:")
+        assert open(emulator.ca_file).read().startswith("-----BEGIN CERTIFICATE-----")
+        assert emulator.advance(1)["mode"] == "manual"
+        project = emulator.new_project()
+        assert emulator.state(project.project_id)["projects"][0]["id"] == project.project_id
