@@ -10,14 +10,19 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> u64 {
+/// A memory figure of a process from /proc (`VmRSS`, `VmHWM`, ...), in KiB.
+fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap()
+}
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmRSS")
 }
 
 /// A raw connection to a running emulator.
@@ -937,12 +942,7 @@ async fn jobs_of_deleted_backups_are_forgotten_after_the_retention_and_past_the_
 
 /// The peak resident memory of a process since it was last reset, in KiB.
 fn peak_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap()
+    status_kib(pid, "VmHWM")
 }
 
 /// Resets a process's peak resident memory to what it holds now (Linux's clear_refs 5).
