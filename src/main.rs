@@ -38,11 +38,20 @@ async fn run() -> ExitCode {
         let url = url
             .clone()
             .unwrap_or_else(|| healthcheck::default_url(config.port, tls));
-        let ca = ca
+        let ca_path = ca
             .as_ref()
             .or(config.tls_ca_out.as_ref())
-            .or(config.tls_cert.as_ref())
-            .and_then(|path| std::fs::read(path).ok());
+            .or(config.tls_cert.as_ref());
+        let ca = match ca_path.map(std::fs::read).transpose() {
+            Ok(ca) => ca,
+            Err(e) => {
+                eprintln!(
+                    "taurusdb-emulator healthcheck: cannot read the certificate {}: {e}",
+                    ca_path.map(|p| p.display().to_string()).unwrap_or_default()
+                );
+                return ExitCode::FAILURE;
+            }
+        };
         return match healthcheck::check(&url, ca.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(problem) => {

@@ -142,15 +142,16 @@ fn describe(completion: Completion) -> Option<String> {
     }
 }
 
-/// Every project (or one) with its instances, backups (newest first) and jobs; with `limit`,
-/// only the newest `limit` backups and jobs of each (jobs then newest first too).
+/// Every project (or one) with its first `limit` instances and its newest `limit` backups and
+/// jobs (both newest first), as the dashboard's events show them. The whole state is written
+/// page by page instead ([`StateDoc`]).
 pub(super) fn state_body(
     emulator: &Emulator,
     project: Option<&ProjectId>,
-    limit: Option<usize>,
+    limit: usize,
 ) -> StateBody {
     let now = emulator.clock.now();
-    let projects = emulator.store.state_view(project, now, limit);
+    let projects = emulator.store.state_view(project, now, Some(limit));
     StateBody {
         now: format_api_time(now),
         clock: emulator.clock.mode().as_str(),

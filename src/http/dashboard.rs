@@ -93,7 +93,7 @@ struct View {
 
 fn view(emulator: &Emulator, project: Option<&ProjectId>) -> String {
     let view = View {
-        state: state_body(emulator, project, Some(VIEW_BACKUPS)),
+        state: state_body(emulator, project, VIEW_BACKUPS),
         faults: fault_list(emulator, Some(VIEW_FAULTS)),
         requests: emulator
             .journal

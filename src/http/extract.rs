@@ -121,7 +121,7 @@ pub async fn read_body(request: Request, emulator: &Arc<Emulator>) -> Result<Byt
 
 /// Whether `Content-Type` is `application/json`, in any letter case and with any parameters
 /// (`application/json;charset=utf-8`, `application/json; charset=UTF-8`, ...).
-fn is_json(headers: &HeaderMap) -> bool {
+pub(super) fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

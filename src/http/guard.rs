@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -110,12 +110,7 @@ fn check(access: &ControlAccess, method: &Method, headers: &HeaderMap) -> Result
             "the control API answers requests from its own pages only",
         ));
     }
-    let declared_json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
-    if method == Method::POST && !declared_json {
+    if method == Method::POST && !super::extract::is_json(headers) {
         return Err(ApiError::ControlParameter(
             "Control requests that change state declare Content-Type: application/json.".to_owned(),
         ));

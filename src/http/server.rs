@@ -154,7 +154,6 @@ impl Connection {
 }
 
 /// The open connections, oldest first, for `--max-connections`.
-#[derive(Clone)]
 struct Connections {
     table: Arc<Mutex<ConnectionTable>>,
     max: usize,

@@ -143,6 +143,13 @@ fn a_client_that_writes_a_5_mb_body_before_reading_reads_the_413() {
     ));
 }
 
+/// A create on the documentation's instance of a running emulator: the status.
+async fn create_on(base: &str, name: impl std::fmt::Display) -> u16 {
+    let url = format!("{base}/v3/{PROJECT}/backups/create");
+    let body = json!({"instance_id": INSTANCE, "name": name.to_string()});
+    call("POST", &url, Some(body)).await.0
+}
+
 /// One request to a running emulator: status and JSON body.
 async fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
     let mut request = client()
@@ -192,12 +199,7 @@ async fn the_clock_stops_at_the_last_second_the_api_can_write_and_a_saved_clock_
         clock["now"], "9999-12-31T00:00:00+0000",
         "the refused advance changed nothing"
     );
-    let (status, _) = call(
-        "POST",
-        &format!("{}/v3/{PROJECT}/backups/create", running.base),
-        Some(json!({"instance_id": INSTANCE, "name": "last-day"})),
-    )
-    .await;
+    let status = create_on(&running.base, "last-day").await;
     assert_eq!(status, 201);
     running.stop_and_read_stderr();
 
@@ -550,12 +552,7 @@ async fn a_second_emulator_on_the_same_state_file_is_refused_and_the_first_keeps
     let state = dir.join("state.json");
     let path = state.to_str().unwrap();
     let mut first = start(&["--port", "0", "--state-file", path], &[]);
-    let (status, _) = call(
-        "POST",
-        &format!("{}/v3/{PROJECT}/backups/create", first.base),
-        Some(json!({"instance_id": INSTANCE, "name": "first"})),
-    )
-    .await;
+    let status = create_on(&first.base, "first").await;
     assert_eq!(status, 201);
     let (code, stderr) = run_to_exit(&["--port", "0", "--state-file", path]);
     assert_eq!(code, Some(2), "{stderr}");
@@ -633,13 +630,10 @@ async fn a_full_disk_is_reported_by_the_health_check_and_the_exit_code_and_leave
     let health = format!("{}/_emulator/health", running.base);
     let mut failing = Value::Null;
     for n in 0..1000 {
-        let (status, _) = call(
-            "POST",
-            &format!("{}/v3/{PROJECT}/backups/create", running.base),
-            Some(json!({"instance_id": INSTANCE, "name": format!("backup-{n:04}")})),
-        )
-        .await;
-        assert_eq!(status, 201);
+        assert_eq!(
+            create_on(&running.base, format!("backup-{n:04}")).await,
+            201
+        );
         let (status, body) = call("GET", &health, None).await;
         if status == 503 {
             failing = body;
