@@ -1,5 +1,6 @@
 //! Enough of IAM (Keystone v3) for the OpenStack-based clients and the Huawei SDK's project
-//! look-up: password and token authentication scoped to a project, and projects by name.
+//! look-up: password and token authentication scoped to a project (or to the user's domain,
+//! as the OTC Terraform provider also asks), and projects by name.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
@@ -52,11 +53,13 @@ pub enum Identity {
     Token(String),
 }
 
-/// Which project the token is for.
+/// What the token is for: a project, or the user's domain (account).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     ProjectId(String),
     ProjectName(String),
+    /// The domain's name or id; such a token is valid for no project's API.
+    Domain(String),
 }
 
 /// A validated `POST /v3/auth/tokens` body.
@@ -99,14 +102,18 @@ impl TokenRequest {
             ));
         };
         let project = &auth["scope"]["project"];
+        let domain = &auth["scope"]["domain"];
         let scope = match (project["id"].as_str(), project["name"].as_str()) {
             (Some(id), _) => Scope::ProjectId(id.to_owned()),
             (None, Some(name)) => Scope::ProjectName(name.to_owned()),
-            (None, None) => {
-                return Err(IamError::bad_request(
-                    "Expecting to find a project scope (id or name) in the request.",
-                ));
-            }
+            (None, None) => match domain["name"].as_str().or(domain["id"].as_str()) {
+                Some(domain) => Scope::Domain(domain.to_owned()),
+                None => {
+                    return Err(IamError::bad_request(
+                        "Expecting to find a project or domain scope (id or name) in the request.",
+                    ));
+                }
+            },
         };
         Ok(Self { identity, scope })
     }
@@ -119,8 +126,8 @@ pub struct Issued {
     pub method: &'static str,
     pub user_name: String,
     pub domain_name: String,
-    pub project_id: String,
-    pub project_name: String,
+    /// The project's id and name; none for a domain-scoped token.
+    pub project: Option<(String, String)>,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -162,6 +169,21 @@ mod tests {
             TokenRequest::parse(&body).unwrap().scope,
             Scope::ProjectName("eu-de".into())
         );
+    }
+
+    #[test]
+    fn a_domain_scope_is_read_by_name_or_id() {
+        for (domain, want) in [
+            (json!({"name": "OTC0001"}), "OTC0001"),
+            (json!({"id": "d-id"}), "d-id"),
+        ] {
+            let body = json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "t"}},
+                "scope": {"domain": domain}}});
+            assert_eq!(
+                TokenRequest::parse(&body).unwrap().scope,
+                Scope::Domain(want.into())
+            );
+        }
     }
 
     #[test]

@@ -88,25 +88,41 @@ pub async fn tokens(
 
 fn token_body(issued: &Issued, base: &str, with_catalog: bool) -> Value {
     let domain = json!({"id": format!("{}-id", issued.domain_name), "name": issued.domain_name});
-    let region = &issued.project_name;
     let mut token = json!({
         "methods": [issued.method],
         "expires_at": keystone_time(issued.expires_at),
         "issued_at": keystone_time(issued.issued_at),
         "user": {"id": format!("{}-id", issued.user_name), "name": issued.user_name,
                  "domain": domain, "password_expires_at": ""},
-        "project": {"id": issued.project_id, "name": issued.project_name, "domain": domain},
         "roles": [{"id": "te_admin-id", "name": "te_admin"}],
     });
+    let Some((project_id, region)) = &issued.project else {
+        // Scoped to the domain: no project, and a catalog of the global services only.
+        token["domain"] = domain;
+        if with_catalog {
+            token["catalog"] = json!([{"type": "identity", "id": "identity", "name": "iam",
+                "endpoints": [{"id": "identity-endpoint", "interface": "public", "region": "*",
+                               "region_id": "*", "url": format!("{base}/v3")}]}]);
+        }
+        return json!({"token": token});
+    };
+    token["project"] = json!({"id": project_id, "name": region, "domain": domain});
     if with_catalog {
-        let endpoint = |kind: &str| {
+        let endpoint = |kind: &str, url: String| {
             json!([{"id": format!("{kind}-endpoint"), "interface": "public", "region": region,
-                    "region_id": region, "url": format!("{base}/v3")}])
+                    "region_id": region, "url": url}])
         };
+        // gophertelekomcloud (and so the OTC Terraform provider) finds TaurusDB by taking the
+        // block storage entry (`volumev2`, EVS's `…/v2/{project_id}` on the real cloud) and
+        // replacing its `v2` with `v3` and `evs` with `gaussdb-mysql`: the entry is here for
+        // that, and nothing is served under it.
         token["catalog"] = json!([
             {"type": "gaussdb-mysql", "id": "gaussdb-mysql", "name": "gaussdb-mysql",
-             "endpoints": endpoint("gaussdb-mysql")},
-            {"type": "identity", "id": "identity", "name": "iam", "endpoints": endpoint("identity")}
+             "endpoints": endpoint("gaussdb-mysql", format!("{base}/v3"))},
+            {"type": "volumev2", "id": "volumev2", "name": "evs",
+             "endpoints": endpoint("volumev2", format!("{base}/v2/{project_id}"))},
+            {"type": "identity", "id": "identity", "name": "iam",
+             "endpoints": endpoint("identity", format!("{base}/v3"))}
         ]);
     }
     json!({"token": token})

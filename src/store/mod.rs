@@ -292,14 +292,15 @@ impl Store {
             }
         };
         let name_of = |pid: &ProjectId| state.projects.get(pid).map(|p| p.name.clone());
-        let (project_id, project_name) = match &request.scope {
+        let domain_name = domain_name.unwrap_or_else(|| "emulator".to_owned());
+        let project = match &request.scope {
             Scope::ProjectId(id) => {
                 let pid = ProjectId::from_path(id);
                 if owner.as_ref().is_some_and(|o| o != &pid) {
                     return Err(denied());
                 }
                 let name = name_of(&pid).unwrap_or_else(|| "eu-de".to_owned());
-                (pid, name)
+                Some((pid, name))
             }
             Scope::ProjectName(name) => {
                 let mut named: Vec<&ProjectId> = state
@@ -310,7 +311,16 @@ impl Store {
                     .collect();
                 named.sort();
                 let pid = named.first().map(|p| (*p).clone()).ok_or_else(denied)?;
-                (pid, name.clone())
+                Some((pid, name.clone()))
+            }
+            // A password user's own domain only (by name, or the `{name}-id` token bodies
+            // report); a token was checked above.
+            Scope::Domain(asked) => {
+                let own = *asked == domain_name || *asked == format!("{domain_name}-id");
+                if strict && method == "password" && !own {
+                    return Err(denied());
+                }
+                None
             }
         };
         let token = format!(
@@ -319,21 +329,23 @@ impl Store {
             state.ids.next_u128()
         );
         let expires_at = now + TOKEN_LIFETIME;
-        state.keep_issued(
-            token.clone(),
-            IssuedToken {
-                project_id: project_id.clone(),
-                expires_at,
-            },
-            now,
-        );
+        // A domain-scoped token is not kept: it is valid for no project's API.
+        if let Some((project_id, _)) = &project {
+            state.keep_issued(
+                token.clone(),
+                IssuedToken {
+                    project_id: project_id.clone(),
+                    expires_at,
+                },
+                now,
+            );
+        }
         Ok(Issued {
             token,
             method,
             user_name,
-            domain_name: domain_name.unwrap_or_else(|| "emulator".to_owned()),
-            project_id: project_id.to_string(),
-            project_name,
+            domain_name,
+            project: project.map(|(id, name)| (id.to_string(), name)),
             issued_at: now,
             expires_at,
         })

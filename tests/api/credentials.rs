@@ -303,6 +303,85 @@ async fn a_user_gets_a_token_whose_catalog_points_at_the_emulator() {
 }
 
 #[tokio::test]
+async fn the_catalog_holds_the_block_storage_entry_gophertelekomcloud_finds_taurusdb_by() {
+    let app = app(AuthMode::Strict);
+    let body = get_token(
+        &app,
+        password_request("testuser", "testpass", json!({"id": PROJECT})),
+    )
+    .await
+    .json();
+    let volume = body["token"]["catalog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "volumev2")
+        .unwrap()["endpoints"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The SDK's rule (openstack.NewTaurusDBV3): the first "v2" becomes "v3", "evs" the
+    // service's name.
+    let derived = volume
+        .replacen("v2", "v3", 1)
+        .replacen("evs", "gaussdb-mysql", 1);
+    assert_eq!(derived, format!("http://{HOST}/v3/{PROJECT}"));
+}
+
+#[tokio::test]
+async fn a_domain_scoped_token_names_the_domain_and_opens_no_project_api() {
+    let app = app(AuthMode::Strict);
+    let scoped = |domain: Value| {
+        json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": "testuser", "password": "testpass", "domain": {"name": "OTC0001"}}}},
+            "scope": {"domain": domain}}})
+    };
+    let response = get_token(&app, scoped(json!({"name": "OTC0001"}))).await;
+    assert_eq!(response.status.as_u16(), 201, "{}", response.text);
+    let token = response.json()["token"].clone();
+    assert_eq!(
+        token["domain"],
+        json!({"id": "OTC0001-id", "name": "OTC0001"})
+    );
+    assert!(token.get("project").is_none());
+    let services: Vec<&str> = token["catalog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["identity"]);
+    assert_eq!(
+        token["catalog"][0]["endpoints"][0]["url"],
+        format!("http://{HOST}/v3")
+    );
+    let subject = response.headers["x-subject-token"].to_str().unwrap();
+    let list = app
+        .raw(
+            Method::GET,
+            &format!("/v3/{PROJECT}/backups"),
+            &[("x-auth-token", subject)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(list.status.as_u16(), 401, "{}", list.text);
+    // By the id token bodies report it under; another domain is refused.
+    assert_eq!(
+        get_token(&app, scoped(json!({"id": "OTC0001-id"})))
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+    let foreign = get_token(&app, scoped(json!({"name": "OTC0002"}))).await;
+    assert_eq!(
+        foreign.json(),
+        json!({"error": {"code": 401, "message": "The request you have made requires authentication.",
+                         "title": "Unauthorized"}})
+    );
+}
+
+#[tokio::test]
 async fn wrong_passwords_and_foreign_scopes_are_401_in_keystones_shape() {
     let app = app(AuthMode::Strict);
     for body in [
