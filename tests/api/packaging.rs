@@ -266,3 +266,35 @@ fn the_python_package_takes_its_version_from_the_manifest() {
     assert!(PYPROJECT.contains("bindings = \"bin\""));
     assert!(PYPROJECT.contains("taurusdb_emulator = \"taurusdb_emulator.plugin\""));
 }
+
+/// The fenced blocks of one language in a Markdown text, in order.
+fn code_blocks<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
+    let fence = format!("```{language}\n");
+    markdown
+        .split(fence.as_str())
+        .skip(1)
+        .filter_map(|s| s.split("```").next())
+        .collect()
+}
+
+#[test]
+fn the_readmes_go_and_java_snippets_are_the_ones_the_contract_tests_compile_and_run() {
+    const GO: &str = include_str!("../go/readme_test.go");
+    const JAVA: &str = include_str!("../java/src/test/java/taurusdb/ReadmeExample.java");
+    let go = code_blocks(README, "go");
+    assert_eq!(go.len(), 2, "the README shows a snippet per Go SDK");
+    for snippet in go {
+        assert!(GO.contains(snippet), "not in tests/go/readme_test.go:\n{snippet}");
+    }
+    let java = code_blocks(README, "java");
+    assert_eq!(java.len(), 1, "the README shows one Java snippet");
+    assert!(JAVA.contains(java[0]), "not in ReadmeExample.java:\n{}", java[0]);
+}
+
+#[test]
+fn the_readme_and_the_ci_recipe_show_one_terraform_configuration() {
+    const RECIPES: &str = include_str!("../../docs/ci-recipes.md");
+    let readme = code_blocks(README, "hcl");
+    assert_eq!(readme.len(), 1);
+    assert_eq!(code_blocks(RECIPES, "hcl"), readme);
+}

@@ -52,7 +52,7 @@ def variables_the_binary_reads():
 
 def test_every_yaml_recipe_parses():
     found = blocks(RECIPES, "yaml")
-    assert len(found) == 3
+    assert len(found) == 4
     for heading, block in found:
         assert isinstance(yaml.safe_load(block), dict), heading
 
@@ -65,8 +65,10 @@ def test_health_checks_need_no_shell_in_the_image():
     assert test[1:] == stage.healthcheck.command
 
     actions = yaml.safe_load(recipe("GitHub Actions service container", "yaml"))
-    options = actions["jobs"]["test"]["services"]["taurusdb"]["options"]
-    assert "--health-cmd" not in options, "Docker runs --health-cmd through /bin/sh"
+    terraform = yaml.safe_load(recipe("Terraform / OpenTofu (GitHub Actions)", "yaml"))
+    for options in (actions["jobs"]["test"]["services"]["taurusdb"]["options"],
+                    terraform["jobs"]["terraform"]["services"]["taurusdb"]["options"]):
+        assert "--health-cmd" not in options, "Docker runs --health-cmd through /bin/sh"
     assert stage.healthcheck.command[0] != "/bin/sh", "the image's own check is exec form"
 
 
@@ -76,8 +78,11 @@ def test_ports_variables_and_paths_are_the_ones_the_image_and_binary_use():
     compose = yaml.safe_load(recipe("docker compose", "yaml"))
     actions = yaml.safe_load(recipe("GitHub Actions service container", "yaml"))
     gitlab = yaml.safe_load(recipe("GitLab CI services", "yaml"))
+    terraform = yaml.safe_load(recipe("Terraform / OpenTofu (GitHub Actions)", "yaml"))
     assert compose["services"]["taurusdb"]["ports"] == [f"{port}:{port}"]
     assert actions["jobs"]["test"]["services"]["taurusdb"]["ports"] == [f"{port}:{port}"]
+    assert terraform["jobs"]["terraform"]["services"]["taurusdb"]["ports"] == [f"{port}:{port}"]
+    assert f"http://127.0.0.1:{port}/v3" in recipe("Terraform / OpenTofu (GitHub Actions)", "hcl")
     assert f"http://taurusdb:{port}" in gitlab["test"]["variables"]["TAURUSDB_ENDPOINT"]
 
     read = variables_the_binary_reads()
@@ -89,6 +94,7 @@ def test_ports_variables_and_paths_are_the_ones_the_image_and_binary_use():
         compose["services"]["taurusdb"]["environment"],
         actions["jobs"]["test"]["services"]["taurusdb"]["env"],
         gitlab["test"]["services"][0]["variables"],
+        terraform["jobs"]["terraform"]["services"]["taurusdb"]["env"],
     ):
         assert set(env) <= read
 

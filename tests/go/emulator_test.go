@@ -61,19 +61,24 @@ func binary(t *testing.T) string {
 	return path
 }
 
-// start runs the emulator on a port the OS picks; withTLS serves HTTPS with the CA it makes,
-// written to a file the clients then trust.
+// start runs the emulator on a port the OS picks with the fixtures above; withTLS serves
+// HTTPS with the CA it makes, written to a file the clients then trust.
 func start(t *testing.T, withTLS bool) *emulator {
 	t.Helper()
-	dir := t.TempDir()
 	data, _ := json.Marshal(fixtures)
-	fixturesFile := filepath.Join(dir, "fixtures.json")
+	fixturesFile := filepath.Join(t.TempDir(), "fixtures.json")
 	if err := os.WriteFile(fixturesFile, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	caFile := filepath.Join(dir, "ca.pem")
-	args := []string{"--port", "0", "--fixtures", fixturesFile, "--auth", "strict",
-		"--lifecycle", "manual", "--automated-backups", "false"}
+	return startWith(t, withTLS, "--fixtures", fixturesFile)
+}
+
+// startWith runs the emulator with these arguments besides the common ones.
+func startWith(t *testing.T, withTLS bool, extra ...string) *emulator {
+	t.Helper()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	args := append([]string{"--port", "0", "--auth", "strict", "--lifecycle", "manual",
+		"--automated-backups", "false"}, extra...)
 	if withTLS {
 		args = append(args, "--tls", "--tls-ca-out", caFile)
 	}

@@ -49,11 +49,14 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 class Emulator:
     """A running emulator process and its control API."""
 
-    def __init__(self, tmp_path, *args):
-        fixtures = tmp_path / "fixtures.json"
-        fixtures.write_text(json.dumps(FIXTURES))
+    def __init__(self, tmp_path, *args, fixtures=FIXTURES):
+        """Starts the emulator with these fixtures (None: the built-in ones) and arguments."""
+        if fixtures is not None:
+            path = tmp_path / "fixtures.json"
+            path.write_text(json.dumps(fixtures))
+            args = ("--fixtures", str(path), *args)
         self.process = subprocess.Popen(
-            [str(BINARY), "--port", "0", "--fixtures", str(fixtures), "--automated-backups", "false", *args],
+            [str(BINARY), "--port", "0", "--automated-backups", "false", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -32,11 +32,14 @@ ANOTHER_OPERATION = {
 class Workspace:
     """One working directory (one state) running tofu against an emulator."""
 
-    def __init__(self, path, emulator, cacert=None):
+    def __init__(self, path, emulator, cacert=None, configuration=None):
         if not TOFU.exists():
             pytest.fail("OpenTofu and the provider are not built: run scripts/terraform-env")
         path.mkdir()
-        shutil.copy(CONFIGURATION, path / "main.tf")
+        if configuration is None:
+            shutil.copy(CONFIGURATION, path / "main.tf")
+        else:
+            (path / "main.tf").write_text(configuration)
         self.path = path
         self.variables = ["-var", f"auth_url={emulator.base}/v3", "-var", f"instance_id={INSTANCE}"]
         if cacert:
@@ -147,5 +150,21 @@ def test_the_provider_reads_over_https_trusting_the_emulators_ca(tmp_path):
         planned = work.run("plan", "-input=false", "-no-color", *work.variables)
         assert "data.opentelekomcloud_taurusdb_mysql_instance_v3.instance: Read complete" in planned.stdout
         assert "opentelekomcloud_taurusdb_mysql_backup_v3.nightly will be created" in planned.stdout
+    finally:
+        running.stop()
+
+
+def test_the_ci_recipes_configuration_applies_against_the_built_in_fixtures(tmp_path):
+    recipes = (ROOT / "docs" / "ci-recipes.md").read_text()
+    [configuration] = [b.split("```")[0] for b in recipes.split("```hcl\n")[1:]]
+    running = Emulator(tmp_path, "--auth", "strict", "--lifecycle", "instant", fixtures=None)
+    try:
+        work = Workspace(tmp_path / "recipe", running, configuration=configuration.replace(
+            "http://127.0.0.1:18080", running.base))
+        work.run("apply", "-auto-approve", "-input=false", "-no-color")
+        [stored] = running.control("GET", "/_emulator/state")["projects"][0]["backups"]
+        assert (stored["name"], stored["status"]) == ("nightly", "COMPLETED")
+        work.run("destroy", "-auto-approve", "-input=false", "-no-color")
+        assert running.control("GET", "/_emulator/state")["projects"][0]["backups"] == []
     finally:
         running.stop()

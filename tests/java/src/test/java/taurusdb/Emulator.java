@@ -44,7 +44,13 @@ final class Emulator implements AutoCloseable {
     private final Process process;
     private final HttpClient http;
 
+    /** With the test fixtures above. */
     Emulator(Path dir, boolean tls) throws Exception {
+        this(dir, tls, true);
+    }
+
+    /** With the test fixtures above, or the built-in ones. */
+    Emulator(Path dir, boolean tls, boolean testFixtures) throws Exception {
         String binary = System.getenv("TAURUSDB_EMULATOR_BIN");
         if (binary == null || binary.isEmpty()) {
             throw new IllegalStateException("TAURUSDB_EMULATOR_BIN is not set: scripts/test sets it");
@@ -52,8 +58,11 @@ final class Emulator implements AutoCloseable {
         Path fixtures = dir.resolve("fixtures.json");
         Files.writeString(fixtures, FIXTURES);
         Path ca = dir.resolve("ca.pem");
-        List<String> command = new ArrayList<>(List.of(binary, "--port", "0", "--fixtures", fixtures.toString(),
+        List<String> command = new ArrayList<>(List.of(binary, "--port", "0",
             "--auth", "strict", "--lifecycle", "manual", "--automated-backups", "false"));
+        if (testFixtures) {
+            command.addAll(List.of("--fixtures", fixtures.toString()));
+        }
         if (tls) {
             command.addAll(List.of("--tls", "--tls-ca-out", ca.toString()));
         }

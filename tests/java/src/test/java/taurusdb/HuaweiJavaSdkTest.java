@@ -23,6 +23,7 @@ import com.huaweicloud.sdk.gaussdb.v3.model.ShowGaussMySqlBackupListResponse;
 import com.huaweicloud.sdk.gaussdb.v3.model.ShowGaussMySqlJobInfoRequest;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -99,6 +100,15 @@ class HuaweiJavaSdkTest {
             DeleteGaussMySqlBackupResponse deleted = client.deleteGaussMySqlBackup(new DeleteGaussMySqlBackupRequest().withBackupId(id));
             assertEquals(List.of(id, "nightly"), List.of(deleted.getBackupId(), deleted.getBackupName()));
             assertEquals(0L, client.showGaussMySqlBackupList(new ShowGaussMySqlBackupListRequest().withBackupId(id)).getTotalCount());
+        }
+    }
+
+    @Test
+    void theReadmeSnippetCreatesABackupWithTheBuiltInFixtures(@TempDir Path dir) throws Exception {
+        try (Emulator emulator = new Emulator(dir, false, false)) {
+            CreateGaussMySqlBackupResponse created = create(ReadmeExample.client(emulator.base),
+                "07033b125fd94a8a96896f8bcfee6ddain07", "from-java");
+            assertEquals("BUILDING", created.getBackup().getStatus().getValue());
         }
     }
 }
