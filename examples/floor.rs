@@ -20,7 +20,7 @@ struct Body {
     instance_id: String,
     name: String,
     #[serde(default)]
-    #[allow(dead_code)] // stored, as the emulator stores it
+    #[expect(dead_code, reason = "stored, as the emulator stores it, never read")]
     description: Option<String>,
 }
 

@@ -2,7 +2,59 @@
 //! (GaussDB for MySQL) backup API.
 //!
 //! [`Emulator`] holds the state and settings of one emulator; [`router`] serves it over HTTP.
-//! `main.rs` and the tests build both the same way, so each test runs its own emulator.
+//! `main.rs` and the tests build both the same way, so each test runs its own emulator:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use axum::body::Body;
+//! use axum::http::Request;
+//! use taurusdb_emulator::clock::ManualClock;
+//! use taurusdb_emulator::fixtures::Fixtures;
+//! use taurusdb_emulator::{Emulator, Settings, router};
+//! use tower::ServiceExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let clock = Arc::new(ManualClock::new("2026-04-24T10:19:57Z".parse().unwrap()));
+//! let emulator = Emulator::new(&Fixtures::builtin(), clock, Settings::default());
+//! let create = Request::post("/v3/619d3e78f61b4be68bc5aa0b59edcf7b/backups/create")
+//!     .header("x-auth-token", "any-token")
+//!     .header("content-type", "application/json")
+//!     .body(Body::from(r#"{"instance_id": "07033b125fd94a8a96896f8bcfee6ddain07", "name": "backup-1"}"#))
+//!     .unwrap();
+//! let response = router(emulator.clone()).oneshot(create).await.unwrap();
+//! assert_eq!(response.status(), 201);
+//! # }
+//! ```
+//!
+//! # Layers
+//!
+//! Each module may use those below it, never those above (`cargo doc` draws this map; the
+//! modules' own docs say what each owns):
+//!
+//! | layer | modules | knows of |
+//! | --- | --- | --- |
+//! | process | `main.rs` | clap, tracing's subscriber, everything below |
+//! | wiring | this crate root ([`Emulator`], [`Settings`], [`spawn`]), [`config`], [`persist`], [`lifecycle`], [`healthcheck`], [`tls`] | the layers below |
+//! | HTTP | [`http`] (the only axum importer) | everything below |
+//! | access | [`auth`], [`signature`], [`iam`] | store, domain, errors |
+//! | state | [`store`] (one lock; each method a whole check-and-change), [`control`] (faults, journal), [`slots`] | domain, errors |
+//! | rules | [`domain`] (backups, instances, jobs, policies, ids, time), [`fixtures`] (the starting state's file format), [`clock`] | errors |
+//! | errors | [`error`] (the API's one catalogue) | nothing |
+//!
+//! Where the code still imports the wrong way (to be moved, not copied): [`auth`] and the
+//! IAM handlers take `AuthMode` from [`config`]; [`clock`] derives clap's `ValueEnum`;
+//! [`config`] reads the store's lifecycle mode and the fixtures' time format; the store
+//! returns [`iam`]'s errors, a second catalogue beside [`error`].
+//!
+//! # A request's way through
+//!
+//! Outermost first, as [`router`] stacks them: `request_id::assign` (the request id, and the
+//! URI and header limits), the panic catcher (a panic becomes the API's 500 body), then
+//! `observe` (it reads the route's operation, answers an injected fault, checks the
+//! `X-Sdk-Content-Sha256` of signed requests, writes the journal and wakes waiters), the
+//! control guard on `/_emulator/…` (origin, host and token), and the handler: extractors in
+//! check order (credentials, then path, then body), one store call, one wire struct.
 
 pub mod auth;
 pub mod clock;

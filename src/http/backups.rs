@@ -18,7 +18,7 @@ use crate::error::ApiError;
 
 /// Emulates "Creating a Manual Backup" (`gaussdb_06_0003`):
 /// `POST /v3/{project_id}/backups/create` → `201 {"backup": {...}, "job_id"}`.
-pub async fn create(
+pub(super) async fn create(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiJson(body): ApiJson<CreateBackupBody>,
@@ -39,7 +39,7 @@ pub async fn create(
 
 /// Emulates "Querying Backups" (`gaussdb_06_0004`): `GET /v3/{project_id}/backups` →
 /// `200 {"backups": [...], "total_count"}`, newest first.
-pub async fn list(
+pub(super) async fn list(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiQuery(params): ApiQuery<ListBackupsParams>,
@@ -63,7 +63,7 @@ pub async fn list(
 
 /// Emulates "Deleting a Manual Backup" (`DeleteGaussMySqlBackup`):
 /// `DELETE /v3/{project_id}/backups/{backup_id}` → `200 {"backup_id", "backup_name"}`.
-pub async fn delete(
+pub(super) async fn delete(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiPath((_, backup_id)): ApiPath<(String, String)>,

@@ -15,7 +15,7 @@ use http_body_util::BodyExt;
 use crate::error::ApiError;
 
 /// The most bytes of an oversized body read and thrown away after its 413.
-pub const DRAIN_BYTES: u64 = 16 * 1024 * 1024;
+pub(super) const DRAIN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// How a body is read: the limit and the timeout of the emulator's settings.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +26,11 @@ pub struct BodyRules {
 
 /// The whole body: 413 `PayloadTooLarge` past the limit (declared or sent), 408
 /// `BodyTimeout` when it does not arrive in time, 400 `Parameter` when the client breaks off.
-pub async fn read(headers: &HeaderMap, body: Body, rules: BodyRules) -> Result<Bytes, ApiError> {
+pub(super) async fn read(
+    headers: &HeaderMap,
+    body: Body,
+    rules: BodyRules,
+) -> Result<Bytes, ApiError> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

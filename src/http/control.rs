@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::respond::{json, streamed_json};
+use super::routes::Operation;
 use super::wire::{BackupItem, InstanceListItem, JobResponse};
 use crate::Emulator;
 use crate::config::parse_duration;
@@ -38,7 +39,7 @@ struct Health {
 /// `GET /_emulator/health` → `200 {"status": "ok"}` once requests are served; `503
 /// {"status": "failing", "problem"}` while the state file cannot be written, so that a health
 /// check does not call an emulator that is losing its data healthy.
-pub async fn health(State(emulator): State<Arc<Emulator>>) -> Response {
+pub(super) async fn health(State(emulator): State<Arc<Emulator>>) -> Response {
     match emulator.save_failure.lock().clone() {
         None => json(
             StatusCode::OK,
@@ -59,7 +60,7 @@ pub async fn health(State(emulator): State<Arc<Emulator>>) -> Response {
 
 /// `GET /_emulator/tls/ca.pem`: the certificate a client trusts to reach this emulator over
 /// HTTPS (the CA made at start, or the `--tls-cert` chain); 404 when it serves plain HTTP.
-pub async fn tls_ca(State(emulator): State<Arc<Emulator>>) -> Result<Response, ApiError> {
+pub(super) async fn tls_ca(State(emulator): State<Arc<Emulator>>) -> Result<Response, ApiError> {
     let tls = emulator.settings.tls.as_ref().ok_or(ApiError::NoTls)?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
@@ -72,7 +73,7 @@ pub async fn tls_ca(State(emulator): State<Arc<Emulator>>) -> Result<Response, A
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// `GET /_emulator/openapi.json`.
-pub async fn openapi() -> Response {
+pub(super) async fn openapi() -> Response {
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -84,7 +85,7 @@ pub async fn openapi() -> Response {
 }
 
 #[derive(Deserialize)]
-pub struct ProjectParam {
+pub(super) struct ProjectParam {
     project_id: Option<String>,
 }
 
@@ -184,7 +185,7 @@ pub(super) fn state_body(
 /// `GET /_emulator/state[?project_id=]`: every project (or one) with its instances, backups
 /// and jobs, as the API shows them, plus how each building backup will finish. Written out as
 /// it is read, a page at a time, so that a store of any size costs a page of memory.
-pub async fn state(
+pub(super) async fn state(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(param): ApiQuery<ProjectParam>,
 ) -> Response {
@@ -311,7 +312,7 @@ struct Done {
 
 /// `POST /_emulator/reset[?project_id=]`: back to the starting fixtures — one project, or
 /// everything (projects, lifecycle, backup failure rules and request faults).
-pub async fn reset(
+pub(super) async fn reset(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(param): ApiQuery<ProjectParam>,
 ) -> Response {
@@ -330,7 +331,7 @@ struct Loaded {
 
 /// `POST /_emulator/fixtures`: adds the document's projects, each replacing any project of the
 /// same id whole (same format as `--fixtures`).
-pub async fn fixtures(
+pub(super) async fn fixtures(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(file): ApiJson<serde_json::Value>,
 ) -> Result<Response, ApiError> {
@@ -350,7 +351,7 @@ pub async fn fixtures(
 
 /// `GET /_emulator/snapshot[?project_id=]`: the state as a fixtures document; posting it to
 /// `/_emulator/fixtures` restores it.
-pub async fn snapshot(
+pub(super) async fn snapshot(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(param): ApiQuery<ProjectParam>,
 ) -> Response {
@@ -367,7 +368,7 @@ struct ClockState {
 }
 
 /// `GET /_emulator/clock` → `{"now", "mode"}`.
-pub async fn clock(State(emulator): State<Arc<Emulator>>) -> Response {
+pub(super) async fn clock(State(emulator): State<Arc<Emulator>>) -> Response {
     json(
         StatusCode::OK,
         &ClockState {
@@ -379,7 +380,7 @@ pub async fn clock(State(emulator): State<Arc<Emulator>>) -> Response {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AdvanceBody {
+pub(super) struct AdvanceBody {
     seconds: f64,
 }
 
@@ -427,7 +428,7 @@ const MAX_LISTED_TRANSITIONS: usize = 1000;
 /// `POST /_emulator/clock/advance {"seconds": N}`: moves the clock forward by N seconds (in
 /// either clock mode) and applies everything due by then before answering. Refused, changing
 /// nothing, past 9999-12-31T23:59:59+0000, the last time the API's format can write.
-pub async fn advance(
+pub(super) async fn advance(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(body): ApiJson<AdvanceBody>,
 ) -> Result<Response, ApiError> {
@@ -498,7 +499,7 @@ impl From<Lifecycle> for LifecycleBody {
 }
 
 /// `GET /_emulator/lifecycle`.
-pub async fn lifecycle(State(emulator): State<Arc<Emulator>>) -> Response {
+pub(super) async fn lifecycle(State(emulator): State<Arc<Emulator>>) -> Response {
     json(
         StatusCode::OK,
         &LifecycleBody::from(emulator.store.lifecycle()),
@@ -507,7 +508,7 @@ pub async fn lifecycle(State(emulator): State<Arc<Emulator>>) -> Response {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LifecycleUpdate {
+pub(super) struct LifecycleUpdate {
     mode: Option<String>,
     reads: Option<u32>,
     backup_duration: Option<String>,
@@ -516,7 +517,7 @@ pub struct LifecycleUpdate {
 
 /// `PUT /_emulator/lifecycle {"mode", "reads", "backup_duration", "automated_backups"}`: any
 /// of them; applies to backups started from now on.
-pub async fn set_lifecycle(
+pub(super) async fn set_lifecycle(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(update): ApiJson<LifecycleUpdate>,
 ) -> Result<Response, ApiError> {
@@ -562,7 +563,7 @@ struct CommandDone {
 }
 
 /// `POST /_emulator/backups/{backup_id}/complete`: a building backup completes now.
-pub async fn complete(
+pub(super) async fn complete(
     State(emulator): State<Arc<Emulator>>,
     ApiPath(backup_id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
@@ -574,7 +575,7 @@ pub async fn complete(
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct FailBody {
+pub(super) struct FailBody {
     reason: Option<String>,
 }
 
@@ -583,7 +584,7 @@ const DEFAULT_FAIL_REASON: &str = "Backup failed.";
 
 /// `POST /_emulator/backups/{backup_id}/fail [{"reason"}]`: a building backup fails now; its
 /// job is `Failed` with `fail_reason`, its instance `ACTIVE` again. The body is optional.
-pub async fn fail(
+pub(super) async fn fail(
     State(emulator): State<Arc<Emulator>>,
     ApiPath(backup_id): ApiPath<String>,
     request: axum::extract::Request,
@@ -618,7 +619,7 @@ fn command_done(t: Transition) -> Response {
 
 /// `POST /_emulator/backups/{backup_id}/hold`: a building backup stays `BUILDING` until it
 /// is completed or failed here.
-pub async fn hold(
+pub(super) async fn hold(
     State(emulator): State<Arc<Emulator>>,
     ApiPath(backup_id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
@@ -635,7 +636,7 @@ pub async fn hold(
 }
 
 #[derive(Deserialize)]
-pub struct WaitParams {
+pub(super) struct WaitParams {
     status: Option<String>,
     timeout: Option<String>,
 }
@@ -648,7 +649,7 @@ const WAIT_RECHECK: Duration = Duration::from_millis(20);
 /// `GET /_emulator/backups/{backup_id}/wait?status=COMPLETED&timeout=30s`: answers the backup
 /// (as the list shows it) as soon as it has that status; 408 at the timeout; 409 at once if
 /// it finished with another status; 404 if there is no such backup.
-pub async fn wait(
+pub(super) async fn wait(
     State(emulator): State<Arc<Emulator>>,
     ApiPath(backup_id): ApiPath<String>,
     ApiQuery(params): ApiQuery<WaitParams>,
@@ -725,7 +726,7 @@ impl Drop for Waiting {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RequestFaultBody {
+pub(super) struct RequestFaultBody {
     operation: String,
     #[serde(default = "one")]
     count: u32,
@@ -772,14 +773,19 @@ impl From<RequestFault> for RequestFaultItem {
 /// `POST /_emulator/faults/requests {"operation", "count", "status", "error_code",
 /// "error_msg", "delay"}`: the next `count` calls of `operation` (a name from the route
 /// table, or `*`) answer that error in the API's format, or answer after `delay`, or both.
-pub async fn fault_requests(
+pub(super) async fn fault_requests(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(body): ApiJson<RequestFaultBody>,
 ) -> Result<Response, ApiError> {
-    if !super::routes::is_api_operation(&body.operation) {
-        let names: Vec<&str> = super::routes::API.iter().map(|r| r.operation).collect();
+    let targetable = Operation::from_name(&body.operation).is_some_and(Operation::is_api);
+    if body.operation != "*" && !targetable {
+        let names: Vec<&str> = Operation::ALL
+            .iter()
+            .filter(|o| o.is_api())
+            .map(|o| o.name())
+            .collect();
         return Err(bad(format!(
-            "operation {:?} is not one of *, versions, {}",
+            "operation {:?} is not one of *, {}",
             body.operation,
             names.join(", ")
         )));
@@ -815,7 +821,7 @@ pub async fn fault_requests(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BackupFaultBody {
+pub(super) struct BackupFaultBody {
     #[serde(default = "one")]
     count: u32,
     instance_id: Option<String>,
@@ -846,7 +852,7 @@ impl From<FailureRule> for BackupFaultItem {
 
 /// `POST /_emulator/faults/backups {"count", "instance_id", "reason"}`: the next `count`
 /// backups started (of that instance, or of any) end `FAILED` with `reason`.
-pub async fn fault_backups(
+pub(super) async fn fault_backups(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(body): ApiJson<BackupFaultBody>,
 ) -> Result<Response, ApiError> {
@@ -893,12 +899,12 @@ pub(super) fn fault_list(emulator: &Emulator, newest: Option<usize>) -> FaultLis
 }
 
 /// `GET /_emulator/faults`: every fault since the last clear, with hits and calls left.
-pub async fn faults(State(emulator): State<Arc<Emulator>>) -> Response {
+pub(super) async fn faults(State(emulator): State<Arc<Emulator>>) -> Response {
     json(StatusCode::OK, &fault_list(&emulator, None))
 }
 
 /// `DELETE /_emulator/faults`: clears request faults and backup failure rules.
-pub async fn clear_faults(State(emulator): State<Arc<Emulator>>) -> Response {
+pub(super) async fn clear_faults(State(emulator): State<Arc<Emulator>>) -> Response {
     emulator.faults.clear();
     emulator.store.clear_failure_rules();
     json(StatusCode::OK, &Done { status: "cleared" })
@@ -939,7 +945,7 @@ struct JournalBody {
 }
 
 /// `GET /_emulator/requests`: the last requests, oldest first.
-pub async fn requests(State(emulator): State<Arc<Emulator>>) -> Response {
+pub(super) async fn requests(State(emulator): State<Arc<Emulator>>) -> Response {
     json(
         StatusCode::OK,
         &JournalBody {
@@ -955,7 +961,7 @@ pub async fn requests(State(emulator): State<Arc<Emulator>>) -> Response {
 }
 
 /// `DELETE /_emulator/requests`: empties the journal.
-pub async fn clear_requests(State(emulator): State<Arc<Emulator>>) -> Response {
+pub(super) async fn clear_requests(State(emulator): State<Arc<Emulator>>) -> Response {
     emulator.journal.clear();
     json(StatusCode::OK, &Done { status: "cleared" })
 }

@@ -23,7 +23,7 @@ use crate::domain::ProjectId;
 use crate::error::ApiError;
 
 /// The page, with its styles and script.
-pub const PAGE: &str = include_str!("dashboard.html");
+pub(super) const PAGE: &str = include_str!("dashboard.html");
 
 /// What the page may load and where it may connect: itself only. Its one script runs by its
 /// hash, so no other inline script (an injected one) would.
@@ -51,7 +51,7 @@ fn script_hash(page: &str) -> String {
 }
 
 /// `GET /_emulator/ui`: the dashboard.
-pub async fn ui() -> Response {
+pub(super) async fn ui() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -67,12 +67,12 @@ pub async fn ui() -> Response {
 }
 
 /// How many backups and jobs of each project, and how many requests, one view shows.
-pub const VIEW_BACKUPS: usize = 100;
-pub const VIEW_REQUESTS: usize = 50;
+pub(super) const VIEW_BACKUPS: usize = 100;
+pub(super) const VIEW_REQUESTS: usize = 50;
 /// How many of the newest request faults and backup failure rules one view shows.
-pub const VIEW_FAULTS: usize = 50;
+pub(super) const VIEW_FAULTS: usize = 50;
 /// Events come at most this often, however busy the emulator is.
-pub const MIN_GAP: Duration = Duration::from_millis(200);
+pub(super) const MIN_GAP: Duration = Duration::from_millis(200);
 /// How often the stream looks again when nothing wakes it (a real clock moves on its own).
 const RECHECK: Duration = Duration::from_secs(1);
 /// A comment line this often keeps idle connections open through proxies.
@@ -108,7 +108,7 @@ fn view(emulator: &Emulator, project: Option<&ProjectId>) -> String {
 /// `GET /_emulator/events[?project_id=]`: server-sent events. A `state` event (see [`View`])
 /// comes at once, then whenever the view changed, at most every [`MIN_GAP`]; each has an
 /// increasing `id`. The stream ends when the emulator stops.
-pub async fn events(
+pub(super) async fn events(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(param): ApiQuery<ProjectParam>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {

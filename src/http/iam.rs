@@ -18,7 +18,7 @@ use crate::config::AuthMode;
 use crate::iam::{IamError, Issued, TokenRequest, keystone_time};
 
 /// The URL the client reached the emulator at: its scheme, and the `Host` header.
-pub fn base_url(emulator: &Emulator, headers: &HeaderMap) -> String {
+pub(super) fn base_url(emulator: &Emulator, headers: &HeaderMap) -> String {
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
@@ -39,14 +39,14 @@ fn iam_error(e: &IamError) -> Response {
 }
 
 #[derive(Deserialize)]
-pub struct TokenParams {
+pub(super) struct TokenParams {
     nocatalog: Option<String>,
 }
 
 /// Emulates IAM "Obtaining a User Token Through Password Authentication":
 /// `POST /v3/auth/tokens` → 201, the token in `X-Subject-Token`, and a body whose catalog
 /// points `gaussdb-mysql` at this emulator as the client reached it.
-pub async fn tokens(
+pub(super) async fn tokens(
     State(emulator): State<Arc<Emulator>>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<TokenParams>,
@@ -129,7 +129,7 @@ fn token_body(issued: &Issued, base: &str, with_catalog: bool) -> Value {
 }
 
 #[derive(Deserialize)]
-pub struct ProjectsParams {
+pub(super) struct ProjectsParams {
     name: Option<String>,
 }
 
@@ -147,7 +147,7 @@ struct ProjectItem {
 /// Emulates IAM "Querying Projects": `GET /v3/projects[?name=]` → the projects the caller's
 /// credentials may see (in `strict` auth only its own), as the Huawei SDK looks its project
 /// up by region name.
-pub async fn projects(
+pub(super) async fn projects(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(params): ApiQuery<ProjectsParams>,
     request: Request,

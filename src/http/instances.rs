@@ -19,7 +19,7 @@ use crate::store::InstanceView;
 
 /// Emulates "Querying DB Instances" (`gaussdb_04_0005`): `GET /v3/{project_id}/instances` →
 /// `200 {"instances": [...], "total_count"}`.
-pub async fn list(
+pub(super) async fn list(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiQuery(params): ApiQuery<ListInstancesParams>,
@@ -58,7 +58,7 @@ fn instance_view(
 
 /// Emulates "Querying Details of a DB Instance" (`gaussdb_04_0006`):
 /// `GET /v3/{project_id}/instances/{instance_id}` → `200 {"instance": {...}}`.
-pub async fn show(
+pub(super) async fn show(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
@@ -69,7 +69,7 @@ pub async fn show(
 
 /// Emulates "Querying an Automated Backup Policy" (`gaussdb_06_0005`):
 /// `GET /v3/{project_id}/instances/{instance_id}/backups/policy` → `200 {"backup_policy"}`.
-pub async fn show_policy(
+pub(super) async fn show_policy(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
@@ -85,7 +85,7 @@ pub async fn show_policy(
 /// `PUT /v3/{project_id}/instances/{instance_id}/backups/policy/update` →
 /// `200 {"status": "COMPLETED", "instance_id", "instance_name"}`. Both spellings of the
 /// level-1 retention field are accepted and ignored.
-pub async fn update_policy(
+pub(super) async fn update_policy(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 /// Emulates "Obtaining Information About a Task with a Specified ID" (`ShowGaussMySqlJobInfo`):
 /// `GET /v3/{project_id}/jobs?id={job_id}` → `200 {"job": {...}}`; no `id` is `DBS.200001`,
 /// an unknown one `DBS.200543`.
-pub async fn show(
+pub(super) async fn show(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     ApiQuery(params): ApiQuery<JobParams>,

@@ -5,11 +5,11 @@ use axum::extract::Request;
 
 use crate::error::ApiError;
 
-pub const MAX_URI_BYTES: usize = 8 * 1024;
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+pub(super) const MAX_URI_BYTES: usize = 8 * 1024;
+pub(super) const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Refuses a request whose URI or headers are too large.
-pub fn check(request: &Request) -> Result<(), ApiError> {
+pub(super) fn check(request: &Request) -> Result<(), ApiError> {
     let uri = request.uri();
     let uri_bytes = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
     if uri_bytes > MAX_URI_BYTES {

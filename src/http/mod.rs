@@ -33,7 +33,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use self::body::BodyRules;
 pub use self::control::OPENAPI;
-use self::routes::Route;
+use self::routes::{Operation, Route};
 pub use self::server::serve;
 use crate::Emulator;
 use crate::error::ApiError;
@@ -44,7 +44,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
     let api = routes::API.iter().fold(Router::new(), add_route);
     let (health, control): (Vec<&Route>, Vec<&Route>) = routes::CONTROL
         .iter()
-        .partition(|r| r.operation == "_health");
+        .partition(|r| r.operation == Operation::Health);
     let control = control
         .into_iter()
         .fold(Router::new(), add_route)
@@ -82,42 +82,41 @@ fn add_route(router: Router<Arc<Emulator>>, route: &Route) -> Router<Arc<Emulato
 /// The handler of each operation of the route table.
 fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
     let method_router = match route.operation {
-        "versions" => get(versions::list),
-        "version" => get(versions::v3),
-        "create" => post(backups::create),
-        "list" => get(backups::list),
-        "delete" => delete(backups::delete),
-        "job" => get(jobs::show),
-        "list_instances" => get(instances::list),
-        "show_instance" => get(instances::show),
-        "show_policy" => get(instances::show_policy),
-        "update_policy" => put(instances::update_policy),
-        "iam_tokens" => post(iam::tokens),
-        "iam_projects" => get(iam::projects),
-        "_health" => get(control::health),
-        "_openapi" => get(control::openapi),
-        "_state" => get(control::state),
-        "_reset" => post(control::reset),
-        "_fixtures" => post(control::fixtures),
-        "_snapshot" => get(control::snapshot),
-        "_clock" => get(control::clock),
-        "_advance" => post(control::advance),
-        "_lifecycle" => get(control::lifecycle),
-        "_set_lifecycle" => put(control::set_lifecycle),
-        "_complete" => post(control::complete),
-        "_fail" => post(control::fail),
-        "_hold" => post(control::hold),
-        "_wait" => get(control::wait),
-        "_faults" => get(control::faults),
-        "_clear_faults" => delete(control::clear_faults),
-        "_fault_requests" => post(control::fault_requests),
-        "_fault_backups" => post(control::fault_backups),
-        "_requests" => get(control::requests),
-        "_clear_requests" => delete(control::clear_requests),
-        "_events" => get(dashboard::events),
-        "_ui" => get(dashboard::ui),
-        "_tls_ca" => get(control::tls_ca),
-        other => unreachable!("the route table names an unknown operation {other}"),
+        Operation::Versions => get(versions::list),
+        Operation::Version => get(versions::v3),
+        Operation::Create => post(backups::create),
+        Operation::List => get(backups::list),
+        Operation::Delete => delete(backups::delete),
+        Operation::Job => get(jobs::show),
+        Operation::ListInstances => get(instances::list),
+        Operation::ShowInstance => get(instances::show),
+        Operation::ShowPolicy => get(instances::show_policy),
+        Operation::UpdatePolicy => put(instances::update_policy),
+        Operation::IamTokens => post(iam::tokens),
+        Operation::IamProjects => get(iam::projects),
+        Operation::Health => get(control::health),
+        Operation::OpenApi => get(control::openapi),
+        Operation::State => get(control::state),
+        Operation::Reset => post(control::reset),
+        Operation::Fixtures => post(control::fixtures),
+        Operation::Snapshot => get(control::snapshot),
+        Operation::Clock => get(control::clock),
+        Operation::Advance => post(control::advance),
+        Operation::Lifecycle => get(control::lifecycle),
+        Operation::SetLifecycle => put(control::set_lifecycle),
+        Operation::Complete => post(control::complete),
+        Operation::Fail => post(control::fail),
+        Operation::Hold => post(control::hold),
+        Operation::Wait => get(control::wait),
+        Operation::Faults => get(control::faults),
+        Operation::ClearFaults => delete(control::clear_faults),
+        Operation::FaultRequests => post(control::fault_requests),
+        Operation::FaultBackups => post(control::fault_backups),
+        Operation::Requests => get(control::requests),
+        Operation::ClearRequests => delete(control::clear_requests),
+        Operation::Events => get(dashboard::events),
+        Operation::Ui => get(dashboard::ui),
+        Operation::TlsCa => get(control::tls_ca),
     };
     debug_assert!(
         ["GET", "POST", "PUT", "DELETE"].contains(&route.method),

@@ -24,7 +24,7 @@ struct InjectedBody<'a> {
 
 /// Applies the first matching request fault, checks an AK/SK signature if there is one, runs
 /// the request, and journals it.
-pub async fn observe(
+pub(super) async fn observe(
     State(emulator): State<Arc<Emulator>>,
     request: Request,
     next: Next,
@@ -40,9 +40,9 @@ pub async fn observe(
             .get::<MatchedPath>()
             .map(MatchedPath::as_str),
     );
-    let fault = routes::is_api_operation(operation)
-        .then(|| emulator.faults.take(operation))
-        .flatten();
+    let fault = operation
+        .filter(|o| o.is_api())
+        .and_then(|o| emulator.faults.take(o.name()));
     let injected = match fault {
         Some(fault) => {
             if !fault.delay.is_zero() {
@@ -66,7 +66,7 @@ pub async fn observe(
         time,
         method: method.as_str().to_owned(),
         path,
-        operation,
+        operation: operation.map_or("unknown", routes::Operation::name),
         status: response.status().as_u16(),
         duration: started.elapsed(),
         request_id: request_id::current().unwrap_or_default(),

@@ -4,15 +4,186 @@
 
 use axum::http::Method;
 
+/// Every operation the emulator serves. The route table maps each to its method and path,
+/// the router to its handler; request faults target them and the journal records them by
+/// [`Operation::name`], which is also each one's `operationId` in the OpenAPI document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `GET /v3`: the v3 version document.
+    Version,
+    /// Create a manual backup.
+    Create,
+    /// List backups.
+    List,
+    /// Delete a manual backup.
+    Delete,
+    /// Show a job.
+    Job,
+    /// List instances.
+    ListInstances,
+    /// Show an instance.
+    ShowInstance,
+    /// Show an instance's backup policy.
+    ShowPolicy,
+    /// Change an instance's backup policy.
+    UpdatePolicy,
+    /// IAM: get a token.
+    IamTokens,
+    /// IAM: projects by name.
+    IamProjects,
+    /// `GET /`: the API versions.
+    Versions,
+    /// Control plane: `_health`.
+    Health,
+    /// Control plane: `_openapi`.
+    OpenApi,
+    /// Control plane: `_state`.
+    State,
+    /// Control plane: `_reset`.
+    Reset,
+    /// Control plane: `_fixtures`.
+    Fixtures,
+    /// Control plane: `_snapshot`.
+    Snapshot,
+    /// Control plane: `_clock`.
+    Clock,
+    /// Control plane: `_advance`.
+    Advance,
+    /// Control plane: `_lifecycle`.
+    Lifecycle,
+    /// Control plane: `_set_lifecycle`.
+    SetLifecycle,
+    /// Control plane: `_complete`.
+    Complete,
+    /// Control plane: `_fail`.
+    Fail,
+    /// Control plane: `_hold`.
+    Hold,
+    /// Control plane: `_wait`.
+    Wait,
+    /// Control plane: `_faults`.
+    Faults,
+    /// Control plane: `_clear_faults`.
+    ClearFaults,
+    /// Control plane: `_fault_requests`.
+    FaultRequests,
+    /// Control plane: `_fault_backups`.
+    FaultBackups,
+    /// Control plane: `_requests`.
+    Requests,
+    /// Control plane: `_clear_requests`.
+    ClearRequests,
+    /// Control plane: `_events`.
+    Events,
+    /// Control plane: `_ui`.
+    Ui,
+    /// Control plane: `_tls_ca`.
+    TlsCa,
+}
+
+impl Operation {
+    /// Every operation.
+    pub const ALL: &[Self] = &[
+        Self::Version,
+        Self::Create,
+        Self::List,
+        Self::Delete,
+        Self::Job,
+        Self::ListInstances,
+        Self::ShowInstance,
+        Self::ShowPolicy,
+        Self::UpdatePolicy,
+        Self::IamTokens,
+        Self::IamProjects,
+        Self::Versions,
+        Self::Health,
+        Self::OpenApi,
+        Self::State,
+        Self::Reset,
+        Self::Fixtures,
+        Self::Snapshot,
+        Self::Clock,
+        Self::Advance,
+        Self::Lifecycle,
+        Self::SetLifecycle,
+        Self::Complete,
+        Self::Fail,
+        Self::Hold,
+        Self::Wait,
+        Self::Faults,
+        Self::ClearFaults,
+        Self::FaultRequests,
+        Self::FaultBackups,
+        Self::Requests,
+        Self::ClearRequests,
+        Self::Events,
+        Self::Ui,
+        Self::TlsCa,
+    ];
+
+    /// The operation's name: plain for the emulated API and IAM, `_`-prefixed for the
+    /// control plane.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Version => "version",
+            Self::Create => "create",
+            Self::List => "list",
+            Self::Delete => "delete",
+            Self::Job => "job",
+            Self::ListInstances => "list_instances",
+            Self::ShowInstance => "show_instance",
+            Self::ShowPolicy => "show_policy",
+            Self::UpdatePolicy => "update_policy",
+            Self::IamTokens => "iam_tokens",
+            Self::IamProjects => "iam_projects",
+            Self::Versions => "versions",
+            Self::Health => "_health",
+            Self::OpenApi => "_openapi",
+            Self::State => "_state",
+            Self::Reset => "_reset",
+            Self::Fixtures => "_fixtures",
+            Self::Snapshot => "_snapshot",
+            Self::Clock => "_clock",
+            Self::Advance => "_advance",
+            Self::Lifecycle => "_lifecycle",
+            Self::SetLifecycle => "_set_lifecycle",
+            Self::Complete => "_complete",
+            Self::Fail => "_fail",
+            Self::Hold => "_hold",
+            Self::Wait => "_wait",
+            Self::Faults => "_faults",
+            Self::ClearFaults => "_clear_faults",
+            Self::FaultRequests => "_fault_requests",
+            Self::FaultBackups => "_fault_backups",
+            Self::Requests => "_requests",
+            Self::ClearRequests => "_clear_requests",
+            Self::Events => "_events",
+            Self::Ui => "_ui",
+            Self::TlsCa => "_tls_ca",
+        }
+    }
+
+    /// The operation of this name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|o| o.name() == name)
+    }
+
+    /// Whether it belongs to the emulated API or IAM, which request faults may target, and
+    /// not to the control plane.
+    pub fn is_api(self) -> bool {
+        !self.name().starts_with('_')
+    }
+}
+
 /// One route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
-    pub operation: &'static str,
+    pub operation: Operation,
 }
 
-const fn route(method: &'static str, path: &'static str, operation: &'static str) -> Route {
+const fn route(method: &'static str, path: &'static str, operation: Operation) -> Route {
     Route {
         method,
         path,
@@ -22,85 +193,125 @@ const fn route(method: &'static str, path: &'static str, operation: &'static str
 
 /// The emulated API, relative to the service root. Each also answers under `/mysql`.
 pub const API: &[Route] = &[
-    route("GET", "/v3", "version"),
-    route("POST", "/v3/{project_id}/backups/create", "create"),
-    route("GET", "/v3/{project_id}/backups", "list"),
-    route("DELETE", "/v3/{project_id}/backups/{backup_id}", "delete"),
-    route("GET", "/v3/{project_id}/jobs", "job"),
-    route("GET", "/v3/{project_id}/instances", "list_instances"),
+    route("GET", "/v3", Operation::Version),
+    route("POST", "/v3/{project_id}/backups/create", Operation::Create),
+    route("GET", "/v3/{project_id}/backups", Operation::List),
+    route(
+        "DELETE",
+        "/v3/{project_id}/backups/{backup_id}",
+        Operation::Delete,
+    ),
+    route("GET", "/v3/{project_id}/jobs", Operation::Job),
+    route(
+        "GET",
+        "/v3/{project_id}/instances",
+        Operation::ListInstances,
+    ),
     route(
         "GET",
         "/v3/{project_id}/instances/{instance_id}",
-        "show_instance",
+        Operation::ShowInstance,
     ),
     route(
         "GET",
         "/v3/{project_id}/instances/{instance_id}/backups/policy",
-        "show_policy",
+        Operation::ShowPolicy,
     ),
     route(
         "PUT",
         "/v3/{project_id}/instances/{instance_id}/backups/policy/update",
-        "update_policy",
+        Operation::UpdatePolicy,
     ),
 ];
 
 /// The emulator's IAM, for clients that get a token or look their project up first.
 pub const IAM: &[Route] = &[
-    route("POST", "/v3/auth/tokens", "iam_tokens"),
-    route("GET", "/v3/projects", "iam_projects"),
+    route("POST", "/v3/auth/tokens", Operation::IamTokens),
+    route("GET", "/v3/projects", Operation::IamProjects),
 ];
 
 /// The version list at the root.
-pub const ROOT: Route = route("GET", "/", "versions");
+pub const ROOT: Route = route("GET", "/", Operation::Versions);
 
 /// The emulator-only control API.
 pub const CONTROL: &[Route] = &[
-    route("GET", "/_emulator/health", "_health"),
-    route("GET", "/_emulator/openapi.json", "_openapi"),
-    route("GET", "/_emulator/state", "_state"),
-    route("POST", "/_emulator/reset", "_reset"),
-    route("POST", "/_emulator/fixtures", "_fixtures"),
-    route("GET", "/_emulator/snapshot", "_snapshot"),
-    route("GET", "/_emulator/clock", "_clock"),
-    route("POST", "/_emulator/clock/advance", "_advance"),
-    route("GET", "/_emulator/lifecycle", "_lifecycle"),
-    route("PUT", "/_emulator/lifecycle", "_set_lifecycle"),
+    route("GET", "/_emulator/health", Operation::Health),
+    route("GET", "/_emulator/openapi.json", Operation::OpenApi),
+    route("GET", "/_emulator/state", Operation::State),
+    route("POST", "/_emulator/reset", Operation::Reset),
+    route("POST", "/_emulator/fixtures", Operation::Fixtures),
+    route("GET", "/_emulator/snapshot", Operation::Snapshot),
+    route("GET", "/_emulator/clock", Operation::Clock),
+    route("POST", "/_emulator/clock/advance", Operation::Advance),
+    route("GET", "/_emulator/lifecycle", Operation::Lifecycle),
+    route("PUT", "/_emulator/lifecycle", Operation::SetLifecycle),
     route(
         "POST",
         "/_emulator/backups/{backup_id}/complete",
-        "_complete",
+        Operation::Complete,
     ),
-    route("POST", "/_emulator/backups/{backup_id}/fail", "_fail"),
-    route("POST", "/_emulator/backups/{backup_id}/hold", "_hold"),
-    route("GET", "/_emulator/backups/{backup_id}/wait", "_wait"),
-    route("GET", "/_emulator/faults", "_faults"),
-    route("DELETE", "/_emulator/faults", "_clear_faults"),
-    route("POST", "/_emulator/faults/requests", "_fault_requests"),
-    route("POST", "/_emulator/faults/backups", "_fault_backups"),
-    route("GET", "/_emulator/requests", "_requests"),
-    route("DELETE", "/_emulator/requests", "_clear_requests"),
-    route("GET", "/_emulator/events", "_events"),
-    route("GET", "/_emulator/ui", "_ui"),
-    route("GET", "/_emulator/tls/ca.pem", "_tls_ca"),
+    route(
+        "POST",
+        "/_emulator/backups/{backup_id}/fail",
+        Operation::Fail,
+    ),
+    route(
+        "POST",
+        "/_emulator/backups/{backup_id}/hold",
+        Operation::Hold,
+    ),
+    route(
+        "GET",
+        "/_emulator/backups/{backup_id}/wait",
+        Operation::Wait,
+    ),
+    route("GET", "/_emulator/faults", Operation::Faults),
+    route("DELETE", "/_emulator/faults", Operation::ClearFaults),
+    route(
+        "POST",
+        "/_emulator/faults/requests",
+        Operation::FaultRequests,
+    ),
+    route("POST", "/_emulator/faults/backups", Operation::FaultBackups),
+    route("GET", "/_emulator/requests", Operation::Requests),
+    route("DELETE", "/_emulator/requests", Operation::ClearRequests),
+    route("GET", "/_emulator/events", Operation::Events),
+    route("GET", "/_emulator/ui", Operation::Ui),
+    route("GET", "/_emulator/tls/ca.pem", Operation::TlsCa),
 ];
 
-/// The operation a request was routed to (`unknown` when no route matched). Operations of
-/// the emulated API have plain names; control operations start with `_`.
-pub fn operation(method: &Method, matched_path: Option<&str>) -> &'static str {
-    let Some(path) = matched_path else {
-        return "unknown";
-    };
+/// The operation a request was routed to; none when no route matched.
+pub fn operation(method: &Method, matched_path: Option<&str>) -> Option<Operation> {
+    let path = matched_path?;
     let path = path.strip_prefix("/mysql").unwrap_or(path);
     std::iter::once(&ROOT)
         .chain(API)
         .chain(IAM)
         .chain(CONTROL)
         .find(|r| r.path == path && r.method == method.as_str())
-        .map_or("unknown", |r| r.operation)
+        .map(|r| r.operation)
 }
 
-/// Whether `name` is an operation of the emulated API or IAM, which request faults may target.
-pub fn is_api_operation(name: &str) -> bool {
-    name == "*" || ROOT.operation == name || API.iter().chain(IAM).any(|r| r.operation == name)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_operation_has_one_route_and_one_name() {
+        let routed: Vec<Operation> = std::iter::once(&ROOT)
+            .chain(API)
+            .chain(IAM)
+            .chain(CONTROL)
+            .map(|r| r.operation)
+            .collect();
+        for operation in Operation::ALL {
+            assert_eq!(
+                routed.iter().filter(|o| *o == operation).count(),
+                1,
+                "{operation:?}"
+            );
+            assert_eq!(Operation::from_name(operation.name()), Some(*operation));
+        }
+        assert_eq!(routed.len(), Operation::ALL.len());
+    }
 }

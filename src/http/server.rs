@@ -24,10 +24,10 @@ use crate::error::ApiError;
 
 /// The most a request's line and headers may take; hyper answers a bare 431 above it (our own
 /// JSON answers start lower, see `limits`).
-pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+pub(super) const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// How long a stop waits for requests in flight before it closes their connections.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
+pub(super) const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
 
 /// Serves `emulator` on `listener` until `shutdown` resolves, with the ticker running; then
 /// stops accepting, lets requests in flight finish, and returns.

@@ -17,7 +17,7 @@ use crate::auth::check_signature;
 use crate::signature;
 
 /// Checks the signature of a signed request (leaving others as they are), then runs it.
-pub async fn check(emulator: &Arc<Emulator>, request: Request, next: Next) -> Response {
+pub(super) async fn check(emulator: &Arc<Emulator>, request: Request, next: Next) -> Response {
     let signed = request
         .headers()
         .get(AUTHORIZATION)

@@ -73,12 +73,12 @@ struct MediaType {
 }
 
 /// `GET /` → `{"versions": [...]}`.
-pub async fn list() -> Response {
+pub(super) async fn list() -> Response {
     json(StatusCode::OK, &Versions { versions: [V3] })
 }
 
 /// `GET /v3` → `{"version": {...}}`.
-pub async fn v3(
+pub(super) async fn v3(
     axum::extract::State(emulator): axum::extract::State<std::sync::Arc<crate::Emulator>>,
     headers: HeaderMap,
 ) -> Response {

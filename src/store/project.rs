@@ -94,7 +94,7 @@ pub(super) struct Project {
 }
 
 impl Project {
-    pub fn new(seed: &ProjectSeed, epoch: u64) -> Self {
+    pub(super) fn new(seed: &ProjectSeed, epoch: u64) -> Self {
         Self {
             name: seed.name.clone(),
             tokens: seed.tokens.clone(),
@@ -113,7 +113,7 @@ impl Project {
         }
     }
 
-    pub fn insert_backup(
+    pub(super) fn insert_backup(
         &mut self,
         backup: Backup,
         seq: u64,
@@ -151,7 +151,7 @@ impl Project {
     }
 
     /// Removes a backup; its job, if any, lives on as a record of its own.
-    pub fn remove_backup(&mut self, backup_id: &str) -> Option<Backup> {
+    pub(super) fn remove_backup(&mut self, backup_id: &str) -> Option<Backup> {
         let stored = self.backups.get(backup_id)?;
         let job = stored.backup.job_id.map(|id| (id, self.job_of(stored)));
         let stored = self.backups.remove(backup_id)?;
@@ -188,7 +188,7 @@ impl Project {
     }
 
     /// The jobs no backup stands behind, oldest first (as `all_jobs` orders them).
-    pub fn detached_jobs(&self) -> impl Iterator<Item = &Job> {
+    pub(super) fn detached_jobs(&self) -> impl Iterator<Item = &Job> {
         self.detached
             .iter()
             .filter_map(|(_, id)| match self.jobs.get(id)? {
@@ -199,7 +199,11 @@ impl Project {
 
     /// Forgets detached jobs created at `until` or before, then the oldest past `keep`;
     /// returns when the oldest one left was created (after `until`).
-    pub fn forget_jobs(&mut self, until: DateTime<Utc>, keep: usize) -> Option<DateTime<Utc>> {
+    pub(super) fn forget_jobs(
+        &mut self,
+        until: DateTime<Utc>,
+        keep: usize,
+    ) -> Option<DateTime<Utc>> {
         while let Some(&(created, id)) = self.detached.first() {
             if created > until && self.detached.len() <= keep {
                 return Some(created);
@@ -212,7 +216,7 @@ impl Project {
 
     /// The keys (creation, id) of the detached jobs after `after` (all without), oldest
     /// first.
-    pub fn detached_keys(
+    pub(super) fn detached_keys(
         &self,
         after: Option<(DateTime<Utc>, JobId)>,
     ) -> impl Iterator<Item = (DateTime<Utc>, JobId)> + '_ {
@@ -223,12 +227,12 @@ impl Project {
     }
 
     /// How many jobs the project has, of its backups and of deleted ones.
-    pub fn job_count(&self) -> usize {
+    pub(super) fn job_count(&self) -> usize {
         self.jobs.len()
     }
 
     /// A job that no backup stands behind.
-    pub fn insert_detached_job(&mut self, job: Job) {
+    pub(super) fn insert_detached_job(&mut self, job: Job) {
         self.detached.insert((job.created, job.id));
         self.jobs.insert(job.id, JobEntry::Detached(Box::new(job)));
     }
@@ -262,11 +266,11 @@ impl Project {
 
     /// A job by id.
     /// Whether a job of this id exists, whatever its state.
-    pub fn has_job(&self, id: &JobId) -> bool {
+    pub(super) fn has_job(&self, id: &JobId) -> bool {
         self.jobs.contains_key(id)
     }
 
-    pub fn job(&self, id: &JobId) -> Option<Job> {
+    pub(super) fn job(&self, id: &JobId) -> Option<Job> {
         match self.jobs.get(id)? {
             JobEntry::Backup(backup_id) => self.backups.get(backup_id).map(|s| self.job_of(s)),
             JobEntry::Detached(job) => Some((**job).clone()),
@@ -276,7 +280,7 @@ impl Project {
     /// The newest `limit` jobs, newest first (as `all_jobs` orders them, reversed), and how
     /// many jobs there are. Looks only at the newest backups and detached jobs: a backup's job
     /// is created when the backup begins, so no job of an older backup can be among them.
-    pub fn newest_jobs(&self, limit: usize) -> (Vec<Job>, usize) {
+    pub(super) fn newest_jobs(&self, limit: usize) -> (Vec<Job>, usize) {
         let mut keys: Vec<(DateTime<Utc>, JobId)> = Vec::new();
         let mut taken = 0;
         let mut last_begin = None;
@@ -304,14 +308,14 @@ impl Project {
     }
 
     /// Every job, oldest first.
-    pub fn all_jobs(&self) -> Vec<Job> {
+    pub(super) fn all_jobs(&self) -> Vec<Job> {
         let mut jobs: Vec<Job> = self.jobs.keys().filter_map(|id| self.job(id)).collect();
         jobs.sort_by_key(|j| (j.created, j.id));
         jobs
     }
 
     /// Changes how a building backup will finish, keeping `read_waiters` right.
-    pub fn set_completion(&mut self, backup_id: &BackupId, completion: Completion) {
+    pub(super) fn set_completion(&mut self, backup_id: &BackupId, completion: Completion) {
         if let Some(stored) = self.backups.get_mut(backup_id) {
             let was = matches!(stored.completion, Completion::AfterReads(_));
             let is = matches!(completion, Completion::AfterReads(_));
@@ -327,7 +331,7 @@ impl Project {
     /// Finishes a building backup at `at` (with its job, and frees its instance); a failure
     /// reason makes it `FAILED`. Returns the new status, or `None` if it is gone or not
     /// building.
-    pub fn finish_backup(
+    pub(super) fn finish_backup(
         &mut self,
         backup_id: &BackupId,
         at: DateTime<Utc>,
@@ -353,7 +357,7 @@ impl Project {
         Some(status)
     }
 
-    pub fn view_backup(&self, id: &BackupId) -> Option<BackupView> {
+    pub(super) fn view_backup(&self, id: &BackupId) -> Option<BackupView> {
         self.backups.get(id).map(|stored| BackupView {
             backup: stored.backup.clone(),
             instance_name: self
@@ -364,7 +368,11 @@ impl Project {
         })
     }
 
-    pub fn view_instance(&self, project_id: &ProjectId, instance: &Instance) -> InstanceView {
+    pub(super) fn view_instance(
+        &self,
+        project_id: &ProjectId,
+        instance: &Instance,
+    ) -> InstanceView {
         let backup_used_mb = self.used_mb.get(&instance.id).copied().unwrap_or(0);
         InstanceView {
             project_id: project_id.clone(),
@@ -375,7 +383,7 @@ impl Project {
 
     /// The ids of one page of backups matching `query`, newest first, and the number of
     /// matches before paging.
-    pub fn list(&self, query: &BackupQuery) -> (Vec<BackupId>, usize) {
+    pub(super) fn list(&self, query: &BackupQuery) -> (Vec<BackupId>, usize) {
         let matches = |stored: &StoredBackup| {
             let b = &stored.backup;
             query
@@ -445,7 +453,7 @@ impl Project {
     }
 
     /// Renders ids as list entries.
-    pub fn page(&self, ids: &[BackupId], total_count: usize) -> BackupPage {
+    pub(super) fn page(&self, ids: &[BackupId], total_count: usize) -> BackupPage {
         BackupPage {
             backups: ids.iter().filter_map(|id| self.view_backup(id)).collect(),
             total_count,

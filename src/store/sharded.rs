@@ -36,7 +36,7 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         (self.picker.hash_one(key) % SHARDS as u64) as usize
     }
 
-    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    pub(super) fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -44,7 +44,7 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         self.shards[self.shard(key)].get(key)
     }
 
-    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    pub(super) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -53,7 +53,7 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         self.shards[shard].get_mut(key)
     }
 
-    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    pub(super) fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -61,12 +61,12 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         self.get(key).is_some()
     }
 
-    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+    pub(super) fn insert(&mut self, key: K, value: V) -> Option<V> {
         let shard = self.shard(&key);
         self.shards[shard].insert(key, value)
     }
 
-    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    pub(super) fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -75,16 +75,16 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         self.shards[shard].remove(key)
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.shards.iter().map(HashMap::len).sum()
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &K> {
+    pub(super) fn keys(&self) -> impl Iterator<Item = &K> {
         self.shards.iter().flat_map(HashMap::keys)
     }
 
     #[cfg(test)]
-    pub fn values(&self) -> impl Iterator<Item = &V> {
+    pub(super) fn values(&self) -> impl Iterator<Item = &V> {
         self.shards.iter().flat_map(HashMap::values)
     }
 }

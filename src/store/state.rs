@@ -51,7 +51,7 @@ pub const MAX_ISSUED_TOKENS: usize = 10_000;
 
 /// A token the emulator's IAM issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssuedToken {
+pub(super) struct IssuedToken {
     pub project_id: ProjectId,
     pub expires_at: DateTime<Utc>,
 }
@@ -94,7 +94,7 @@ pub(super) struct State {
 }
 
 impl State {
-    pub fn new(lifecycle: Lifecycle, ids: IdSource) -> Self {
+    pub(super) fn new(lifecycle: Lifecycle, ids: IdSource) -> Self {
         Self {
             projects: HashMap::new(),
             tokens: HashMap::new(),
@@ -114,12 +114,12 @@ impl State {
         }
     }
 
-    pub fn next_seq(&mut self) -> u64 {
+    pub(super) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
     }
 
-    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+    pub(super) fn next_due(&self) -> Option<DateTime<Utc>> {
         self.events.peek().map(|Reverse(e)| e.at)
     }
 
@@ -143,7 +143,7 @@ impl State {
 
     /// Applies the job history's bounds to a project whose detached jobs changed: at most
     /// `max_jobs`, none older than `job_retention` at `now`; queues the next look.
-    pub fn keep_jobs(&mut self, project_id: &ProjectId, now: DateTime<Utc>) {
+    pub(super) fn keep_jobs(&mut self, project_id: &ProjectId, now: DateTime<Utc>) {
         let (retention, keep) = (self.job_retention, self.max_jobs);
         let Some(project) = self.projects.get_mut(project_id) else {
             return;
@@ -167,7 +167,7 @@ impl State {
 
     /// Keeps `token` for its project until it expires; forgets expired tokens and, past
     /// [`MAX_ISSUED_TOKENS`], the oldest ones.
-    pub fn keep_issued(&mut self, token: String, issued: IssuedToken, now: DateTime<Utc>) {
+    pub(super) fn keep_issued(&mut self, token: String, issued: IssuedToken, now: DateTime<Utc>) {
         while let Some((expires_at, oldest)) = self.issued_order.front() {
             if *expires_at > now && self.issued_order.len() < MAX_ISSUED_TOKENS {
                 break;
@@ -181,7 +181,7 @@ impl State {
     }
 
     /// Removes a project with its tokens, access keys and the tokens issued for it.
-    pub fn remove_project(&mut self, project_id: &ProjectId) {
+    pub(super) fn remove_project(&mut self, project_id: &ProjectId) {
         if let Some(project) = self.projects.remove(project_id) {
             for token in project.tokens {
                 self.tokens.remove(&token);
@@ -194,7 +194,7 @@ impl State {
     }
 
     /// Builds a project from its seed at time `now`, replacing any project of that id.
-    pub fn load_project(&mut self, seed: &ProjectSeed, now: DateTime<Utc>) {
+    pub(super) fn load_project(&mut self, seed: &ProjectSeed, now: DateTime<Utc>) {
         self.remove_project(&seed.id);
         let epoch = self.next_seq();
         let mut project = Project::new(seed, epoch);
@@ -301,7 +301,7 @@ impl State {
 
     /// Starts a `BUILDING` backup (and its job): it finishes as the lifecycle says, and ends
     /// `FAILED` if a failure rule catches it.
-    pub fn start_backup(&mut self, project_id: &ProjectId, backup: Backup) {
+    pub(super) fn start_backup(&mut self, project_id: &ProjectId, backup: Backup) {
         let rule = self.failure_rules.iter_mut().find(|r| {
             r.remaining > 0
                 && r.instance_id
@@ -319,7 +319,7 @@ impl State {
 
     /// Schedules an instance's next automated-backup window after `after`, replacing any
     /// earlier schedule (stale window events are ignored when they come due).
-    pub fn schedule_window(
+    pub(super) fn schedule_window(
         &mut self,
         project_id: &ProjectId,
         instance_id: &InstanceId,
@@ -343,7 +343,7 @@ impl State {
     }
 
     /// Re-examines the retention of an instance's automated backups (after a policy change).
-    pub fn reschedule_expiry(
+    pub(super) fn reschedule_expiry(
         &mut self,
         project_id: &ProjectId,
         instance_id: &InstanceId,
@@ -370,7 +370,7 @@ impl State {
 
     /// Applies everything due by `now` in time order, each at its own time; `via_advance`
     /// also applies the finishes that only a clock advance applies.
-    pub fn apply_due(&mut self, now: DateTime<Utc>, via_advance: bool) -> Vec<Transition> {
+    pub(super) fn apply_due(&mut self, now: DateTime<Utc>, via_advance: bool) -> Vec<Transition> {
         let now = now.max(self.latest);
         self.latest = now;
         let mut done = Vec::new();
@@ -434,7 +434,7 @@ impl State {
     }
 
     /// Finishes a building backup; queues its expiry if it is automated.
-    pub fn finish(
+    pub(super) fn finish(
         &mut self,
         project_id: &ProjectId,
         id: &BackupId,
@@ -470,7 +470,12 @@ impl State {
 
     /// Counts one read of each backup: one bound to finish after reads finishes on the read
     /// after its last allowed one.
-    pub fn count_reads(&mut self, project_id: &ProjectId, ids: &[BackupId], now: DateTime<Utc>) {
+    pub(super) fn count_reads(
+        &mut self,
+        project_id: &ProjectId,
+        ids: &[BackupId],
+        now: DateTime<Utc>,
+    ) {
         for id in ids {
             let Some(project) = self.projects.get_mut(project_id) else {
                 return;
@@ -558,7 +563,7 @@ impl State {
     }
 
     /// Every project's id (or just `only`, if it exists), sorted.
-    pub fn project_ids(&self, only: Option<&ProjectId>) -> Vec<&ProjectId> {
+    pub(super) fn project_ids(&self, only: Option<&ProjectId>) -> Vec<&ProjectId> {
         let mut ids: Vec<&ProjectId> = self
             .projects
             .keys()
@@ -569,7 +574,7 @@ impl State {
     }
 
     /// The project holding a backup id.
-    pub fn project_of_backup(&self, id: &str) -> Option<ProjectId> {
+    pub(super) fn project_of_backup(&self, id: &str) -> Option<ProjectId> {
         let mut ids: Vec<&ProjectId> = self
             .projects
             .iter()

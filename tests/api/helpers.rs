@@ -18,30 +18,30 @@ use taurusdb_emulator::{Emulator, Settings, router};
 use tower::ServiceExt;
 
 /// The built binary, for tests on a real socket.
-pub const BINARY: &str = env!("CARGO_BIN_EXE_taurusdb-emulator");
+pub(crate) const BINARY: &str = env!("CARGO_BIN_EXE_taurusdb-emulator");
 
 /// The documentation's example project and instance, in the built-in fixtures.
-pub const PROJECT: &str = "619d3e78f61b4be68bc5aa0b59edcf7b";
-pub const INSTANCE: &str = "07033b125fd94a8a96896f8bcfee6ddain07";
+pub(crate) const PROJECT: &str = "619d3e78f61b4be68bc5aa0b59edcf7b";
+pub(crate) const INSTANCE: &str = "07033b125fd94a8a96896f8bcfee6ddain07";
 /// The token the built-in fixtures list for `PROJECT`.
-pub const TOKEN: &str = "taurusdb-emulator-token";
+pub(crate) const TOKEN: &str = "taurusdb-emulator-token";
 
 /// A second project with instances in every interesting state, for strict auth and isolation.
-pub const OTHER_PROJECT: &str = "0123456789abcdef0123456789abcdef";
-pub const OTHER_TOKEN: &str = "other-project-token";
-pub const OTHER_INSTANCE: &str = "fedcba9876543210fedcba9876543210in07";
-pub const REBOOTING_INSTANCE: &str = "11111111111111111111111111111111in07";
-pub const FROZEN_INSTANCE: &str = "22222222222222222222222222222222in07";
-pub const FULL_INSTANCE: &str = "33333333333333333333333333333333in07";
-pub const SECOND_INSTANCE: &str = "44444444444444444444444444444444in07";
+pub(crate) const OTHER_PROJECT: &str = "0123456789abcdef0123456789abcdef";
+pub(crate) const OTHER_TOKEN: &str = "other-project-token";
+pub(crate) const OTHER_INSTANCE: &str = "fedcba9876543210fedcba9876543210in07";
+pub(crate) const REBOOTING_INSTANCE: &str = "11111111111111111111111111111111in07";
+pub(crate) const FROZEN_INSTANCE: &str = "22222222222222222222222222222222in07";
+pub(crate) const FULL_INSTANCE: &str = "33333333333333333333333333333333in07";
+pub(crate) const SECOND_INSTANCE: &str = "44444444444444444444444444444444in07";
 
-pub fn start_time() -> DateTime<Utc> {
+pub(crate) fn start_time() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-04-24T10:19:57Z")
         .unwrap()
         .with_timezone(&Utc)
 }
 
-pub fn fixtures() -> Fixtures {
+pub(crate) fn fixtures() -> Fixtures {
     Fixtures::parse(
         &json!({"projects": [
             {"id": PROJECT, "name": "eu-de", "tokens": [TOKEN], "instances": [
@@ -60,13 +60,13 @@ pub fn fixtures() -> Fixtures {
     .unwrap()
 }
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub emulator: Arc<Emulator>,
     pub clock: Arc<ManualClock>,
     router: Router,
 }
 
-pub struct TestResponse {
+pub(crate) struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub text: String,
@@ -74,19 +74,19 @@ pub struct TestResponse {
 
 impl TestResponse {
     /// The body as JSON; panics with the body text when it is not JSON.
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.text)
             .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.text))
     }
 
     /// Asserts the whole error answer: status, body and the JSON content type.
-    pub fn assert_error(&self, status: u16, code: &str, msg: &str) {
+    pub(crate) fn assert_error(&self, status: u16, code: &str, msg: &str) {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
         assert_eq!(self.json(), json!({"error_code": code, "error_msg": msg}));
         self.assert_json_content_type();
     }
 
-    pub fn assert_json_content_type(&self) {
+    pub(crate) fn assert_json_content_type(&self) {
         assert_eq!(
             self.headers
                 .get("content-type")
@@ -95,7 +95,7 @@ impl TestResponse {
         );
     }
 
-    pub fn request_id(&self) -> String {
+    pub(crate) fn request_id(&self) -> String {
         self.headers
             .get("x-request-id")
             .expect("every response has X-Request-Id")
@@ -107,11 +107,11 @@ impl TestResponse {
 
 impl TestApp {
     /// Loose auth, a manual clock at `start_time()`, backups that take 5 s.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::with_settings(Settings::default())
     }
 
-    pub fn strict() -> Self {
+    pub(crate) fn strict() -> Self {
         Self::with_settings(Settings {
             auth: AuthMode::Strict,
             ..Settings::default()
@@ -119,23 +119,23 @@ impl TestApp {
     }
 
     /// Backups that take `duration`.
-    pub fn with_duration(duration: TimeDelta) -> Self {
+    pub(crate) fn with_duration(duration: TimeDelta) -> Self {
         let mut settings = Settings::default();
         settings.lifecycle.backup_duration = duration;
         Self::with_settings(settings)
     }
 
     /// Other fixtures, loose auth and the default lifecycle.
-    pub fn with_fixtures(json: &str) -> Self {
+    pub(crate) fn with_fixtures(json: &str) -> Self {
         Self::build(&Fixtures::parse(json).unwrap(), Settings::default())
     }
 
     /// Other fixtures and other settings.
-    pub fn with_fixtures_and_settings(json: &str, settings: Settings) -> Self {
+    pub(crate) fn with_fixtures_and_settings(json: &str, settings: Settings) -> Self {
         Self::build(&Fixtures::parse(json).unwrap(), settings)
     }
 
-    pub fn with_settings(settings: Settings) -> Self {
+    pub(crate) fn with_settings(settings: Settings) -> Self {
         Self::build(&fixtures(), settings)
     }
 
@@ -149,17 +149,17 @@ impl TestApp {
         }
     }
 
-    pub fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
     /// The response as it comes, for bodies that do not end (event streams).
-    pub async fn open(&self, uri: &str) -> axum::response::Response {
+    pub(crate) async fn open(&self, uri: &str) -> axum::response::Response {
         let request = Request::get(uri).body(Body::empty()).unwrap();
         self.router.clone().oneshot(request).await.unwrap()
     }
 
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+    pub(crate) async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -172,7 +172,7 @@ impl TestApp {
     }
 
     /// A request with the given headers and raw body.
-    pub async fn raw(
+    pub(crate) async fn raw(
         &self,
         method: Method,
         uri: &str,
@@ -187,27 +187,32 @@ impl TestApp {
     }
 
     /// A GET with these headers.
-    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> TestResponse {
+    pub(crate) async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> TestResponse {
         self.raw(Method::GET, uri, headers, Body::empty()).await
     }
 
     /// A POST with these headers and body.
-    pub async fn post_with(&self, uri: &str, headers: &[(&str, &str)], body: &str) -> TestResponse {
+    pub(crate) async fn post_with(
+        &self,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> TestResponse {
         self.raw(Method::POST, uri, headers, body.to_owned()).await
     }
 
     /// A control POST, declared JSON as every control client must, with this body.
-    pub async fn control_post(&self, uri: &str, body: &str) -> TestResponse {
+    pub(crate) async fn control_post(&self, uri: &str, body: &str) -> TestResponse {
         self.post_with(uri, &[("content-type", "application/json")], body)
             .await
     }
 
     /// `POST /v3/{PROJECT}/backups/create` with a token and a JSON body.
-    pub async fn create(&self, body: Value) -> TestResponse {
+    pub(crate) async fn create(&self, body: Value) -> TestResponse {
         self.create_in(PROJECT, TOKEN, body).await
     }
 
-    pub async fn create_in(&self, project: &str, token: &str, body: Value) -> TestResponse {
+    pub(crate) async fn create_in(&self, project: &str, token: &str, body: Value) -> TestResponse {
         self.raw(
             Method::POST,
             &format!("/v3/{project}/backups/create"),
@@ -221,7 +226,7 @@ impl TestApp {
     }
 
     /// Creates a backup of `instance` that must succeed; returns the 201 body.
-    pub async fn create_ok(&self, instance: &str, name: &str) -> Value {
+    pub(crate) async fn create_ok(&self, instance: &str, name: &str) -> Value {
         let response = self
             .create(json!({"instance_id": instance, "name": name}))
             .await;
@@ -231,7 +236,7 @@ impl TestApp {
 
     /// Creates a backup in `OTHER_PROJECT` with its own token, which must succeed; returns the
     /// 201 body.
-    pub async fn create_other_ok(&self) -> Value {
+    pub(crate) async fn create_other_ok(&self) -> Value {
         let response = self
             .create_in(
                 OTHER_PROJECT,
@@ -245,7 +250,7 @@ impl TestApp {
 
     /// `DELETE /v3/{PROJECT}/backups/{id}` as the Huawei SDK sends it: the project's token, a
     /// JSON content type and no body.
-    pub async fn delete(&self, id: &str) -> TestResponse {
+    pub(crate) async fn delete(&self, id: &str) -> TestResponse {
         self.raw(
             Method::DELETE,
             &format!("/v3/{PROJECT}/backups/{id}"),
@@ -259,30 +264,30 @@ impl TestApp {
     }
 
     /// A GET with the project's token.
-    pub async fn get(&self, uri: &str) -> TestResponse {
+    pub(crate) async fn get(&self, uri: &str) -> TestResponse {
         self.raw(Method::GET, uri, &[("x-auth-token", TOKEN)], Body::empty())
             .await
     }
 
     /// `GET /v3/{PROJECT}/backups?{query}`.
-    pub async fn list(&self, query: &str) -> TestResponse {
+    pub(crate) async fn list(&self, query: &str) -> TestResponse {
         self.get(&format!("/v3/{PROJECT}/backups?{query}")).await
     }
 
     /// The one backup with this id, as the list shows it.
-    pub async fn backup(&self, id: &str) -> Value {
+    pub(crate) async fn backup(&self, id: &str) -> Value {
         let body = self.list(&format!("backup_id={id}")).await.json();
         assert_eq!(body["total_count"], 1, "{body}");
         body["backups"][0].clone()
     }
 
     /// `GET /v3/{PROJECT}/jobs?id={id}`.
-    pub async fn job(&self, id: &str) -> TestResponse {
+    pub(crate) async fn job(&self, id: &str) -> TestResponse {
         self.get(&format!("/v3/{PROJECT}/jobs?id={id}")).await
     }
 
     /// Moves the clock through the control endpoint, as a test suite would.
-    pub async fn advance(&self, seconds: f64) -> Value {
+    pub(crate) async fn advance(&self, seconds: f64) -> Value {
         let response = self
             .raw(
                 Method::POST,
@@ -296,13 +301,13 @@ impl TestApp {
     }
 
     /// Moves the clock without going through HTTP, leaving transitions to the next read.
-    pub fn advance_quietly(&self, by: TimeDelta) {
+    pub(crate) fn advance_quietly(&self, by: TimeDelta) {
         self.clock.advance(by).expect("within the clock's range");
     }
 }
 
 /// A running emulator process, killed when dropped.
-pub struct Running {
+pub(crate) struct Running {
     pub child: Child,
     pub base: String,
     pub line: String,
@@ -317,7 +322,7 @@ impl Drop for Running {
 
 impl Running {
     /// Stops the emulator with SIGTERM and returns all it wrote to standard error.
-    pub fn stop_and_read_stderr(&mut self) -> String {
+    pub(crate) fn stop_and_read_stderr(&mut self) -> String {
         let pid = self.child.id().to_string();
         assert!(
             Command::new("kill")
@@ -334,7 +339,7 @@ impl Running {
 }
 
 /// Starts the binary and waits (at most 10 s) for its startup line.
-pub fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
+pub(crate) fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut command = Command::new(BINARY);
     command.args(args);
     for (k, v) in env {
@@ -345,7 +350,7 @@ pub fn start(args: &[&str], env: &[(&str, &str)]) -> Running {
 
 /// Starts `command` (the binary, or something that runs it) and waits (at most 10 s) for the
 /// emulator's startup line.
-pub fn start_command(mut command: Command) -> Running {
+pub(crate) fn start_command(mut command: Command) -> Running {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("the binary starts");
     let stdout = child.stdout.take().unwrap();
@@ -366,12 +371,12 @@ pub fn start_command(mut command: Command) -> Running {
     Running { child, base, line }
 }
 
-pub fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
 /// Runs the binary until it exits (at most 10 s): its exit code and standard error.
-pub fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
     let mut child = Command::new(BINARY)
         .args(args)
         .stdout(Stdio::null())
@@ -394,7 +399,7 @@ pub fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
 }
 
 /// A fresh, empty folder for one test (named for it and this process).
-pub fn temp_dir(name: &str) -> std::path::PathBuf {
+pub(crate) fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("taurusdb-emulator-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

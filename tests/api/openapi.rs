@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use axum::body::Body;
 use axum::http::Method;
-use taurusdb_emulator::http::routes::{API, CONTROL, IAM, ROOT};
+use taurusdb_emulator::http::routes::{API, CONTROL, IAM, Operation, ROOT};
 
 use crate::helpers::*;
 
@@ -45,6 +45,34 @@ fn every_served_route_is_documented_and_every_documented_route_is_served() {
     );
 }
 
+#[test]
+fn each_documented_operation_id_is_the_name_of_its_routes_operation() {
+    let doc: serde_json::Value = serde_json::from_str(taurusdb_emulator::http::OPENAPI).unwrap();
+    for route in std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL) {
+        let documented = &doc["paths"][route.path][route.method.to_lowercase()]["operationId"];
+        assert_eq!(documented, route.operation.name(), "{route:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_fault_may_target_each_api_and_iam_operation_and_no_control_one() {
+    let app = TestApp::new();
+    for operation in Operation::ALL {
+        let body = serde_json::json!({"operation": operation.name(), "status": 503,
+                                      "error_code": "X", "error_msg": "y"});
+        let response = app
+            .control_post("/_emulator/faults/requests", &body.to_string())
+            .await;
+        let want = if operation.is_api() { 201 } else { 400 };
+        assert_eq!(
+            response.status.as_u16(),
+            want,
+            "{operation:?}: {}",
+            response.text
+        );
+    }
+}
+
 #[tokio::test]
 async fn every_route_of_the_table_reaches_a_handler() {
     let app = TestApp::new();
@@ -55,13 +83,13 @@ async fn every_route_of_the_table_reaches_a_handler() {
             .replace("{project_id}", PROJECT)
             .replace("{instance_id}", INSTANCE)
             .replace("{backup_id}", "nope");
-        if route.operation == "_events" {
+        if route.operation == Operation::Events {
             // The stream does not end; its head is enough.
             assert_eq!(app.open(&uri).await.status(), 200, "{route:?}");
             continue;
         }
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-        let uri = if route.operation == "_wait" {
+        let uri = if route.operation == Operation::Wait {
             format!("{uri}?timeout=0s")
         } else {
             uri

@@ -284,11 +284,18 @@ fn the_readmes_go_and_java_snippets_are_the_ones_the_contract_tests_compile_and_
     let go = code_blocks(README, "go");
     assert_eq!(go.len(), 2, "the README shows a snippet per Go SDK");
     for snippet in go {
-        assert!(GO.contains(snippet), "not in tests/go/readme_test.go:\n{snippet}");
+        assert!(
+            GO.contains(snippet),
+            "not in tests/go/readme_test.go:\n{snippet}"
+        );
     }
     let java = code_blocks(README, "java");
     assert_eq!(java.len(), 1, "the README shows one Java snippet");
-    assert!(JAVA.contains(java[0]), "not in ReadmeExample.java:\n{}", java[0]);
+    assert!(
+        JAVA.contains(java[0]),
+        "not in ReadmeExample.java:\n{}",
+        java[0]
+    );
 }
 
 #[test]
