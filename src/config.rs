@@ -286,16 +286,7 @@ fn at_least_one(s: &str) -> Result<usize, String> {
 
 /// Reads a lifecycle mode: `time`, `instant`, `manual` or `reads:N`.
 pub fn parse_lifecycle(s: &str) -> Result<LifecycleMode, String> {
-    match s {
-        "time" => Ok(LifecycleMode::Time),
-        "instant" => Ok(LifecycleMode::Instant),
-        "manual" => Ok(LifecycleMode::Manual),
-        _ => s
-            .strip_prefix("reads:")
-            .and_then(|n| n.parse().ok())
-            .map(LifecycleMode::Reads)
-            .ok_or_else(|| format!("{s:?} is not time, instant, manual or reads:N")),
-    }
+    s.parse()
 }
 
 /// Reads the manual clock's start: RFC 3339 or the API's time format.

@@ -58,15 +58,10 @@ pub struct SavedLifecycle {
 
 impl From<Lifecycle> for SavedLifecycle {
     fn from(l: Lifecycle) -> Self {
-        let (mode, reads) = match l.mode {
-            LifecycleMode::Time => ("time", 0),
-            LifecycleMode::Instant => ("instant", 0),
-            LifecycleMode::Reads(n) => ("reads", n),
-            LifecycleMode::Manual => ("manual", 0),
-        };
+        let (mode, reads) = l.mode.parts();
         Self {
             mode: mode.to_owned(),
-            reads,
+            reads: reads.unwrap_or(0),
             backup_duration_ms: l.backup_duration.num_milliseconds(),
             automated_backups: l.automated_backups,
         }
@@ -75,13 +70,10 @@ impl From<Lifecycle> for SavedLifecycle {
 
 impl SavedLifecycle {
     fn lifecycle(&self) -> Result<Lifecycle, String> {
-        let mode = match self.mode.as_str() {
-            "time" => LifecycleMode::Time,
-            "instant" => LifecycleMode::Instant,
-            "reads" => LifecycleMode::Reads(self.reads),
-            "manual" => LifecycleMode::Manual,
-            other => return Err(format!("lifecycle.mode {other:?} is unknown")),
-        };
+        // The file holds a count for every mode (0 but for `reads`).
+        let reads = (self.mode == LifecycleMode::READS).then_some(self.reads);
+        let mode =
+            LifecycleMode::from_parts(&self.mode, reads).map_err(|e| format!("lifecycle: {e}"))?;
         Ok(Lifecycle {
             mode,
             backup_duration: TimeDelta::milliseconds(self.backup_duration_ms),

@@ -483,12 +483,7 @@ struct LifecycleBody {
 
 impl From<Lifecycle> for LifecycleBody {
     fn from(l: Lifecycle) -> Self {
-        let (mode, reads) = match l.mode {
-            LifecycleMode::Time => ("time", None),
-            LifecycleMode::Instant => ("instant", None),
-            LifecycleMode::Reads(n) => ("reads", Some(n)),
-            LifecycleMode::Manual => ("manual", None),
-        };
+        let (mode, reads) = l.mode.parts();
         Self {
             mode,
             reads,
@@ -523,21 +518,7 @@ pub(super) async fn set_lifecycle(
 ) -> Result<Response, ApiError> {
     let mut lifecycle = emulator.store.lifecycle();
     if let Some(mode) = update.mode.as_deref() {
-        lifecycle.mode = match (mode, update.reads) {
-            ("time", None) => LifecycleMode::Time,
-            ("instant", None) => LifecycleMode::Instant,
-            ("manual", None) => LifecycleMode::Manual,
-            ("reads", Some(n)) => LifecycleMode::Reads(n),
-            ("reads", None) => return Err(bad("mode reads needs \"reads\": N")),
-            ("time" | "instant" | "manual", Some(_)) => {
-                return Err(bad("\"reads\" goes only with mode reads"));
-            }
-            (other, _) => {
-                return Err(bad(format!(
-                    "mode {other:?} is not time, instant, reads or manual"
-                )));
-            }
-        };
+        lifecycle.mode = LifecycleMode::from_parts(mode, update.reads).map_err(bad)?;
     } else if update.reads.is_some() {
         return Err(bad("\"reads\" goes only with mode reads"));
     }

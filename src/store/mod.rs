@@ -35,18 +35,7 @@ use crate::error::ApiError;
 use crate::fixtures::Fixtures;
 use crate::iam::{IamError, Identity, Issued, Scope, TOKEN_LIFETIME, TokenRequest};
 
-/// When a building backup finishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LifecycleMode {
-    /// After the backup duration.
-    Time,
-    /// On the first read of it or its job.
-    Instant,
-    /// After this many reads of it or its job (the next read sees it finished).
-    Reads(u32),
-    /// After the backup duration, but only through a clock advance (or a command).
-    Manual,
-}
+pub use crate::domain::LifecycleMode;
 
 /// How backups move through time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

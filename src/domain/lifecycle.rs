@@ -1,0 +1,104 @@
+//! When a building backup finishes: the lifecycle modes, with their one spelling. The command
+//! line (`reads:3`), the control API (`{"mode": "reads", "reads": 3}`) and the state file all
+//! read and write them through here.
+
+use std::str::FromStr;
+
+/// When a building backup finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LifecycleMode {
+    /// After the backup duration.
+    Time,
+    /// On the first read of it or its job.
+    Instant,
+    /// After this many reads of it or its job (the next read sees it finished).
+    Reads(u32),
+    /// After the backup duration, but only through a clock advance (or a command).
+    Manual,
+}
+
+impl LifecycleMode {
+    /// The name of the mode that counts reads.
+    pub const READS: &str = "reads";
+
+    /// The mode's name, and its read count (only `reads` has one).
+    pub fn parts(self) -> (&'static str, Option<u32>) {
+        match self {
+            Self::Time => ("time", None),
+            Self::Instant => ("instant", None),
+            Self::Reads(n) => (Self::READS, Some(n)),
+            Self::Manual => ("manual", None),
+        }
+    }
+
+    /// The mode of this name: `reads` needs its count, the others take none.
+    pub fn from_parts(name: &str, reads: Option<u32>) -> Result<Self, String> {
+        let mode = match name {
+            "time" => Self::Time,
+            "instant" => Self::Instant,
+            "manual" => Self::Manual,
+            Self::READS => Self::Reads(reads.ok_or("mode reads needs \"reads\": N")?),
+            other => {
+                return Err(format!(
+                    "mode {other:?} is not time, instant, reads or manual"
+                ));
+            }
+        };
+        if reads.is_some() && !matches!(mode, Self::Reads(_)) {
+            return Err("\"reads\" goes only with mode reads".to_owned());
+        }
+        Ok(mode)
+    }
+}
+
+/// The command line's spelling: `time`, `instant`, `manual` or `reads:N`.
+impl FromStr for LifecycleMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let reads = s.strip_prefix("reads:").map(str::parse::<u32>);
+        match reads {
+            Some(Ok(n)) => Ok(Self::Reads(n)),
+            Some(Err(_)) => Err(format!("{s:?} is not time, instant, manual or reads:N")),
+            None if s == Self::READS => {
+                Err(format!("{s:?} is not time, instant, manual or reads:N"))
+            }
+            None => Self::from_parts(s, None)
+                .map_err(|_| format!("{s:?} is not time, instant, manual or reads:N")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_mode_is_read_back_from_its_parts() {
+        for mode in [
+            LifecycleMode::Time,
+            LifecycleMode::Instant,
+            LifecycleMode::Reads(3),
+            LifecycleMode::Manual,
+        ] {
+            let (name, reads) = mode.parts();
+            assert_eq!(LifecycleMode::from_parts(name, reads), Ok(mode));
+        }
+    }
+
+    #[test]
+    fn reads_needs_a_count_and_no_other_mode_takes_one() {
+        assert!(LifecycleMode::from_parts("reads", None).is_err());
+        assert!(LifecycleMode::from_parts("time", Some(2)).is_err());
+        assert!(LifecycleMode::from_parts("soon", None).is_err());
+    }
+
+    #[test]
+    fn the_command_line_spells_reads_with_its_count() {
+        assert_eq!("reads:3".parse(), Ok(LifecycleMode::Reads(3)));
+        assert_eq!("instant".parse(), Ok(LifecycleMode::Instant));
+        for wrong in ["reads", "reads:", "reads:x", "never", "reads:-1"] {
+            assert!(wrong.parse::<LifecycleMode>().is_err(), "{wrong}");
+        }
+    }
+}
