@@ -3,11 +3,42 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::config::AuthMode;
 use crate::domain::ProjectId;
 use crate::error::ApiError;
 use crate::signature::{self, Authorization, MAX_SKEW};
 use crate::store::Store;
+
+/// How requests are authenticated, as chosen by `--auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Any non-empty `X-Auth-Token` is accepted for any project.
+    Loose,
+    /// Only tokens listed in the fixtures, each on its own project's paths.
+    Strict,
+}
+
+impl AuthMode {
+    /// Every mode.
+    pub const ALL: [Self; 2] = [Self::Loose, Self::Strict];
+
+    /// The mode's name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::Loose => "loose",
+            AuthMode::Strict => "strict",
+        }
+    }
+
+    /// What the mode accepts, as `--help` says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AuthMode::Loose => "Any non-empty `X-Auth-Token` is accepted for any project",
+            AuthMode::Strict => {
+                "Only tokens listed in the fixtures, each on its own project's paths"
+            }
+        }
+    }
+}
 
 /// The credentials a request came with.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use parking_lot::Mutex;
 
 /// Which clock the emulator runs on, as chosen by `--clock`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockMode {
     /// Wall-clock time plus whatever has been advanced.
     Real,
@@ -20,12 +20,28 @@ pub enum ClockMode {
 }
 
 impl ClockMode {
-    /// The name used on the command line and in control responses.
+    /// Every mode.
+    pub const ALL: [Self; 2] = [Self::Real, Self::Manual];
+
+    /// The name used on the command line, in control responses and in the state file.
     pub fn as_str(self) -> &'static str {
         match self {
             ClockMode::Real => "real",
             ClockMode::Manual => "manual",
         }
+    }
+
+    /// What the mode does, as `--help` says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ClockMode::Real => "Wall-clock time plus whatever has been advanced",
+            ClockMode::Manual => "Time stands still until advanced",
+        }
+    }
+
+    /// The mode of this name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
     }
 }
 

@@ -4,23 +4,40 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use chrono::{DateTime, Utc};
 
 use crate::clock::ClockMode;
-use crate::store::LifecycleMode;
+use crate::domain::LifecycleMode;
+use crate::domain::time::{parse_duration, read_time};
 
 /// The port the emulator listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 18080;
 
-/// How requests are authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthMode {
-    /// Any non-empty `X-Auth-Token` is accepted for any project.
-    Loose,
-    /// Only tokens listed in the fixtures, each on its own project's paths.
-    Strict,
+pub use crate::auth::AuthMode;
+
+// The modes' own modules know nothing of clap; their command-line spelling is here.
+
+impl ValueEnum for AuthMode {
+    fn value_variants<'a>() -> &'a [Self] {
+        &AuthMode::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()).help(self.describe()))
+    }
+}
+
+impl ValueEnum for ClockMode {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ClockMode::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()).help(self.describe()))
+    }
 }
 
 /// How log lines are written (to standard error).
@@ -291,56 +308,12 @@ pub fn parse_lifecycle(s: &str) -> Result<LifecycleMode, String> {
 
 /// Reads the manual clock's start: RFC 3339 or the API's time format.
 pub fn parse_start_time(s: &str) -> Result<DateTime<Utc>, String> {
-    crate::fixtures::read_time(s)
-        .ok_or_else(|| format!("{s:?} is not a time like 2026-01-01T00:00:00Z"))
-}
-
-/// Reads a duration written as a whole number and a unit: `ms`, `s`, `m`, `h` or `d`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (digits, unit) = s.split_at(split);
-    let value: u64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration; write e.g. 0s, 250ms, 5s, 2m or 1h"))?;
-    let millis_per_unit = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => {
-            return Err(format!(
-                "{s:?} has no unit of ms, s, m, h or d (e.g. 250ms, 5s, 2m, 7d)"
-            ));
-        }
-    };
-    let millis = value
-        .checked_mul(millis_per_unit)
-        .filter(|ms| *ms <= 10 * 365 * 24 * 3_600_000)
-        .ok_or_else(|| format!("{s:?} is longer than ten years"))?;
-    Ok(Duration::from_millis(millis))
+    read_time(s).ok_or_else(|| format!("{s:?} is not a time like 2026-01-01T00:00:00Z"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_take_ms_s_m_and_h() {
-        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
-    }
-
-    #[test]
-    fn durations_without_a_unit_or_number_are_refused() {
-        for bad in ["", "5", "s", "-1s", "1.5s", "5 s", "5w", "99999999999h"] {
-            assert!(parse_duration(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn defaults_need_no_flags() {

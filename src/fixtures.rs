@@ -8,11 +8,10 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::policy::automated_backup_name;
-use crate::domain::time::parse_api_time;
 use crate::domain::{
     Backup, BackupDescription, BackupId, BackupName, BackupPolicy, BackupStatus, BackupType,
     Instance, InstanceId, InstanceProfile, InstanceStatus, Job, JobId, JobStatus, ProjectId,
@@ -342,19 +341,7 @@ pub mod file {
 
 use file::*;
 
-/// Writes a time for a fixtures file: RFC 3339 in UTC, with fractions only when there are any.
-pub fn write_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-/// Reads a fixtures time: the API's format or RFC 3339.
-pub fn read_time(s: &str) -> Option<DateTime<Utc>> {
-    parse_api_time(s).or_else(|| {
-        DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
-    })
-}
+pub use crate::domain::time::{read_time, write_time};
 
 fn time_field(key: &str, s: &str) -> Result<DateTime<Utc>, String> {
     read_time(s).ok_or_else(|| format!("{key}: {s:?} is not a time like 2026-04-24T10:19:57+0000"))

@@ -78,8 +78,9 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
+use crate::auth::AuthMode;
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
-use crate::config::{AuthMode, Config};
+use crate::config::Config;
 use crate::control::{Faults, Journal};
 use crate::domain::{IdSource, random_seed};
 use crate::fixtures::Fixtures;

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::Emulator;
 use crate::clock::ClockMode;
+use crate::domain::LifecycleMode;
+use crate::domain::time::{read_time, write_time};
 use crate::fixtures::file::{FixturesFile, ProjectFile};
-use crate::fixtures::{read_time, write_time};
-use crate::store::{Lifecycle, LifecycleMode, Snapshot};
+use crate::store::{Lifecycle, Snapshot};
 
 /// What the file says it is.
 pub const FORMAT: &str = "taurusdb-emulator-state";
@@ -118,11 +119,8 @@ pub fn load(path: &Path) -> Result<Option<Restored>, String> {
     }
     let file: StateFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
     let now = read_time(&file.clock.now).ok_or_else(|| bad("clock.now is not a time".into()))?;
-    let clock_mode = match file.clock.mode.as_str() {
-        "real" => ClockMode::Real,
-        "manual" => ClockMode::Manual,
-        other => return Err(bad(format!("clock.mode {other:?} is unknown"))),
-    };
+    let clock_mode = ClockMode::from_name(&file.clock.mode)
+        .ok_or_else(|| bad(format!("clock.mode {:?} is unknown", file.clock.mode)))?;
     Ok(Some(Restored {
         fixtures: FixturesFile {
             projects: file.projects,

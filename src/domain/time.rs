@@ -1,11 +1,16 @@
-//! The API's time format.
+//! Time as the emulator reads and writes it: the API's format, the fixtures' and state
+//! file's (RFC 3339), and durations as the command line and the control API spell them.
+//!
+//! The API's format:
 //!
 //! The documentation gives `yyyy-mm-ddThh:mm:ssZ` where `Z` is a numeric offset without a
 //! colon (`2020-07-07T01:17:05+0800`). The emulator writes UTC (`+0000`) and reads every
 //! variant a client may send in a query: `+hhmm`, `-hhmm`, `+hh:mm`, a literal `Z`, and a space
 //! where form decoding turned an unescaped `+` into one.
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, Timelike, Utc};
 
 /// Formats a time as the API does, in UTC: `2026-04-24T10:19:57+0000`. Written digit by
 /// digit: it runs for every time of every answer, where `format!` costs ten times as much.
@@ -60,6 +65,46 @@ pub fn parse_api_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::<FixedOffset>::parse_from_str(&format!("{datetime}{zone}"), "%Y-%m-%dT%H:%M:%S%z")
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Writes a time for a fixtures or state file: RFC 3339 in UTC, with fractions only when there are any.
+pub fn write_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Reads a fixtures or state-file time: the API's format or RFC 3339.
+pub fn read_time(s: &str) -> Option<DateTime<Utc>> {
+    parse_api_time(s).or_else(|| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    })
+}
+
+/// Reads a duration written as a whole number and a unit: `ms`, `s`, `m`, `h` or `d`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration; write e.g. 0s, 250ms, 5s, 2m or 1h"))?;
+    let millis_per_unit = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "{s:?} has no unit of ms, s, m, h or d (e.g. 250ms, 5s, 2m, 7d)"
+            ));
+        }
+    };
+    let millis = value
+        .checked_mul(millis_per_unit)
+        .filter(|ms| *ms <= 10 * 365 * 24 * 3_600_000)
+        .ok_or_else(|| format!("{s:?} is longer than ten years"))?;
+    Ok(Duration::from_millis(millis))
 }
 
 #[cfg(test)]
@@ -134,5 +179,22 @@ mod tests {
     fn written_times_read_back_unchanged() {
         let t = utc("2026-11-26T19:20:44Z");
         assert_eq!(parse_api_time(&format_api_time(t)), Some(t));
+    }
+
+    #[test]
+    fn durations_take_ms_s_m_and_h() {
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+    }
+
+    #[test]
+    fn durations_without_a_unit_or_number_are_refused() {
+        for bad in ["", "5", "s", "-1s", "1.5s", "5 s", "5w", "99999999999h"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
     }
 }

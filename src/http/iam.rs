@@ -14,7 +14,7 @@ use super::extract::{ApiQuery, caller};
 use super::respond::json;
 use crate::Emulator;
 use crate::auth;
-use crate::config::AuthMode;
+use crate::auth::AuthMode;
 use crate::iam::{IamError, Issued, TokenRequest, keystone_time};
 
 /// The URL the client reached the emulator at: its scheme, and the `Host` header.

@@ -14,9 +14,9 @@ use serde::{Serialize, Serializer};
 use super::Store;
 use super::pages::walk_pages;
 use super::project::{Completion, Project, SortKey, StoredBackup};
+use crate::domain::time::write_time;
 use crate::domain::{BackupStatus, Job, ProjectId};
 use crate::fixtures::file::{BackupFile, FixturesFile, InstanceFile, JobFile, ProjectFile};
-use crate::fixtures::write_time;
 
 /// How many backups one page holds.
 pub const PAGE: usize = 1000;
