@@ -35,10 +35,10 @@
 //! | layer | modules | knows of |
 //! | --- | --- | --- |
 //! | process | `main.rs` | clap, tracing's subscriber, everything below |
-//! | wiring | this crate root ([`Emulator`], [`Settings`], [`spawn`]), [`config`], [`persist`], [`lifecycle`], [`healthcheck`], [`tls`] | the layers below |
+//! | wiring | this crate root ([`Emulator`], [`Settings`], [`run`], [`spawn`]), [`config`], [`persist`], [`ticker`], [`healthcheck`], [`tls`] | the layers below |
 //! | HTTP | [`http`] (the only axum importer) | everything below |
 //! | access | [`auth`], [`signature`], [`iam`] | store, domain, errors |
-//! | state | [`store`] (one lock; each method a whole check-and-change), [`control`] (faults, journal), [`slots`] | domain, errors |
+//! | state | [`store`] (one lock; each method a whole check-and-change), [`faults`], [`journal`], [`slots`] | domain, errors |
 //! | rules | [`domain`] (backups, instances, jobs, policies, ids, time), [`fixtures`] (the starting state's file format), [`clock`] | errors |
 //! | errors | [`error`] (the API's one catalogue) | nothing |
 //!
@@ -59,18 +59,19 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
-pub mod control;
 pub mod domain;
 pub mod error;
+pub mod faults;
 pub mod fixtures;
 pub mod healthcheck;
 pub mod http;
 pub mod iam;
-pub mod lifecycle;
+pub mod journal;
 pub mod persist;
 pub mod signature;
 pub mod slots;
 pub mod store;
+pub mod ticker;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -81,9 +82,10 @@ use chrono::TimeDelta;
 use crate::auth::AuthMode;
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
 use crate::config::Config;
-use crate::control::{Faults, Journal};
 use crate::domain::{IdSource, random_seed};
+use crate::faults::Faults;
 use crate::fixtures::Fixtures;
+use crate::journal::Journal;
 use crate::store::{Lifecycle, Store};
 
 pub use crate::http::{router, serve};
@@ -310,11 +312,35 @@ impl Emulator {
     }
 }
 
+/// Runs `emulator` on `listener` until `shutdown` resolves. The one place that starts what
+/// an emulator runs: the ticker, the state writer (with a `state_file`) and the server; and
+/// that stops them in order: the server (requests in flight finish), the ticker, the writer,
+/// then a last save. Returns whether that save succeeded (`true` without a state file).
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    emulator: Arc<Emulator>,
+    state_file: Option<&std::path::Path>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<bool> {
+    let ticker = ticker::spawn_ticker(emulator.clone(), ticker::TICK);
+    let writer = state_file.map(|path| persist::spawn_writer(emulator.clone(), path.to_owned()));
+    let served = serve(listener, emulator.clone(), shutdown).await;
+    ticker.abort();
+    let saved = match (writer, state_file) {
+        (Some(writer), Some(path)) => {
+            writer.abort();
+            persist::save_and_report(&emulator, path, &mut None)
+        }
+        _ => true,
+    };
+    served.map(|()| saved)
+}
+
 /// Starts `emulator` on 127.0.0.1 with a port the OS picks, in the background; returns the
 /// bound address. For tests.
 pub async fn spawn(emulator: Arc<Emulator>) -> std::io::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
-    tokio::spawn(serve(listener, emulator, std::future::pending()));
+    tokio::spawn(run(listener, emulator, None, std::future::pending()));
     Ok(addr)
 }

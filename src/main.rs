@@ -101,9 +101,6 @@ async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let writer = persistence
-        .as_ref()
-        .map(|p| persist::spawn_writer(emulator.clone(), p.path().to_owned()));
     let scheme = if emulator.settings.tls.is_some() {
         "https"
     } else {
@@ -112,22 +109,17 @@ async fn run() -> ExitCode {
     println!("taurusdb-emulator listening on {scheme}://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, "listening");
-    let served = taurusdb_emulator::serve(listener, emulator.clone(), shutdown).await;
+    let state_file = persistence.as_ref().map(persist::Persistence::path);
     // The last save decides the exit code: a stop that loses data must not look clean.
-    let mut saved = true;
-    if let (Some(writer), Some(persistence)) = (writer, &persistence) {
-        writer.abort();
-        saved = persist::save_and_report(&emulator, persistence.path(), &mut None);
-        if !saved {
+    match taurusdb_emulator::run(listener, emulator.clone(), state_file, shutdown).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
             eprintln!(
                 "taurusdb-emulator: {}",
                 emulator.save_failure.lock().clone().unwrap_or_default()
             );
+            ExitCode::FAILURE
         }
-    }
-    match served {
-        Ok(()) if saved => ExitCode::SUCCESS,
-        Ok(()) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("taurusdb-emulator: server error: {e}");
             ExitCode::FAILURE

@@ -1,7 +1,7 @@
 //! The instance list's query: filters and paging, validated.
 
+use super::backup_query::{given, parse_paging};
 use super::instance::Instance;
-use super::query::{given, parse_paging};
 use crate::error::ApiError;
 
 /// Query parameters of `GET /v3/{project_id}/instances` as a client sent them. An empty value

@@ -2,20 +2,20 @@
 //! real API enforces on each. Nothing here knows about HTTP.
 
 pub mod backup;
+pub mod backup_query;
 pub mod ids;
 pub mod instance;
 pub mod instance_query;
 pub mod job;
 pub mod lifecycle;
 pub mod policy;
-pub mod query;
 pub mod time;
 
 pub use backup::{Backup, BackupDescription, BackupName, BackupStatus, BackupType, NewBackup};
+pub use backup_query::{BackupQuery, RawBackupQuery};
 pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId, random_seed};
 pub use instance::{Instance, InstanceProfile, InstanceStatus};
 pub use instance_query::{InstanceQuery, RawInstanceQuery};
 pub use job::{Job, JobStatus};
 pub use lifecycle::LifecycleMode;
 pub use policy::BackupPolicy;
-pub use query::{BackupQuery, RawBackupQuery};

@@ -15,12 +15,13 @@ use super::respond::{json, streamed_json};
 use super::routes::Operation;
 use super::wire::{BackupItem, InstanceListItem, JobResponse};
 use crate::Emulator;
-use crate::control::{InjectedError, JournalEntry, RequestFault};
 use crate::domain::time::format_api_time;
 use crate::domain::time::parse_duration;
 use crate::domain::{BackupStatus, InstanceId, ProjectId};
 use crate::error::ApiError;
+use crate::faults::{InjectedError, RequestFault};
 use crate::fixtures::{Fixtures, file::FixturesFile};
+use crate::journal::JournalEntry;
 use crate::store::{
     Completion, FailureRule, Lifecycle, LifecycleMode, Snapshot, Transition, walk_pages,
 };

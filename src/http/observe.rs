@@ -14,7 +14,7 @@ use super::request_id;
 use super::respond::json;
 use super::routes;
 use crate::Emulator;
-use crate::control::JournalEntry;
+use crate::journal::JournalEntry;
 
 #[derive(Serialize)]
 struct InjectedBody<'a> {

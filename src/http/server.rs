@@ -29,14 +29,13 @@ pub(super) const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long a stop waits for requests in flight before it closes their connections.
 pub(super) const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
 
-/// Serves `emulator` on `listener` until `shutdown` resolves, with the ticker running; then
-/// stops accepting, lets requests in flight finish, and returns.
+/// Serves `emulator` on `listener` until `shutdown` resolves; then stops accepting, lets
+/// requests in flight finish, and returns. [`crate::run`] runs the background work beside it.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     emulator: Arc<Emulator>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let ticker = crate::lifecycle::spawn_ticker(emulator.clone(), crate::lifecycle::TICK);
     let header_timeout = emulator.settings.header_timeout;
     let connections = Connections::new(emulator.settings.max_connections);
     let acceptor = emulator
@@ -95,7 +94,6 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     drop(open_rx);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open_tx.closed()).await;
-    ticker.abort();
     Ok(())
 }
 

@@ -716,7 +716,7 @@ impl Store {
         reason: String,
     ) -> Result<FailureRule, String> {
         let mut state = self.write();
-        crate::control::make_room(&mut state.failure_rules, |r| r.remaining == 0)?;
+        crate::faults::make_room(&mut state.failure_rules, |r| r.remaining == 0)?;
         let rule = FailureRule {
             id: state.next_seq(),
             instance_id,

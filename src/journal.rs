@@ -1,0 +1,107 @@
+//! The request journal: the last answered requests, for `GET /_emulator/requests` and the
+//! dashboard. The HTTP layer writes one entry per request; nothing here knows about HTTP.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+
+/// One answered request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalEntry {
+    /// The emulator's time when the request arrived.
+    pub time: DateTime<Utc>,
+    pub method: String,
+    pub path: String,
+    /// The route table's name of the operation.
+    pub operation: &'static str,
+    pub status: u16,
+    pub duration: Duration,
+    pub request_id: String,
+}
+
+impl JournalEntry {
+    /// How long the request took, in milliseconds rounded to the microsecond (`0.064`), as the
+    /// journal and the access log write it.
+    pub fn duration_ms(&self) -> f64 {
+        (self.duration.as_secs_f64() * 1e6).round() / 1e3
+    }
+}
+
+/// The last requests, at most `capacity` of them.
+#[derive(Debug)]
+pub struct Journal {
+    entries: Mutex<VecDeque<JournalEntry>>,
+    capacity: usize,
+}
+
+impl Journal {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
+            capacity,
+        }
+    }
+
+    /// Records a request, dropping the oldest when full.
+    pub fn record(&self, entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock();
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> Vec<JournalEntry> {
+        self.entries.lock().iter().cloned().collect()
+    }
+
+    /// The last `n` entries, newest first.
+    pub fn latest(&self, n: usize) -> Vec<JournalEntry> {
+        self.entries.lock().iter().rev().take(n).cloned().collect()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn clear(&self) {
+        self.entries.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u16) -> JournalEntry {
+        JournalEntry {
+            time: DateTime::UNIX_EPOCH,
+            method: "GET".into(),
+            path: "/".into(),
+            operation: "list",
+            status: n,
+            duration: Duration::ZERO,
+            request_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_journal_keeps_only_the_last_entries() {
+        let journal = Journal::new(3);
+        for n in 0..10 {
+            journal.record(entry(n));
+        }
+        let statuses: Vec<u16> = journal.entries().iter().map(|e| e.status).collect();
+        assert_eq!(statuses, vec![7, 8, 9]);
+        let latest: Vec<u16> = journal.latest(2).iter().map(|e| e.status).collect();
+        assert_eq!(latest, vec![9, 8]);
+        journal.clear();
+        assert!(journal.entries().is_empty());
+    }
+}
