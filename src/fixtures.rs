@@ -765,18 +765,15 @@ fn parse_backup(backup: BackupFile, instances: &[InstanceSeed]) -> Result<Backup
         .map(|j| JobId::parse(j).ok_or_else(|| format!("job_id: {j:?} is not a UUID")))
         .transpose()?;
     let id = backup.id.as_deref().map(BackupId::from_raw);
-    let mut built = Backup {
-        id: id.clone().unwrap_or_else(|| BackupId::from_raw("")),
-        instance_id: instance.id.clone(),
+    let mut built = Backup::building(
+        id.clone().unwrap_or_else(|| BackupId::from_raw("")),
+        instance.id.clone(),
         name,
         description,
         backup_type,
-        status: BackupStatus::Building,
         begin_time,
-        end_time: None,
-        size_mb: 0,
         job_id,
-    };
+    );
     if let Some(end) = end_time {
         built.finish(end, status != BackupStatus::Failed);
         built.status = status;

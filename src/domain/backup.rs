@@ -135,6 +135,40 @@ pub struct Backup {
 }
 
 impl Backup {
+    /// A backup that starts `BUILDING` at `begin_time`: the one way a backup begins, whether
+    /// a client asked for it, a policy window started it, or fixtures seed it.
+    pub fn building(
+        id: BackupId,
+        instance_id: InstanceId,
+        name: BackupName,
+        description: BackupDescription,
+        backup_type: BackupType,
+        begin_time: DateTime<Utc>,
+        job_id: Option<JobId>,
+    ) -> Self {
+        Self {
+            id,
+            instance_id,
+            name,
+            description,
+            backup_type,
+            status: BackupStatus::Building,
+            begin_time,
+            end_time: None,
+            size_mb: 0,
+            job_id,
+        }
+    }
+
+    /// Whether a client may delete it: not an automated backup, and not while it builds
+    /// (`DBS.200022` otherwise).
+    pub fn check_deletable(&self) -> Result<(), ApiError> {
+        if self.backup_type == BackupType::Auto || self.status == BackupStatus::Building {
+            return Err(ApiError::BackupStatusForbids);
+        }
+        Ok(())
+    }
+
     /// Whole minutes from start to end, rounded up, as `take_up_time` reports; 0 while building.
     pub fn take_up_minutes(&self) -> i64 {
         match self.end_time {
@@ -288,6 +322,46 @@ mod tests {
         assert_eq!(BackupType::parse("manual"), Some(BackupType::Manual));
         assert_eq!(BackupType::parse("Manual"), None);
     }
+
+    fn a_backup(backup_type: BackupType) -> Backup {
+        Backup::building(
+            BackupId::from_raw("b"),
+            InstanceId::parse("0123456789abcdef0123456789abcdefin07").unwrap(),
+            BackupName::parse("backup-1").unwrap(),
+            BackupDescription::default(),
+            backup_type,
+            DateTime::UNIX_EPOCH,
+            None,
+        )
+    }
+
+    #[test]
+    fn a_new_backup_is_building_with_no_end_and_no_size() {
+        let b = a_backup(BackupType::Manual);
+        assert_eq!(
+            (b.status, b.end_time, b.size_mb),
+            (BackupStatus::Building, None, 0)
+        );
+    }
+
+    #[test]
+    fn only_a_finished_manual_backup_may_be_deleted() {
+        let mut manual = a_backup(BackupType::Manual);
+        assert_eq!(manual.check_deletable(), Err(ApiError::BackupStatusForbids));
+        manual.finish(DateTime::UNIX_EPOCH + TimeDelta::minutes(1), true);
+        assert_eq!(manual.check_deletable(), Ok(()));
+        let mut auto = a_backup(BackupType::Auto);
+        auto.finish(DateTime::UNIX_EPOCH + TimeDelta::minutes(1), true);
+        assert_eq!(auto.check_deletable(), Err(ApiError::BackupStatusForbids));
+    }
+
+    #[test]
+    fn an_empty_instance_id_is_a_missing_parameter() {
+        assert_eq!(
+            NewBackup::parse("", "backup-1", None).unwrap_err(),
+            ApiError::Parameter
+        );
+    }
 }
 
 /// A validated request to create a manual backup.
@@ -300,12 +374,16 @@ pub struct NewBackup {
 
 impl NewBackup {
     /// Applies the create page's rules in the order the emulator checks them: instance id
-    /// shape, then name, then description.
+    /// given, its shape, then name, then description.
     pub fn parse(
         instance_id: &str,
         name: &str,
         description: Option<&str>,
     ) -> Result<Self, ApiError> {
+        // An empty instance id is a missing parameter, not an unknown instance.
+        if instance_id.is_empty() {
+            return Err(ApiError::Parameter);
+        }
         Ok(Self {
             instance_id: InstanceId::parse(instance_id)?,
             name: BackupName::parse(name)?,

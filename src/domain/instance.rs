@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::ids::{BackupId, InstanceId};
 use super::policy::BackupPolicy;
+use crate::error::ApiError;
 
 /// An instance status as the API spells it (the instance-details page's list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,23 @@ pub enum InstanceStatus {
 }
 
 impl InstanceStatus {
+    /// Whether an instance in this status may start a backup, `building` telling whether one
+    /// builds already. Checked in this order: frozen, a backup in progress, then any status
+    /// but `ACTIVE` (storage full has its own error).
+    pub fn check_can_back_up(self, building: bool) -> Result<(), ApiError> {
+        if self == Self::Frozen {
+            return Err(ApiError::InstanceFrozen);
+        }
+        if building {
+            return Err(ApiError::BackupInProgress);
+        }
+        match self {
+            Self::Active => Ok(()),
+            Self::StorageFull => Err(ApiError::InstanceStorageFull),
+            _ => Err(ApiError::InstanceBusy),
+        }
+    }
+
     const ALL: [InstanceStatus; 13] = [
         Self::Build,
         Self::Active,
@@ -243,5 +261,33 @@ mod tests {
             4
         );
         assert_eq!(pa.master_az_code, "eu-de-01");
+    }
+
+    #[test]
+    fn only_an_active_instance_with_no_backup_building_may_back_up() {
+        assert_eq!(InstanceStatus::Active.check_can_back_up(false), Ok(()));
+        assert_eq!(
+            InstanceStatus::Active.check_can_back_up(true),
+            Err(ApiError::BackupInProgress)
+        );
+        assert_eq!(
+            InstanceStatus::Frozen.check_can_back_up(true),
+            Err(ApiError::InstanceFrozen)
+        );
+        assert_eq!(
+            InstanceStatus::StorageFull.check_can_back_up(false),
+            Err(ApiError::InstanceStorageFull)
+        );
+        assert_eq!(
+            InstanceStatus::StorageFull.check_can_back_up(true),
+            Err(ApiError::BackupInProgress)
+        );
+        for busy in [
+            InstanceStatus::Build,
+            InstanceStatus::Restoring,
+            InstanceStatus::BackingUp,
+        ] {
+            assert_eq!(busy.check_can_back_up(false), Err(ApiError::InstanceBusy));
+        }
     }
 }

@@ -23,9 +23,6 @@ pub(super) async fn create(
     caller: Authorized,
     ApiJson(body): ApiJson<CreateBackupBody>,
 ) -> Result<Response, ApiError> {
-    if body.instance_id.is_empty() {
-        return Err(ApiError::Parameter);
-    }
     let request = NewBackup::parse(&body.instance_id, &body.name, body.description.as_deref())?;
     let now = emulator.clock.now();
     let (backup, job_id) = emulator

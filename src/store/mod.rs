@@ -383,36 +383,25 @@ impl Store {
             .get(project_id)
             .and_then(|p| p.instances.get(&request.instance_id))
             .ok_or(ApiError::InstanceNotFound)?;
-        if instance.base_status == InstanceStatus::Frozen {
-            return Err(ApiError::InstanceFrozen);
-        }
-        if instance.building.is_some() {
-            return Err(ApiError::BackupInProgress);
-        }
-        match instance.base_status {
-            InstanceStatus::Active => {}
-            InstanceStatus::StorageFull => return Err(ApiError::InstanceStorageFull),
-            _ => return Err(ApiError::InstanceBusy),
-        }
+        instance
+            .base_status
+            .check_can_back_up(instance.building.is_some())?;
         let instance_id = instance.id.clone();
         if state.projects[project_id].backups.len() >= state.backup_quota {
             return Err(ApiError::BackupQuota);
         }
         let backup_id = BackupId::generate(&mut state.ids);
         let job_id = JobId::generate(&mut state.ids);
-        let backup = Backup {
-            id: backup_id,
+        let backup = Backup::building(
+            backup_id,
             // The instance's own id, so that every backup shares its allocation.
             instance_id,
-            name: request.name,
-            description: request.description,
-            backup_type: BackupType::Manual,
-            status: BackupStatus::Building,
-            begin_time: now,
-            end_time: None,
-            size_mb: 0,
-            job_id: Some(job_id),
-        };
+            request.name,
+            request.description,
+            BackupType::Manual,
+            now,
+            Some(job_id),
+        );
         state.start_backup(project_id, backup.clone());
         Ok((backup, job_id))
     }
@@ -469,11 +458,7 @@ impl Store {
             .backups
             .get(backup_id)
             .ok_or(ApiError::BackupNotFound)?;
-        if stored.backup.backup_type == BackupType::Auto
-            || stored.backup.status == BackupStatus::Building
-        {
-            return Err(ApiError::BackupStatusForbids);
-        }
+        stored.backup.check_deletable()?;
         let removed = project
             .remove_backup(backup_id)
             .ok_or(ApiError::BackupNotFound)?;

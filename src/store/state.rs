@@ -10,7 +10,7 @@ use super::{Lifecycle, LifecycleMode, Transition, TransitionKind};
 use crate::domain::policy::automated_backup_name;
 use crate::domain::{
     Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupType, IdSource,
-    InstanceId, InstanceStatus, ProjectId,
+    InstanceId, ProjectId,
 };
 use crate::fixtures::{ProjectSeed, SeedCompletion};
 
@@ -508,25 +508,25 @@ impl State {
             .projects
             .get(project_id)
             .is_some_and(|p| p.backups.len() >= self.backup_quota);
-        let can_back_up =
-            instance.base_status == InstanceStatus::Active && instance.building.is_none() && !full;
+        let can_back_up = !full
+            && instance
+                .base_status
+                .check_can_back_up(instance.building.is_some())
+                .is_ok();
         let name = BackupName::trusted(&automated_backup_name(&instance.name, at));
         self.schedule_window(project_id, instance_id, at);
         if !can_back_up {
             return None;
         }
-        let backup = Backup {
-            id: BackupId::generate(&mut self.ids),
-            instance_id: instance_id.clone(),
+        let backup = Backup::building(
+            BackupId::generate(&mut self.ids),
+            instance_id.clone(),
             name,
-            description: BackupDescription::default(),
-            backup_type: BackupType::Auto,
-            status: BackupStatus::Building,
-            begin_time: at,
-            end_time: None,
-            size_mb: 0,
-            job_id: None,
-        };
+            BackupDescription::default(),
+            BackupType::Auto,
+            at,
+            None,
+        );
         let backup_id = backup.id.clone();
         self.start_backup(project_id, backup);
         Some(Transition {
