@@ -124,8 +124,13 @@ pub fn authorize(
     project: &ProjectId,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    match caller_project(mode, store, caller, now)? {
-        Some(owner) if &owner != project => Err(ApiError::TokenProjectMismatch),
+    owns(caller_project(mode, store, caller, now)?.as_ref(), project)
+}
+
+/// Whether credentials of `owner` (none: good for any project) may act on `project`.
+pub fn owns(owner: Option<&ProjectId>, project: &ProjectId) -> Result<(), ApiError> {
+    match owner {
+        Some(owner) if owner != project => Err(ApiError::TokenProjectMismatch),
         _ => Ok(()),
     }
 }

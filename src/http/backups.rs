@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Now};
 use super::respond::json;
 use super::wire::{
     CreateBackupBody, CreateBackupResponse, DeleteBackupResponse, ListBackupsParams,
@@ -21,10 +21,10 @@ use crate::error::ApiError;
 pub(super) async fn create(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiJson(body): ApiJson<CreateBackupBody>,
 ) -> Result<Response, ApiError> {
     let request = NewBackup::parse(&body.instance_id, &body.name, body.description.as_deref())?;
-    let now = emulator.clock.now();
     let (backup, job_id) = emulator
         .store
         .create_backup(&caller.project, request, now)?;
@@ -39,6 +39,7 @@ pub(super) async fn create(
 pub(super) async fn list(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiQuery(params): ApiQuery<ListBackupsParams>,
 ) -> Result<Response, ApiError> {
     let query = BackupQuery::parse(&RawBackupQuery {
@@ -52,9 +53,7 @@ pub(super) async fn list(
         name: params.name.as_deref(),
         instance_name: params.instance_name.as_deref(),
     })?;
-    let page = emulator
-        .store
-        .list_backups(&caller.project, &query, emulator.clock.now());
+    let page = emulator.store.list_backups(&caller.project, &query, now);
     Ok(json(StatusCode::OK, &ListBackupsResponse::from(page)))
 }
 
@@ -63,10 +62,11 @@ pub(super) async fn list(
 pub(super) async fn delete(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiPath((_, backup_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let backup = emulator
         .store
-        .delete_backup(&caller.project, &backup_id, emulator.clock.now())?;
+        .delete_backup(&caller.project, &backup_id, now)?;
     Ok(json(StatusCode::OK, &DeleteBackupResponse::from(&backup)))
 }

@@ -11,6 +11,7 @@ use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use crate::Emulator;
@@ -33,8 +34,8 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
     ) -> Result<Self, Self::Rejection> {
         let caller = caller(parts);
         // The credentials are checked before the path, the path before the body.
-        let now = emulator.clock.now();
-        auth::caller_project(emulator.settings.auth, &emulator.store, &caller, now)?;
+        let now = request_time(parts, emulator);
+        let owner = auth::caller_project(emulator.settings.auth, &emulator.store, &caller, now)?;
         let params = RawPathParams::from_request_parts(parts, emulator)
             .await
             .map_err(|_| ApiError::Parameter)?;
@@ -43,14 +44,36 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
             .find(|(name, _)| *name == "project_id")
             .map(|(_, value)| ProjectId::from_path(value))
             .ok_or(ApiError::ResourceNotFound)?;
-        auth::authorize(
-            emulator.settings.auth,
-            &emulator.store,
-            &caller,
-            &project,
-            now,
-        )?;
+        auth::owns(owner.as_ref(), &project)?;
         Ok(Self { project })
+    }
+}
+
+/// When the request arrived, in emulator time: read once, by the outermost layer that needs
+/// it, and used by everything after it (credentials, the handler, the journal).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTime(pub DateTime<Utc>);
+
+/// The request's [`RequestTime`]; the clock's time for a request that came by another way.
+pub fn request_time(parts: &Parts, emulator: &Emulator) -> DateTime<Utc> {
+    parts
+        .extensions
+        .get::<RequestTime>()
+        .map_or_else(|| emulator.clock.now(), |t| t.0)
+}
+
+/// A handler's `now`: the request's [`RequestTime`].
+#[derive(Debug, Clone, Copy)]
+pub struct Now(pub DateTime<Utc>);
+
+impl FromRequestParts<Arc<Emulator>> for Now {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        emulator: &Arc<Emulator>,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(request_time(parts, emulator)))
     }
 }
 

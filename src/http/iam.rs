@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::extract::{ApiQuery, caller};
+use super::extract::{ApiQuery, Now, caller};
 use super::respond::json;
 use crate::Emulator;
 use crate::auth;
@@ -50,6 +50,7 @@ pub(super) async fn tokens(
     State(emulator): State<Arc<Emulator>>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<TokenParams>,
+    Now(now): Now,
     request: Request,
 ) -> Response {
     let body = match super::body::read(
@@ -70,10 +71,7 @@ pub(super) async fn tokens(
         Err(e) => return iam_error(&e),
     };
     let strict = emulator.settings.auth == AuthMode::Strict;
-    let issued = match emulator
-        .store
-        .issue_token(&request, strict, emulator.clock.now())
-    {
+    let issued = match emulator.store.issue_token(&request, strict, now) {
         Ok(issued) => issued,
         Err(e) => return iam_error(&e),
     };
@@ -150,16 +148,13 @@ struct ProjectItem {
 pub(super) async fn projects(
     State(emulator): State<Arc<Emulator>>,
     ApiQuery(params): ApiQuery<ProjectsParams>,
+    Now(now): Now,
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
     let caller = caller(&parts);
-    let visible = match auth::caller_project(
-        emulator.settings.auth,
-        &emulator.store,
-        &caller,
-        emulator.clock.now(),
-    ) {
+    let visible = match auth::caller_project(emulator.settings.auth, &emulator.store, &caller, now)
+    {
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };

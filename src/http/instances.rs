@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized};
+use chrono::{DateTime, Utc};
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Now};
 use super::respond::json;
 use super::wire::{
     InstanceResponse, ListInstancesParams, ListInstancesResponse, PolicyResponse,
@@ -22,6 +24,7 @@ use crate::store::InstanceView;
 pub(super) async fn list(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiQuery(params): ApiQuery<ListInstancesParams>,
 ) -> Result<Response, ApiError> {
     let query = InstanceQuery::parse(&RawInstanceQuery {
@@ -38,9 +41,7 @@ pub(super) async fn list(
         offset: params.offset.as_deref(),
         limit: params.limit.as_deref(),
     })?;
-    let page = emulator
-        .store
-        .list_instances(&caller.project, &query, emulator.clock.now());
+    let page = emulator.store.list_instances(&caller.project, &query, now);
     Ok(json(StatusCode::OK, &ListInstancesResponse::from(page)))
 }
 
@@ -49,11 +50,10 @@ fn instance_view(
     emulator: &Emulator,
     caller: &Authorized,
     instance_id: &str,
+    now: DateTime<Utc>,
 ) -> Result<InstanceView, ApiError> {
     let instance_id = InstanceId::parse(instance_id)?;
-    emulator
-        .store
-        .instance(&caller.project, &instance_id, emulator.clock.now())
+    emulator.store.instance(&caller.project, &instance_id, now)
 }
 
 /// Emulates "Querying Details of a DB Instance" (`gaussdb_04_0006`):
@@ -61,9 +61,10 @@ fn instance_view(
 pub(super) async fn show(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let view = instance_view(&emulator, &caller, &instance_id)?;
+    let view = instance_view(&emulator, &caller, &instance_id, now)?;
     Ok(json(StatusCode::OK, &InstanceResponse::from(view)))
 }
 
@@ -72,9 +73,10 @@ pub(super) async fn show(
 pub(super) async fn show_policy(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let view = instance_view(&emulator, &caller, &instance_id)?;
+    let view = instance_view(&emulator, &caller, &instance_id, now)?;
     Ok(json(
         StatusCode::OK,
         &PolicyResponse::from(&view.instance.policy),
@@ -88,6 +90,7 @@ pub(super) async fn show_policy(
 pub(super) async fn update_policy(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<UpdatePolicyBody>,
 ) -> Result<Response, ApiError> {
@@ -102,12 +105,9 @@ pub(super) async fn update_policy(
         fields.get("keep_days").and_then(|v| v.as_i64()),
         fields.get("period").and_then(|v| v.as_str()),
     )?;
-    let instance = emulator.store.update_policy(
-        &caller.project,
-        &instance_id,
-        policy,
-        emulator.clock.now(),
-    )?;
+    let instance = emulator
+        .store
+        .update_policy(&caller.project, &instance_id, policy, now)?;
     Ok(json(
         StatusCode::OK,
         &PolicyUpdatedResponse {

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::extract::{ApiQuery, Authorized};
+use super::extract::{ApiQuery, Authorized, Now};
 use super::respond::json;
 use super::wire::{JobParams, JobResponse};
 use crate::Emulator;
@@ -18,14 +18,13 @@ use crate::error::ApiError;
 pub(super) async fn show(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
+    Now(now): Now,
     ApiQuery(params): ApiQuery<JobParams>,
 ) -> Result<Response, ApiError> {
     let id = params
         .id
         .filter(|id| !id.is_empty())
         .ok_or(ApiError::Parameter)?;
-    let job = emulator
-        .store
-        .job(&caller.project, &id, emulator.clock.now())?;
+    let job = emulator.store.job(&caller.project, &id, now)?;
     Ok(json(StatusCode::OK, &JobResponse::from(job)))
 }

@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
 
+use super::extract::RequestTime;
 use super::request_id;
 use super::respond::json;
 use super::routes;
@@ -31,6 +32,8 @@ pub(super) async fn observe(
 ) -> Response {
     let started = Instant::now();
     let time = emulator.clock.now();
+    let mut request = request;
+    request.extensions_mut().insert(RequestTime(time));
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let operation = routes::operation(

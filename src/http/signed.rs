@@ -44,7 +44,7 @@ pub(super) async fn check(emulator: &Arc<Emulator>, request: Request, next: Next
             header: &header,
             body: &body,
         },
-        emulator.clock.now(),
+        super::extract::request_time(&parts, emulator),
     );
     parts.extensions.insert(verdict);
     next.run(Request::from_parts(parts, Body::from(body))).await
