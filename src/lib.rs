@@ -49,10 +49,11 @@
 //!
 //! # A request's way through
 //!
-//! Outermost first, as [`router`] stacks them: `request_id::assign` (the request id, and the
-//! URI and header limits), the panic catcher (a panic becomes the API's 500 body), then
-//! `observe` (it reads the route's operation, answers an injected fault, checks the
-//! `X-Sdk-Content-Sha256` of signed requests, writes the journal and wakes waiters), the
+//! Outermost first, as [`router`] stacks them: `request_id::assign` (the request id),
+//! `limits::enforce` (URI and header sizes), the panic catcher (a panic becomes the API's 500
+//! body) and the body limit; then, on routed requests, `record` (the request's time and
+//! operation, read once; afterwards the journal, the access log and a wake-up for waiters),
+//! `inject` (request faults), `signed::verify` (AK/SK signatures, over the raw body), the
 //! control guard on `/_emulator/…` (origin, host and token), and the handler: extractors in
 //! check order (credentials, then path, then body), one store call, one wire struct.
 

@@ -9,10 +9,11 @@ mod error;
 pub mod extract;
 pub mod guard;
 mod iam;
+mod inject;
 mod instances;
 mod jobs;
 mod limits;
-mod observe;
+mod record;
 pub mod request_id;
 pub mod respond;
 pub mod routes;
@@ -63,16 +64,27 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .nest("/mysql", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Routed requests, innermost first (axum runs the last layer added first):
+        // the AK/SK signature, then request faults, then the record (time, operation,
+        // journal), which sees every answer.
         .layer(middleware::from_fn_with_state(
             emulator.clone(),
-            observe::observe,
+            signed::verify,
+        ))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            inject::inject,
+        ))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            record::record,
         ))
         .with_state(emulator.clone());
-    let emulator_for_ids = emulator;
-    with_common_layers(routes, body_limit).layer(middleware::from_fn_with_state(
-        emulator_for_ids,
-        request_id::assign,
-    ))
+    // Every request, innermost first: the body limit and the panic catcher, then the URI and
+    // header limits, then the request id around all of it.
+    with_common_layers(routes, body_limit)
+        .layer(middleware::from_fn(limits::enforce))
+        .layer(middleware::from_fn_with_state(emulator, request_id::assign))
 }
 
 fn add_route(router: Router<Arc<Emulator>>, route: &Route) -> Router<Arc<Emulator>> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::Emulator;
 
@@ -27,14 +27,7 @@ pub async fn assign(
     next: Next,
 ) -> Response {
     let id = emulator.request_ids.lock().request_id();
-    let mut response = match super::limits::check(&request) {
-        Err(refused) => {
-            REQUEST_ID
-                .scope(id.clone(), async { refused.into_response() })
-                .await
-        }
-        Ok(()) => REQUEST_ID.scope(id.clone(), next.run(request)).await,
-    };
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         // The Huawei SDK reads the first, openstacksdk the second.
         response

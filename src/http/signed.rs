@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,8 +16,14 @@ use crate::Emulator;
 use crate::auth::check_signature;
 use crate::signature;
 
-/// Checks the signature of a signed request (leaving others as they are), then runs it.
-pub(super) async fn check(emulator: &Arc<Emulator>, request: Request, next: Next) -> Response {
+/// Middleware: checks the signature of a signed request (leaving others as they are), then
+/// runs it.
+pub(super) async fn verify(
+    State(emulator): State<Arc<Emulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let emulator = &emulator;
     let signed = request
         .headers()
         .get(AUTHORIZATION)
