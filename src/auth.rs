@@ -135,12 +135,7 @@ pub fn owns(owner: Option<&ProjectId>, project: &ProjectId) -> Result<(), ApiErr
     }
 }
 
-/// Whether two secrets (passwords, tokens) are equal, in time that does not depend on where
-/// they first differ, so that a client cannot find a secret by timing its guesses.
-pub fn same_secret(given: &str, expected: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    given.as_bytes().ct_eq(expected.as_bytes()).into()
-}
+pub use crate::domain::identity::same_secret;
 
 #[cfg(test)]
 mod tests {

@@ -255,3 +255,36 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// A Keystone error: `{"error": {"code", "message", "title"}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamError {
+    pub code: u16,
+    pub message: String,
+}
+
+impl IamError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            code: 400,
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self {
+            code: 401,
+            message: message.into(),
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self.code {
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            _ => "Error",
+        }
+    }
+}

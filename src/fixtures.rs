@@ -48,24 +48,6 @@ pub struct ProjectSeed {
     pub users: Vec<User>,
 }
 
-/// An access key and its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Credential {
-    pub ak: String,
-    pub sk: String,
-}
-
-/// An IAM user: name, password and domain (account) name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct User {
-    pub name: String,
-    pub password: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-}
-
 /// One instance of the starting state; [`InstanceSeed::build`] fills in what it leaves out.
 #[derive(Debug, Clone)]
 pub struct InstanceSeed {
@@ -341,6 +323,7 @@ pub mod file {
 
 use file::*;
 
+pub use crate::domain::identity::{Credential, User};
 pub use crate::domain::time::{read_time, write_time};
 
 fn time_field(key: &str, s: &str) -> Result<DateTime<Utc>, String> {

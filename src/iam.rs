@@ -2,72 +2,11 @@
 //! look-up: password and token authentication scoped to a project (or to the user's domain,
 //! as the OTC Terraform provider also asks), and projects by name.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// How long an issued token is valid, in emulator time.
-pub const TOKEN_LIFETIME: TimeDelta = TimeDelta::hours(24);
-
-/// A Keystone error: `{"error": {"code", "message", "title"}}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IamError {
-    pub code: u16,
-    pub message: String,
-}
-
-impl IamError {
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self {
-            code: 400,
-            message: message.into(),
-        }
-    }
-
-    pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self {
-            code: 401,
-            message: message.into(),
-        }
-    }
-
-    pub fn title(&self) -> &'static str {
-        match self.code {
-            400 => "Bad Request",
-            401 => "Unauthorized",
-            403 => "Forbidden",
-            404 => "Not Found",
-            _ => "Error",
-        }
-    }
-}
-
-/// Who asks for a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Identity {
-    Password {
-        user: String,
-        password: String,
-        /// The user's domain name, when given.
-        domain: Option<String>,
-    },
-    Token(String),
-}
-
-/// What the token is for: a project, or the user's domain (account).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    ProjectId(String),
-    ProjectName(String),
-    /// The domain's name or id; such a token is valid for no project's API.
-    Domain(String),
-}
-
-/// A validated `POST /v3/auth/tokens` body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenRequest {
-    pub identity: Identity,
-    pub scope: Scope,
-}
+pub use crate::domain::identity::{Identity, Issued, Scope, TOKEN_LIFETIME, TokenRequest};
+pub use crate::error::IamError;
 
 impl TokenRequest {
     /// Reads the body of a token request; anything missing or of the wrong type is a 400.
@@ -117,19 +56,6 @@ impl TokenRequest {
         };
         Ok(Self { identity, scope })
     }
-}
-
-/// A token the emulator issued, with what its body reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issued {
-    pub token: String,
-    pub method: &'static str,
-    pub user_name: String,
-    pub domain_name: String,
-    /// The project's id and name; none for a domain-scoped token.
-    pub project: Option<(String, String)>,
-    pub issued_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
 }
 
 /// Keystone's time format: `2015-11-09T01:42:57.527363Z`.

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod backup_query;
+pub mod identity;
 pub mod ids;
 pub mod instance;
 pub mod instance_query;

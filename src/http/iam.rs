@@ -71,9 +71,10 @@ pub(super) async fn tokens(
         Err(e) => return iam_error(&e),
     };
     let strict = emulator.settings.auth == AuthMode::Strict;
-    let issued = match emulator.store.issue_token(&request, strict, now) {
-        Ok(issued) => issued,
-        Err(e) => return iam_error(&e),
+    let Some(issued) = emulator.store.issue_token(&request, strict, now) else {
+        return iam_error(&IamError::unauthorized(
+            "The request you have made requires authentication.",
+        ));
     };
     let with_catalog = params.nocatalog.is_none_or(|v| v.is_empty());
     let body = token_body(&issued, &base_url(&emulator, &headers), with_catalog);

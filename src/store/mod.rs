@@ -11,11 +11,13 @@
 //! takes effect at its own due time, so a week of clock travel replays the week exactly.
 //! Backups are indexed newest first per project and per instance, so a page costs the page.
 
+mod iam;
 mod pages;
 mod project;
 mod sharded;
 mod snapshot;
 mod state;
+mod views;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use parking_lot::RwLock;
@@ -26,14 +28,16 @@ pub use self::snapshot::{PAGE, Snapshot};
 
 pub use self::state::FailureRule;
 pub use self::state::MAX_ISSUED_TOKENS;
-use self::state::{IssuedToken, Outcome, State};
+use self::state::{Outcome, State};
+pub use self::views::{
+    BackupPage, BackupState, BackupView, InstancePage, InstanceView, ProjectState,
+};
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
     InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup, ProjectId,
 };
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
-use crate::iam::{IamError, Identity, Issued, Scope, TOKEN_LIFETIME, TokenRequest};
 
 pub use crate::domain::LifecycleMode;
 
@@ -56,36 +60,6 @@ impl Default for Lifecycle {
             automated_backups: true,
         }
     }
-}
-
-/// A backup with the name of its instance, as list responses show it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackupView {
-    pub backup: Backup,
-    pub instance_name: String,
-}
-
-/// One page of a backup list and the number of matches before paging.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct BackupPage {
-    pub backups: Vec<BackupView>,
-    pub total_count: usize,
-}
-
-/// An instance with what is derived from its backups, as the instance pages show it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InstanceView {
-    pub project_id: ProjectId,
-    pub instance: Instance,
-    /// Space used by the instance's backups, in MB.
-    pub backup_used_mb: u64,
-}
-
-/// One page of the instance list and the number of matches before paging.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct InstancePage {
-    pub instances: Vec<InstanceView>,
-    pub total_count: usize,
 }
 
 /// What happened to a backup as time moved or a command was given.
@@ -117,34 +91,6 @@ pub struct Transition {
     pub backup_id: BackupId,
     pub kind: TransitionKind,
     pub at: DateTime<Utc>,
-}
-
-/// A backup in the state view: with how it will finish and why it failed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackupState {
-    pub view: BackupView,
-    pub completion: Completion,
-    pub fail_reason: Option<String>,
-}
-
-/// Everything one project holds, for the state view.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProjectState {
-    pub id: ProjectId,
-    pub name: String,
-    pub tokens: Vec<String>,
-    /// By id (the first ones only when the view is limited).
-    pub instances: Vec<InstanceView>,
-    /// How many instances the project holds, whether or not all are in `instances`.
-    pub instance_count: usize,
-    /// Newest first.
-    pub backups: Vec<BackupState>,
-    /// How many backups the project holds, whether or not all are in `backups`.
-    pub backup_count: usize,
-    /// Oldest first (newest first when the view is limited).
-    pub jobs: Vec<Job>,
-    /// How many jobs the project has, whether or not all are in `jobs`.
-    pub job_count: usize,
 }
 
 /// The in-memory state of every project.
@@ -205,163 +151,6 @@ impl Store {
     /// Caps the number of backups each project may hold.
     pub fn set_backup_quota(&self, quota: usize) {
         self.write().backup_quota = quota;
-    }
-
-    /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
-    /// that has not expired by `now`.
-    pub fn token_project(&self, token: &str, now: DateTime<Utc>) -> Option<ProjectId> {
-        let state = self.state.read();
-        state.tokens.get(token).cloned().or_else(|| {
-            state
-                .issued
-                .get(token)
-                .filter(|t| t.expires_at > now)
-                .map(|t| t.project_id.clone())
-        })
-    }
-
-    /// The secret key and project of an access key.
-    pub fn access_key(&self, access_key: &str) -> Option<(String, ProjectId)> {
-        self.state.read().access_keys.get(access_key).cloned()
-    }
-
-    /// Issues a token for `request` (`POST /v3/auth/tokens`). In `strict` auth the user (or
-    /// token) must be known and belong to the project of the scope; in `loose` auth anyone
-    /// gets a token for any project named by id, or for the first project with the name.
-    pub fn issue_token(
-        &self,
-        request: &TokenRequest,
-        strict: bool,
-        now: DateTime<Utc>,
-    ) -> Result<Issued, IamError> {
-        let denied =
-            || IamError::unauthorized("The request you have made requires authentication.");
-        let mut state = self.write();
-        // Whose project the credentials are for, in strict auth.
-        let (owner, user_name, domain_name, method) = match &request.identity {
-            Identity::Password {
-                user,
-                password,
-                domain,
-            } => {
-                let owner = if strict {
-                    let mut found = state
-                        .projects
-                        .iter()
-                        .flat_map(|(pid, p)| p.users.iter().map(move |u| (pid, u)));
-                    let (pid, _) = found
-                        .find(|(_, u)| {
-                            &u.name == user
-                                && crate::auth::same_secret(&u.password, password)
-                                && (domain.is_none() || u.domain.is_none() || u.domain == *domain)
-                        })
-                        .ok_or_else(denied)?;
-                    Some(pid.clone())
-                } else {
-                    None
-                };
-                (owner, user.clone(), domain.clone(), "password")
-            }
-            Identity::Token(token) => {
-                let owner = if strict {
-                    let known = state.tokens.get(token).cloned().or_else(|| {
-                        state
-                            .issued
-                            .get(token)
-                            .filter(|t| t.expires_at > now)
-                            .map(|t| t.project_id.clone())
-                    });
-                    Some(known.ok_or_else(denied)?)
-                } else if token.is_empty() {
-                    return Err(denied());
-                } else {
-                    None
-                };
-                (owner, "emulator-user".to_owned(), None, "token")
-            }
-        };
-        let name_of = |pid: &ProjectId| state.projects.get(pid).map(|p| p.name.clone());
-        let domain_name = domain_name.unwrap_or_else(|| "emulator".to_owned());
-        let project = match &request.scope {
-            Scope::ProjectId(id) => {
-                let pid = ProjectId::from_path(id);
-                if owner.as_ref().is_some_and(|o| o != &pid) {
-                    return Err(denied());
-                }
-                let name = name_of(&pid).unwrap_or_else(|| "eu-de".to_owned());
-                Some((pid, name))
-            }
-            Scope::ProjectName(name) => {
-                let mut named: Vec<&ProjectId> = state
-                    .projects
-                    .iter()
-                    .filter(|(pid, p)| &p.name == name && owner.as_ref().is_none_or(|o| o == *pid))
-                    .map(|(pid, _)| pid)
-                    .collect();
-                named.sort();
-                let pid = named.first().map(|p| (*p).clone()).ok_or_else(denied)?;
-                Some((pid, name.clone()))
-            }
-            // A password user's own domain only (by name, or the `{name}-id` token bodies
-            // report); a token was checked above.
-            Scope::Domain(asked) => {
-                let own = *asked == domain_name || *asked == format!("{domain_name}-id");
-                if strict && method == "password" && !own {
-                    return Err(denied());
-                }
-                None
-            }
-        };
-        let token = format!(
-            "MIIemu{:032x}{:032x}",
-            state.ids.next_u128(),
-            state.ids.next_u128()
-        );
-        let expires_at = now + TOKEN_LIFETIME;
-        // A domain-scoped token is not kept: it is valid for no project's API.
-        if let Some((project_id, _)) = &project {
-            state.keep_issued(
-                token.clone(),
-                IssuedToken {
-                    project_id: project_id.clone(),
-                    expires_at,
-                },
-                now,
-            );
-        }
-        Ok(Issued {
-            token,
-            method,
-            user_name,
-            domain_name,
-            project: project.map(|(id, name)| (id.to_string(), name)),
-            issued_at: now,
-            expires_at,
-        })
-    }
-
-    /// How many tokens the emulator's IAM keeps now (expired ones go as new ones come).
-    pub fn issued_token_count(&self) -> usize {
-        self.state.read().issued.len()
-    }
-
-    /// Projects by name (all without one), sorted by id; only `visible_to` when given.
-    pub fn projects_named(
-        &self,
-        name: Option<&str>,
-        visible_to: Option<&ProjectId>,
-    ) -> Vec<(ProjectId, String)> {
-        let state = self.state.read();
-        let mut found: Vec<(ProjectId, String)> = state
-            .projects
-            .iter()
-            .filter(|(pid, p)| {
-                name.is_none_or(|n| p.name == n) && visible_to.is_none_or(|v| v == *pid)
-            })
-            .map(|(pid, p)| (pid.clone(), p.name.clone()))
-            .collect();
-        found.sort();
-        found
     }
 
     /// Starts a manual backup: checks the instance (exists, not frozen, no backup building,
