@@ -29,23 +29,20 @@
 //!
 //! # Layers
 //!
-//! Each module may use those below it, never those above (`cargo doc` draws this map; the
-//! modules' own docs say what each owns):
+//! Each module may use those of lower layers only; `tests/api/layers.rs` fails on an import
+//! that goes up or sideways (tests and comments aside). Lowest first:
 //!
-//! | layer | modules | knows of |
-//! | --- | --- | --- |
-//! | process | `main.rs` | clap, tracing's subscriber, everything below |
-//! | wiring | this crate root ([`Emulator`], [`Settings`], [`run`], [`spawn`]), [`config`], [`persist`], [`ticker`], [`healthcheck`], [`tls`] | the layers below |
-//! | HTTP | [`http`] (the only axum importer) | everything below |
-//! | access | [`auth`], [`signature`], [`iam`] | store, domain, errors |
-//! | state | [`store`] (one lock; each method a whole check-and-change), [`faults`], [`journal`], [`slots`] | domain, errors |
-//! | rules | [`domain`] (backups, instances, jobs, policies, ids, time), [`fixtures`] (the starting state's file format), [`clock`] | errors |
-//! | errors | [`error`] (the API's one catalogue) | nothing |
-//!
-//! Where the code still imports the wrong way (to be moved, not copied): [`auth`] and the
-//! IAM handlers take `AuthMode` from [`config`]; [`clock`] derives clap's `ValueEnum`;
-//! [`config`] reads the store's lifecycle mode and the fixtures' time format; the store
-//! returns [`iam`]'s errors, a second catalogue beside [`error`].
+//! | layer | modules |
+//! | --- | --- |
+//! | 0, leaves | [`error`] (the one error catalogue, API and IAM), [`clock`], [`faults`], [`journal`], [`signature`], [`slots`], [`tls`] |
+//! | 1, rules | [`domain`]: backups, instances, jobs, policies, lifecycle modes, identities, ids, time |
+//! | 2, starting state | [`fixtures`] (its file format and validation) |
+//! | 3, state | [`store`]: one lock; each method a whole check-and-change |
+//! | 4, access | [`auth`] (tokens and signatures), [`iam`] (Keystone's wire format) |
+//! | 5, one emulator | [`emulator`]: [`Emulator`] and its [`Settings`] |
+//! | 6, around it | [`http`] (the only axum importer), [`persist`] (the state file), [`ticker`] |
+//! | 7, the command line | [`config`] (the only clap importer with `main.rs`), [`healthcheck`] |
+//! | 8, wiring | this crate root: [`from_config`], [`run`] (starts and stops the ticker, the state writer and the server), [`spawn`] |
 //!
 //! # A request's way through
 //!
@@ -61,6 +58,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod emulator;
 pub mod error;
 pub mod faults;
 pub mod fixtures;
@@ -80,236 +78,101 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
-use crate::auth::AuthMode;
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
 use crate::config::Config;
-use crate::domain::{IdSource, random_seed};
-use crate::faults::Faults;
+use crate::domain::random_seed;
 use crate::fixtures::Fixtures;
-use crate::journal::Journal;
-use crate::store::{Lifecycle, Store};
+use crate::store::Lifecycle;
 
+pub use crate::emulator::{ControlAccess, Emulator, Settings};
 pub use crate::http::{router, serve};
 
-/// The settings that shape how requests are answered.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub auth: AuthMode,
-    /// How backups move through time.
-    pub lifecycle: Lifecycle,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-    /// Makes backup, job and request ids a deterministic sequence; `None` draws a seed from
-    /// the operating system (or, if it has no randomness, uses a fixed one).
-    pub seed: Option<u64>,
-    /// How many requests the journal keeps.
-    pub journal_size: usize,
-    /// How long a client may take to send a request's headers, and then its body.
-    pub header_timeout: std::time::Duration,
-    pub body_timeout: std::time::Duration,
-    /// The most backups one project may hold.
-    pub max_backups_per_project: usize,
-    /// How long the job of a deleted backup stays, from its creation, in emulator time.
-    pub job_retention: TimeDelta,
-    /// The most jobs of deleted backups one project keeps.
-    pub max_jobs_per_project: usize,
-    /// Who may use the control plane.
-    pub control: crate::http::guard::ControlAccess,
-    /// The most connections open at once; past it the oldest idle one is closed, or the new
-    /// one is answered 503 when none is idle.
-    pub max_connections: usize,
-    /// The most event streams (`/_emulator/events`) open at once.
-    pub max_event_streams: usize,
-    /// The most long-poll waits (`/_emulator/backups/{id}/wait`) at once.
-    pub max_waiters: usize,
-    /// HTTPS, when set: the server's certificate and what clients trust.
-    pub tls: Option<Arc<crate::tls::Tls>>,
+/// The emulator the command line asks for: from its state file when there is one, else
+/// from the fixtures. Fails on an unreadable fixtures or state file.
+pub fn from_config(config: &Config) -> Result<Arc<Emulator>, String> {
+    let fixtures = match &config.fixtures {
+        Some(path) => Fixtures::load(path)?,
+        None => Fixtures::builtin(),
+    };
+    let restored = match &config.state_file {
+        Some(path) => persist::load(path)?,
+        None => None,
+    };
+    if restored.is_some() && config.start_time.is_some() {
+        return Err("--start-time cannot apply: the state file holds the clock".into());
+    }
+    let clock: Arc<dyn Clock> = match (config.clock, config.start_time, &restored) {
+        (ClockMode::Real, Some(_), _) => {
+            return Err("--start-time needs --clock manual: a real clock starts now".into());
+        }
+        (ClockMode::Real, None, Some(r)) if r.clock_mode == ClockMode::Real => {
+            Arc::new(SystemClock::with_offset(r.offset))
+        }
+        (ClockMode::Real, None, _) => Arc::new(SystemClock::new()),
+        (ClockMode::Manual, _, Some(r)) => Arc::new(ManualClock::new(r.now)),
+        (ClockMode::Manual, start, None) => {
+            Arc::new(ManualClock::new(start.unwrap_or_else(SystemClock::wall)))
+        }
+    };
+    let mut settings = settings(config);
+    settings.tls = crate::tls::Tls::configure(
+        config.tls,
+        &config.tls_hostnames,
+        config.tls_cert.as_deref(),
+        config.tls_key.as_deref(),
+        config.tls_ca_out.as_deref(),
+    )?
+    .map(Arc::new);
+    if settings.seed.is_none() {
+        settings.seed = Some(random_seed()?);
+    }
+    if let Some(r) = &restored {
+        settings.lifecycle = r.lifecycle;
+    }
+    let emulator = Emulator::new(&fixtures, clock, settings);
+    if let Some(r) = restored {
+        let path = config
+            .state_file
+            .as_deref()
+            .unwrap_or_else(|| std::path::Path::new(""));
+        let state = Fixtures::from_file(r.fixtures).map_err(|e| {
+            format!(
+                "state file {} cannot be used ({e}); it was left as it is",
+                path.display()
+            )
+        })?;
+        emulator.store.replace_all(&state, emulator.clock.now());
+    }
+    Ok(emulator)
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            auth: AuthMode::Loose,
-            lifecycle: Lifecycle::default(),
-            max_body_bytes: 64 * 1024,
-            seed: None,
-            journal_size: 1000,
-            header_timeout: std::time::Duration::from_secs(10),
-            body_timeout: std::time::Duration::from_secs(10),
-            max_backups_per_project: 100_000,
-            job_retention: TimeDelta::days(7),
-            max_jobs_per_project: 10_000,
-            control: crate::http::guard::ControlAccess {
-                listen_host: "127.0.0.1".to_owned(),
-                ..Default::default()
-            },
-            max_connections: 512,
-            max_event_streams: 32,
-            max_waiters: 256,
-            tls: None,
-        }
-    }
-}
-
-impl Settings {
-    /// How request bodies are read: at most `max_body_bytes`, within `body_timeout`.
-    pub fn body_rules(&self) -> crate::http::BodyRules {
-        crate::http::BodyRules {
-            limit: self.max_body_bytes,
-            timeout: self.body_timeout,
-        }
-    }
-
-    pub fn from_config(config: &Config) -> Self {
-        Self {
-            auth: config.auth,
-            lifecycle: Lifecycle {
-                mode: config.lifecycle,
-                backup_duration: TimeDelta::from_std(config.backup_duration)
-                    .unwrap_or(TimeDelta::MAX),
-                automated_backups: config.automated_backups,
-            },
-            max_body_bytes: config.max_body_bytes,
-            seed: config.seed,
-            journal_size: config.journal_size,
-            header_timeout: config.request_timeout,
-            body_timeout: config.request_timeout,
-            max_backups_per_project: config.max_backups_per_project,
-            job_retention: TimeDelta::from_std(config.job_retention).unwrap_or(TimeDelta::MAX),
-            max_jobs_per_project: config.max_jobs_per_project,
-            control: crate::http::guard::ControlAccess {
-                disabled: config.control_plane == config::Switch::Off,
-                token: config.control_token.clone().filter(|t| !t.is_empty()),
-                allowed_hosts: config.allowed_hosts.clone(),
-                listen_host: config.host.clone(),
-            },
-            max_connections: config.max_connections,
-            max_event_streams: config.max_event_streams,
-            max_waiters: config.max_waiters,
-            tls: None,
-        }
-    }
-}
-
-/// One emulator: its state, its clock, its settings and its control plane.
-pub struct Emulator {
-    pub store: Arc<Store>,
-    pub clock: Arc<dyn Clock>,
-    pub settings: Settings,
-    pub faults: Faults,
-    pub journal: Journal,
-    /// Where request ids come from (seeded with `--seed`).
-    pub request_ids: parking_lot::Mutex<IdSource>,
-    /// Woken whenever state may have changed, for those waiting on a backup.
-    pub changes: tokio::sync::Notify,
-    /// Signalled whenever state may have changed, for the state-file writer.
-    pub persist: tokio::sync::Notify,
-    /// How many requests wait on `changes` now.
-    pub waiters: std::sync::atomic::AtomicUsize,
-    /// Whether a state-file writer runs.
-    pub persisting: std::sync::atomic::AtomicBool,
-    /// Why the last save of the state file failed, while it has not succeeded since; shown by
-    /// `/_emulator/health`.
-    pub save_failure: parking_lot::Mutex<Option<String>>,
-    /// Places for event streams and for long-poll waits.
-    pub event_streams: slots::Slots,
-    pub long_polls: slots::Slots,
-    /// Becomes `true` when the server stops, so that endless responses (event streams) end.
-    pub stopping: tokio::sync::watch::Sender<bool>,
-}
-
-impl Emulator {
-    /// An emulator starting from `fixtures`.
-    pub fn new(fixtures: &Fixtures, clock: Arc<dyn Clock>, settings: Settings) -> Arc<Self> {
-        let seed = settings
-            .seed
-            .unwrap_or_else(|| random_seed().unwrap_or(0x7a75_7275_7364_6200));
-        let store = Store::new(
-            fixtures,
-            clock.now(),
-            settings.lifecycle,
-            IdSource::new(seed),
-        );
-        store.set_backup_quota(settings.max_backups_per_project);
-        store.set_job_history(settings.job_retention, settings.max_jobs_per_project);
-        Arc::new(Self {
-            store: Arc::new(store),
-            journal: Journal::new(settings.journal_size),
-            request_ids: parking_lot::Mutex::new(IdSource::new(seed ^ 0x5eed_0f4e_91e5_7000)),
-            faults: Faults::default(),
-            changes: tokio::sync::Notify::new(),
-            persist: tokio::sync::Notify::new(),
-            waiters: std::sync::atomic::AtomicUsize::new(0),
-            persisting: std::sync::atomic::AtomicBool::new(false),
-            save_failure: parking_lot::Mutex::new(None),
-            event_streams: slots::Slots::new(settings.max_event_streams),
-            long_polls: slots::Slots::new(settings.max_waiters),
-            stopping: tokio::sync::watch::Sender::new(false),
-            clock,
-            settings,
-        })
-    }
-
-    /// Something may have changed: wakes waiters and the state-file writer, if any.
-    pub fn changed(&self) {
-        if self.waiters.load(std::sync::atomic::Ordering::Relaxed) > 0 {
-            self.changes.notify_waiters();
-        }
-        if self.persisting.load(std::sync::atomic::Ordering::Relaxed) {
-            self.persist.notify_one();
-        }
-    }
-
-    /// The emulator the command line asks for: from its state file when there is one, else
-    /// from the fixtures. Fails on an unreadable fixtures or state file.
-    pub fn from_config(config: &Config) -> Result<Arc<Self>, String> {
-        let fixtures = match &config.fixtures {
-            Some(path) => Fixtures::load(path)?,
-            None => Fixtures::builtin(),
-        };
-        let restored = match &config.state_file {
-            Some(path) => persist::load(path)?,
-            None => None,
-        };
-        if restored.is_some() && config.start_time.is_some() {
-            return Err("--start-time cannot apply: the state file holds the clock".into());
-        }
-        let clock: Arc<dyn Clock> = match (config.clock, config.start_time, &restored) {
-            (ClockMode::Real, Some(_), _) => {
-                return Err("--start-time needs --clock manual: a real clock starts now".into());
-            }
-            (ClockMode::Real, None, Some(r)) if r.clock_mode == ClockMode::Real => {
-                Arc::new(SystemClock::with_offset(r.offset))
-            }
-            (ClockMode::Real, None, _) => Arc::new(SystemClock::new()),
-            (ClockMode::Manual, _, Some(r)) => Arc::new(ManualClock::new(r.now)),
-            (ClockMode::Manual, start, None) => {
-                Arc::new(ManualClock::new(start.unwrap_or_else(SystemClock::wall)))
-            }
-        };
-        let mut settings = Settings::from_config(config);
-        settings.tls = crate::tls::Tls::from_config(config)?.map(Arc::new);
-        if settings.seed.is_none() {
-            settings.seed = Some(random_seed()?);
-        }
-        if let Some(r) = &restored {
-            settings.lifecycle = r.lifecycle;
-        }
-        let emulator = Self::new(&fixtures, clock, settings);
-        if let Some(r) = restored {
-            let path = config
-                .state_file
-                .as_deref()
-                .unwrap_or_else(|| std::path::Path::new(""));
-            let state = Fixtures::from_file(r.fixtures).map_err(|e| {
-                format!(
-                    "state file {} cannot be used ({e}); it was left as it is",
-                    path.display()
-                )
-            })?;
-            emulator.store.replace_all(&state, emulator.clock.now());
-        }
-        Ok(emulator)
+/// The settings the command line asks for.
+fn settings(config: &Config) -> Settings {
+    Settings {
+        auth: config.auth,
+        lifecycle: Lifecycle {
+            mode: config.lifecycle,
+            backup_duration: TimeDelta::from_std(config.backup_duration).unwrap_or(TimeDelta::MAX),
+            automated_backups: config.automated_backups,
+        },
+        max_body_bytes: config.max_body_bytes,
+        seed: config.seed,
+        journal_size: config.journal_size,
+        header_timeout: config.request_timeout,
+        body_timeout: config.request_timeout,
+        max_backups_per_project: config.max_backups_per_project,
+        job_retention: TimeDelta::from_std(config.job_retention).unwrap_or(TimeDelta::MAX),
+        max_jobs_per_project: config.max_jobs_per_project,
+        control: ControlAccess {
+            disabled: config.control_plane == config::Switch::Off,
+            token: config.control_token.clone().filter(|t| !t.is_empty()),
+            allowed_hosts: config.allowed_hosts.clone(),
+            listen_host: config.host.clone(),
+        },
+        max_connections: config.max_connections,
+        max_event_streams: config.max_event_streams,
+        max_waiters: config.max_waiters,
+        tls: None,
     }
 }
 

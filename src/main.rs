@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use taurusdb_emulator::config::{Command, Config, LogFormat};
-use taurusdb_emulator::{Emulator, healthcheck, persist};
+use taurusdb_emulator::{healthcheck, persist};
 
 fn main() -> ExitCode {
     // Before the runtime or anything that hashes, which need randomness too and would panic
@@ -60,7 +60,7 @@ async fn run() -> ExitCode {
             }
         };
     }
-    let emulator = match Emulator::from_config(&config) {
+    let emulator = match taurusdb_emulator::from_config(&config) {
         Ok(emulator) => emulator,
         Err(problem) => {
             eprintln!("taurusdb-emulator: {problem}");

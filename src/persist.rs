@@ -13,10 +13,10 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Emulator;
 use crate::clock::ClockMode;
 use crate::domain::LifecycleMode;
 use crate::domain::time::{read_time, write_time};
+use crate::emulator::Emulator;
 use crate::fixtures::file::{FixturesFile, ProjectFile};
 use crate::store::{Lifecycle, Snapshot};
 

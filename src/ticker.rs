@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::Emulator;
 use crate::clock::Clock;
+use crate::emulator::Emulator;
 use crate::store::{Store, Transition};
 
 /// How often the ticker looks for due backups.

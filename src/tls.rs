@@ -30,15 +30,21 @@ impl std::fmt::Debug for Tls {
 
 impl Tls {
     /// What the command line asks for: nothing (plain HTTP), the given certificate, or a
-    /// generated one; the CA certificate is also written to `--tls-ca-out`.
-    pub fn from_config(config: &crate::config::Config) -> Result<Option<Self>, String> {
-        let tls = match (&config.tls_cert, &config.tls_key) {
+    /// generated one (with `enabled`); the CA certificate is also written to `ca_out`.
+    pub fn configure(
+        enabled: bool,
+        hostnames: &[String],
+        cert: Option<&Path>,
+        key: Option<&Path>,
+        ca_out: Option<&Path>,
+    ) -> Result<Option<Self>, String> {
+        let tls = match (cert, key) {
             (Some(cert), Some(key)) => Self::from_files(cert, key)?,
-            (None, None) if config.tls => Self::generate(&config.tls_hostnames)?,
+            (None, None) if enabled => Self::generate(hostnames)?,
             (None, None) => return Ok(None),
             _ => return Err("--tls-cert and --tls-key go together".to_owned()),
         };
-        if let Some(out) = &config.tls_ca_out {
+        if let Some(out) = ca_out {
             std::fs::write(out, &tls.ca_pem)
                 .map_err(|e| format!("cannot write --tls-ca-out {}: {e}", out.display()))?;
         }

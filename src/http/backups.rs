@@ -12,8 +12,8 @@ use super::wire::{
     CreateBackupBody, CreateBackupResponse, DeleteBackupResponse, ListBackupsParams,
     ListBackupsResponse,
 };
-use crate::Emulator;
 use crate::domain::{BackupQuery, NewBackup, RawBackupQuery};
+use crate::emulator::Emulator;
 use crate::error::ApiError;
 
 /// Emulates "Creating a Manual Backup" (`gaussdb_06_0003`):

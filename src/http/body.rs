@@ -12,6 +12,7 @@ use axum::http::HeaderMap;
 use axum::http::header::CONTENT_LENGTH;
 use http_body_util::BodyExt;
 
+use crate::emulator::Settings;
 use crate::error::ApiError;
 
 /// The most bytes of an oversized body read and thrown away after its 413.
@@ -22,6 +23,16 @@ pub(super) const DRAIN_BYTES: u64 = 16 * 1024 * 1024;
 pub struct BodyRules {
     pub limit: usize,
     pub timeout: Duration,
+}
+
+impl BodyRules {
+    /// The emulator's: at most `max_body_bytes`, within `body_timeout`.
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            limit: settings.max_body_bytes,
+            timeout: settings.body_timeout,
+        }
+    }
 }
 
 /// The whole body: 413 `PayloadTooLarge` past the limit (declared or sent), 408

@@ -18,8 +18,8 @@ use super::control::{
     FaultList, JournalItem, ProjectParam, StateBody, Waiting, fault_list, state_body,
 };
 use super::extract::ApiQuery;
-use crate::Emulator;
 use crate::domain::ProjectId;
+use crate::emulator::Emulator;
 use crate::error::ApiError;
 
 /// The page, with its styles and script.

@@ -14,9 +14,9 @@ use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
-use crate::Emulator;
 use crate::auth::{self, Caller, SignedCheck};
 use crate::domain::ProjectId;
+use crate::emulator::Emulator;
 use crate::error::ApiError;
 
 /// A caller whose credentials are good for the `{project_id}` in the path.
@@ -142,7 +142,12 @@ impl<T: DeserializeOwned> FromRequest<Arc<Emulator>> for ApiJson<T> {
 /// The whole body, within the body limit (413) and the request timeout (408).
 pub async fn read_body(request: Request, emulator: &Arc<Emulator>) -> Result<Bytes, ApiError> {
     let (parts, body) = request.into_parts();
-    super::body::read(&parts.headers, body, emulator.settings.body_rules()).await
+    super::body::read(
+        &parts.headers,
+        body,
+        super::body::BodyRules::of(&emulator.settings),
+    )
+    .await
 }
 
 /// Whether `Content-Type` is `application/json`, in any letter case and with any parameters

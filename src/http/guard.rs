@@ -12,28 +12,14 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::Emulator;
 use crate::auth::same_secret;
+use crate::emulator::{ControlAccess, Emulator};
 use crate::error::ApiError;
 
 /// The header a client presents the control token in.
 pub const TOKEN_HEADER: &str = "x-emulator-token";
 /// The cookie the dashboard keeps it in, once opened as `/_emulator/ui?token=…`.
 pub const TOKEN_COOKIE: &str = "taurusdb-emulator-token";
-
-/// Who may reach the control plane.
-#[derive(Debug, Clone, Default)]
-pub struct ControlAccess {
-    /// Whether the control plane and the dashboard are served at all.
-    pub disabled: bool,
-    /// The token every control request must present, if any.
-    pub token: Option<String>,
-    /// Host names answered besides loopback names, IP addresses and the bound host; `*` is
-    /// any.
-    pub allowed_hosts: Vec<String>,
-    /// The host the emulator was told to listen on.
-    pub listen_host: String,
-}
 
 impl ControlAccess {
     /// Whether a request to this host name (no port) may use the control plane.

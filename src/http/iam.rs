@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 
 use super::extract::{ApiQuery, Now, caller};
 use super::respond::json;
-use crate::Emulator;
 use crate::auth;
 use crate::auth::AuthMode;
+use crate::emulator::Emulator;
 use crate::iam::{IamError, Issued, TokenRequest, keystone_time};
 
 /// The URL the client reached the emulator at: its scheme, and the `Host` header.
@@ -56,7 +56,7 @@ pub(super) async fn tokens(
     let body = match super::body::read(
         &headers,
         request.into_body(),
-        emulator.settings.body_rules(),
+        super::body::BodyRules::of(&emulator.settings),
     )
     .await
     {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::record::Routed;
 use super::respond::json;
-use crate::Emulator;
+use crate::emulator::Emulator;
 
 #[derive(Serialize)]
 struct InjectedBody<'a> {

@@ -14,8 +14,8 @@ use super::wire::{
     InstanceResponse, ListInstancesParams, ListInstancesResponse, PolicyResponse,
     PolicyUpdatedResponse, UpdatePolicyBody,
 };
-use crate::Emulator;
 use crate::domain::{BackupPolicy, InstanceId, InstanceQuery, RawInstanceQuery};
+use crate::emulator::Emulator;
 use crate::error::ApiError;
 use crate::store::InstanceView;
 

@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::extract::{ApiQuery, Authorized, Now};
 use super::respond::json;
 use super::wire::{JobParams, JobResponse};
-use crate::Emulator;
+use crate::emulator::Emulator;
 use crate::error::ApiError;
 
 /// Emulates "Obtaining Information About a Task with a Specified ID" (`ShowGaussMySqlJobInfo`):

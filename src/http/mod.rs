@@ -36,7 +36,7 @@ pub use self::body::BodyRules;
 pub use self::control::OPENAPI;
 use self::routes::{Operation, Route};
 pub use self::server::serve;
-use crate::Emulator;
+use crate::emulator::Emulator;
 use crate::error::ApiError;
 
 /// The whole HTTP application for one emulator.

@@ -12,7 +12,7 @@ use axum::response::Response;
 use super::extract::RequestTime;
 use super::request_id;
 use super::routes::{self, Operation};
-use crate::Emulator;
+use crate::emulator::Emulator;
 use crate::journal::JournalEntry;
 
 /// The operation a request was routed to (none when no route matched), for the layers after

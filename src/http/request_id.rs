@@ -8,7 +8,7 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::Emulator;
+use crate::emulator::Emulator;
 
 tokio::task_local! {
     static REQUEST_ID: String;

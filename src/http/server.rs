@@ -19,7 +19,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{Notify, watch};
 use tower::ServiceExt;
 
-use crate::Emulator;
+use crate::emulator::Emulator;
 use crate::error::ApiError;
 
 /// The most a request's line and headers may take; hyper answers a bare 431 above it (our own

@@ -12,8 +12,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::Emulator;
 use crate::auth::check_signature;
+use crate::emulator::Emulator;
 use crate::signature;
 
 /// Middleware: checks the signature of a signed request (leaving others as they are), then
@@ -34,7 +34,13 @@ pub(super) async fn verify(
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
-    let body = match super::body::read(&parts.headers, body, emulator.settings.body_rules()).await {
+    let body = match super::body::read(
+        &parts.headers,
+        body,
+        super::body::BodyRules::of(&emulator.settings),
+    )
+    .await
+    {
         Ok(body) => body,
         Err(e) => return e.into_response(),
     };

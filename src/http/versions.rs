@@ -79,7 +79,7 @@ pub(super) async fn list() -> Response {
 
 /// `GET /v3` → `{"version": {...}}`.
 pub(super) async fn v3(
-    axum::extract::State(emulator): axum::extract::State<std::sync::Arc<crate::Emulator>>,
+    axum::extract::State(emulator): axum::extract::State<std::sync::Arc<crate::emulator::Emulator>>,
     headers: HeaderMap,
 ) -> Response {
     let document = V3Document {

@@ -366,7 +366,7 @@ fn one_fixtures_file_cannot_give_a_job_id_to_two_projects() {
     );
 }
 
-fn with_control(control: taurusdb_emulator::http::guard::ControlAccess) -> TestApp {
+fn with_control(control: taurusdb_emulator::ControlAccess) -> TestApp {
     TestApp::with_settings(taurusdb_emulator::Settings {
         control,
         ..taurusdb_emulator::Settings::default()
@@ -455,7 +455,7 @@ async fn a_rebound_host_name_cannot_read_the_snapshot_with_its_secrets() {
         let ok = app.get_with("/_emulator/snapshot", &[("host", host)]).await;
         assert_eq!(ok.status, 200, "{host}");
     }
-    let allowed = with_control(taurusdb_emulator::http::guard::ControlAccess {
+    let allowed = with_control(taurusdb_emulator::ControlAccess {
         allowed_hosts: vec!["taurusdb".into()],
         ..Default::default()
     });
@@ -478,7 +478,7 @@ async fn a_rebound_host_name_cannot_read_the_snapshot_with_its_secrets() {
 
 #[tokio::test]
 async fn with_a_control_token_every_control_call_but_health_needs_it_and_the_dashboard_works() {
-    let app = with_control(taurusdb_emulator::http::guard::ControlAccess {
+    let app = with_control(taurusdb_emulator::ControlAccess {
         token: Some("s3cret".into()),
         ..Default::default()
     });
@@ -516,7 +516,7 @@ async fn with_a_control_token_every_control_call_but_health_needs_it_and_the_das
 
 #[tokio::test]
 async fn with_the_control_plane_off_only_health_answers() {
-    let app = with_control(taurusdb_emulator::http::guard::ControlAccess {
+    let app = with_control(taurusdb_emulator::ControlAccess {
         disabled: true,
         ..Default::default()
     });

@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod instances;
 mod jobs;
+mod layers;
 mod lifecycle;
 mod list;
 mod openapi;
