@@ -13,14 +13,7 @@ impl Store {
     /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
     /// that has not expired by `now`.
     pub fn token_project(&self, token: &str, now: DateTime<Utc>) -> Option<ProjectId> {
-        let state = self.state.read();
-        state.tokens.get(token).cloned().or_else(|| {
-            state
-                .issued
-                .get(token)
-                .filter(|t| t.expires_at > now)
-                .map(|t| t.project_id.clone())
-        })
+        self.state.read().token_owner(token, now)
     }
 
     /// The secret key and project of an access key.
@@ -63,14 +56,7 @@ impl Store {
             }
             Identity::Token(token) => {
                 let owner = if strict {
-                    let known = state.tokens.get(token).cloned().or_else(|| {
-                        state
-                            .issued
-                            .get(token)
-                            .filter(|t| t.expires_at > now)
-                            .map(|t| t.project_id.clone())
-                    });
-                    Some(known?)
+                    Some(state.token_owner(token, now)?)
                 } else if token.is_empty() {
                     return None;
                 } else {

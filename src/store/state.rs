@@ -165,6 +165,17 @@ impl State {
         }
     }
 
+    /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
+    /// that has not expired by `now`.
+    pub(super) fn token_owner(&self, token: &str, now: DateTime<Utc>) -> Option<ProjectId> {
+        self.tokens.get(token).cloned().or_else(|| {
+            self.issued
+                .get(token)
+                .filter(|t| t.expires_at > now)
+                .map(|t| t.project_id.clone())
+        })
+    }
+
     /// Keeps `token` for its project until it expires; forgets expired tokens and, past
     /// [`MAX_ISSUED_TOKENS`], the oldest ones.
     pub(super) fn keep_issued(&mut self, token: String, issued: IssuedToken, now: DateTime<Utc>) {
