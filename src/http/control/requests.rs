@@ -1,0 +1,57 @@
+//! The request journal: what was asked and answered.
+
+use super::*;
+
+#[derive(Serialize)]
+pub(in crate::http) struct JournalItem {
+    time: String,
+    method: String,
+    path: String,
+    operation: String,
+    status: u16,
+    duration_ms: f64,
+    request_id: String,
+}
+
+impl From<JournalEntry> for JournalItem {
+    fn from(e: JournalEntry) -> Self {
+        let duration_ms = e.duration_ms();
+        Self {
+            time: format_api_time(e.time),
+            method: e.method,
+            path: e.path,
+            operation: e.operation.to_owned(),
+            status: e.status,
+            duration_ms,
+            request_id: e.request_id,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(in crate::http) struct JournalBody {
+    capacity: usize,
+    requests: Vec<JournalItem>,
+}
+
+/// `GET /_emulator/requests`: the last requests, oldest first.
+pub(in crate::http) async fn requests(State(emulator): State<Arc<Emulator>>) -> Response {
+    json(
+        StatusCode::OK,
+        &JournalBody {
+            capacity: emulator.journal.capacity(),
+            requests: emulator
+                .journal
+                .entries()
+                .into_iter()
+                .map(JournalItem::from)
+                .collect(),
+        },
+    )
+}
+
+/// `DELETE /_emulator/requests`: empties the journal.
+pub(in crate::http) async fn clear_requests(State(emulator): State<Arc<Emulator>>) -> Response {
+    emulator.journal.clear();
+    json(StatusCode::OK, &Done { status: "cleared" })
+}
