@@ -1,6 +1,6 @@
-//! Emulator-only endpoints under `/_emulator/`, a file per part: state, time, one backup at a
-//! time (backups), failures,
-//! the request journal, waiting, and the OpenAPI document. Never under `/v3/`.
+//! Emulator-only endpoints under `/_emulator/`, never under `/v3/`, a file per part: `state`,
+//! `time`, `backups` (one backup at a time, and waiting for it), `failures` and `requests`
+//! (the journal); health, the CA certificate and the OpenAPI document here.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
