@@ -25,45 +25,6 @@ fn rss_kib(pid: u32) -> u64 {
     status_kib(pid, "VmRSS")
 }
 
-/// A raw connection to a running emulator.
-fn connect(base: &str) -> TcpStream {
-    let stream = TcpStream::connect(base.trim_start_matches("http://")).unwrap();
-    stream.set_nodelay(true).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    stream
-}
-
-/// Reads a whole answer until the server closes or the timeout: status line and body.
-fn read_answer(stream: &mut TcpStream) -> String {
-    let mut answer = Vec::new();
-    let mut buffer = [0u8; 8192];
-    loop {
-        match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                answer.extend_from_slice(&buffer[..n]);
-                if let Some(head_end) = find(&answer, b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&answer[..head_end]).to_lowercase();
-                    let length = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length: "))
-                        .and_then(|v| v.trim().parse::<usize>().ok());
-                    if length.is_some_and(|n| answer.len() >= head_end + 4 + n) {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    String::from_utf8_lossy(&answer).into_owned()
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 #[test]
 fn bodies_trickled_a_byte_a_segment_cost_their_size_not_a_read_buffer_each() {
     // Bound: 8 connections × 2 000 bytes, one byte a millisecond (each its own segment), to
@@ -744,16 +705,6 @@ async fn at_most_a_thousand_faults_are_active_and_used_ones_make_room() {
         faults["requests"][0]["operation"], "list",
         "the used one went"
     );
-}
-
-/// Whether a raw connection was closed by the server (it reads end of stream or a reset).
-fn closed_by_server(stream: &mut TcpStream) -> bool {
-    stream
-        .set_read_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
-    let mut byte = [0u8; 1];
-    !matches!(stream.read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
-        || e.kind() == std::io::ErrorKind::TimedOut)
 }
 
 #[tokio::test]

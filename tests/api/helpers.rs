@@ -1,6 +1,7 @@
 //! A test emulator per test: in-process router on a manual clock, plus request helpers.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -83,6 +84,34 @@ impl TestResponse {
     pub(crate) fn assert_error(&self, status: u16, code: &str, msg: &str) {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
         assert_eq!(self.json(), json!({"error_code": code, "error_msg": msg}));
+        self.assert_json_content_type();
+    }
+
+    /// Asserts a gateway error (`APIGW.*`) whole: its body also carries the request id, the
+    /// same as the `X-Request-Id` header.
+    pub(crate) fn assert_gateway_error(&self, status: u16, code: &str, msg: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(
+            self.json(),
+            json!({"error_code": code, "error_msg": msg, "request_id": self.request_id()})
+        );
+        self.assert_json_content_type();
+    }
+
+    /// Asserts a control API refusal whole: 400 `DBS.200001`, a body of exactly the code and
+    /// the API's parameter error, followed by what was wrong when the emulator can say it (a
+    /// body of the wrong shape gets the bare message).
+    pub(crate) fn assert_control_refusal(&self, what: &str) {
+        assert_eq!(self.status.as_u16(), 400, "{what}: {}", self.text);
+        let body = self.json();
+        let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["error_code", "error_msg"], "{what}");
+        assert_eq!(body["error_code"], "DBS.200001", "{what}");
+        let msg = body["error_msg"].as_str().unwrap();
+        assert!(
+            msg == "Parameter error." || msg.starts_with("Parameter error. "),
+            "{what}: {msg}"
+        );
         self.assert_json_content_type();
     }
 
@@ -383,19 +412,10 @@ pub(crate) fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return (status.code(), stderr);
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the binary did not exit within 10 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let code = wait_for_exit(&mut child, "the binary");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (code, stderr)
 }
 
 /// A fresh, empty folder for one test (named for it and this process).
@@ -404,4 +424,122 @@ pub(crate) fn temp_dir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+// --- waiting and raw sockets ----------------------------------------------------------------
+//
+// The one harness for tests that wait on something outside the test (a process, a file, a
+// socket): each wait polls a condition and fails after [`HANG_GUARD`], which guards against a
+// hang and asserts nothing about speed.
+
+/// How long a test waits for something that should happen before it calls it a hang.
+pub(crate) const HANG_GUARD: Duration = Duration::from_secs(10);
+
+/// Polls `condition` until it holds; fails, naming `what`, after [`HANG_GUARD`].
+pub(crate) fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + HANG_GUARD;
+    while !condition() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// [`wait_until`] for conditions that need the async runtime.
+pub(crate) async fn wait_until_async<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + HANG_GUARD;
+    while !condition().await {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Waits until `child` exits and returns its exit code.
+pub(crate) fn wait_for_exit(child: &mut Child, what: &str) -> Option<i32> {
+    let mut code = None;
+    wait_until(&format!("{what} exits"), || {
+        match child.try_wait().unwrap() {
+            Some(status) => {
+                code = status.code();
+                true
+            }
+            None => false,
+        }
+    });
+    code
+}
+
+/// A raw connection to a running emulator.
+pub(crate) fn connect(base: &str) -> TcpStream {
+    let stream = TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+}
+
+/// Reads a whole answer until the server closes or the timeout: status line and body.
+pub(crate) fn read_answer(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buffer[..n]);
+                if let Some(head_end) = find(&answer, b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&answer[..head_end]).to_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length: "))
+                        .and_then(|v| v.trim().parse::<usize>().ok());
+                    if length.is_some_and(|n| answer.len() >= head_end + 4 + n) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether a raw connection was closed by the server (it reads end of stream or a reset).
+pub(crate) fn closed_by_server(stream: &mut TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    !matches!(stream.read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+        || e.kind() == std::io::ErrorKind::TimedOut)
+}
+
+/// Reads until the server closes or `limit` passes; returns what arrived and whether it closed.
+pub(crate) fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, bool) {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buf = [0_u8; 4096];
+    while started.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(0) => return (String::from_utf8_lossy(&received).into_owned(), true),
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return (String::from_utf8_lossy(&received).into_owned(), true),
+        }
+    }
+    (String::from_utf8_lossy(&received).into_owned(), false)
 }

@@ -170,8 +170,7 @@ async fn a_bad_advance_is_refused_in_the_api_format() {
                 body,
             )
             .await;
-        assert_eq!(response.status.as_u16(), 400, "{body}");
-        assert_eq!(response.json()["error_code"], "DBS.200001", "{body}");
+        response.assert_control_refusal(body);
     }
     assert_eq!(
         app.get("/_emulator/clock").await.json()["now"],

@@ -303,8 +303,11 @@ async fn listing_needs_a_token_too() {
             axum::body::Body::empty(),
         )
         .await;
-    assert_eq!(response.status.as_u16(), 401);
-    assert_eq!(response.json()["error_code"], "APIGW.0301");
+    response.assert_gateway_error(
+        401,
+        "APIGW.0301",
+        "Incorrect IAM authentication information: x-auth-token not found",
+    );
 }
 
 #[tokio::test]

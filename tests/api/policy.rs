@@ -106,7 +106,7 @@ async fn a_start_time_that_is_not_a_one_hour_window_on_the_hour_is_280253() {
         json!({"backup_policy": {"keep_days": 7, "period": "1"}}),
     )
     .await;
-    assert_eq!(response.json()["error_code"], "DBS.280253");
+    response.assert_error(400, "DBS.280253", "Invalid backup start time.");
 }
 
 #[tokio::test]
