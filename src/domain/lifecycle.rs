@@ -1,8 +1,13 @@
-//! When a building backup finishes: the lifecycle modes, with their one spelling. The command
-//! line (`reads:3`), the control API (`{"mode": "reads", "reads": 3}`) and the state file all
-//! read and write them through here.
+//! When a building backup finishes, and what happens to backups as time moves: the lifecycle
+//! modes, with their one spelling (the command line's `reads:3`, the control API's
+//! `{"mode": "reads", "reads": 3}` and the state file all go through here), and the
+//! transitions the store reports.
 
 use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+
+use super::ids::{BackupId, ProjectId};
 
 /// When a building backup finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +72,37 @@ impl FromStr for LifecycleMode {
                 .map_err(|_| format!("{s:?} is not time, instant, manual or reads:N")),
         }
     }
+}
+
+/// What happened to a backup as time moved or a command was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransitionKind {
+    /// An automated backup began in its policy window.
+    Started,
+    Completed,
+    Failed,
+    /// An automated backup passed its retention and was removed.
+    Expired,
+}
+
+impl TransitionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransitionKind::Started => "started",
+            TransitionKind::Completed => "completed",
+            TransitionKind::Failed => "failed",
+            TransitionKind::Expired => "expired",
+        }
+    }
+}
+
+/// One thing that happened, at the time it took effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub project_id: ProjectId,
+    pub backup_id: BackupId,
+    pub kind: TransitionKind,
+    pub at: DateTime<Utc>,
 }
 
 #[cfg(test)]

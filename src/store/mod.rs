@@ -39,7 +39,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
 
-pub use crate::domain::LifecycleMode;
+pub use crate::domain::lifecycle::{LifecycleMode, Transition, TransitionKind};
 
 /// How backups move through time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,37 +60,6 @@ impl Default for Lifecycle {
             automated_backups: true,
         }
     }
-}
-
-/// What happened to a backup as time moved or a command was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransitionKind {
-    /// An automated backup began in its policy window.
-    Started,
-    Completed,
-    Failed,
-    /// An automated backup passed its retention and was removed.
-    Expired,
-}
-
-impl TransitionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransitionKind::Started => "started",
-            TransitionKind::Completed => "completed",
-            TransitionKind::Failed => "failed",
-            TransitionKind::Expired => "expired",
-        }
-    }
-}
-
-/// One thing that happened, at the time it took effect.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Transition {
-    pub project_id: ProjectId,
-    pub backup_id: BackupId,
-    pub kind: TransitionKind,
-    pub at: DateTime<Utc>,
 }
 
 /// The in-memory state of every project.

@@ -306,15 +306,7 @@ async fn a_signal_lets_requests_in_flight_finish_and_exits_0() {
         // The request has arrived once the fault counts it; it then waits 600 ms inside.
         let faults_url = format!("{}/_emulator/faults", running.base);
         wait_until_async("the request reaches the emulator", || async {
-            let faults: Value = client()
-                .get(&faults_url)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            faults["requests"][0]["hits"] == 1
+            get_json(&faults_url).await["requests"][0]["hits"] == 1
         })
         .await;
         let pid = running.child.id().to_string();
