@@ -2,8 +2,6 @@
 //! [`MAX_URI_BYTES`] is 414, headers larger than [`MAX_HEADER_BYTES`] are 431.
 
 use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 
@@ -26,12 +24,4 @@ pub(super) fn check(request: &Request) -> Result<(), ApiError> {
         return Err(ApiError::HeadersTooLarge);
     }
     Ok(())
-}
-
-/// Middleware: answers an oversized request with its error, and runs the others.
-pub(super) async fn enforce(request: Request, next: Next) -> Response {
-    match check(&request) {
-        Err(refused) => refused.into_response(),
-        Ok(()) => next.run(request).await,
-    }
 }

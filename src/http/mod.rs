@@ -13,6 +13,7 @@ mod inject;
 mod instances;
 mod jobs;
 mod limits;
+mod pipeline;
 mod record;
 pub mod request_id;
 pub mod respond;
@@ -64,27 +65,16 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .nest("/mysql", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        // Routed requests, innermost first (axum runs the last layer added first):
-        // the AK/SK signature, then request faults, then the record (time, operation,
-        // journal), which sees every answer.
+        // Routed requests: stamp, fault, signature, handler, record (see `pipeline`).
         .layer(middleware::from_fn_with_state(
             emulator.clone(),
-            signed::verify,
-        ))
-        .layer(middleware::from_fn_with_state(
-            emulator.clone(),
-            inject::inject,
-        ))
-        .layer(middleware::from_fn_with_state(
-            emulator.clone(),
-            record::record,
+            pipeline::routed,
         ))
         .with_state(emulator.clone());
-    // Every request, innermost first: the body limit and the panic catcher, then the URI and
-    // header limits, then the request id around all of it.
+    // Every request, innermost first: the body limit and the panic catcher, then the request
+    // id and the URI and header limits around all of it.
     with_common_layers(routes, body_limit)
-        .layer(middleware::from_fn(limits::enforce))
-        .layer(middleware::from_fn_with_state(emulator, request_id::assign))
+        .layer(middleware::from_fn_with_state(emulator, pipeline::every))
 }
 
 fn add_route(router: Router<Arc<Emulator>>, route: &Route) -> Router<Arc<Emulator>> {

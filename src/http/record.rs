@@ -1,13 +1,13 @@
-//! The outermost layer of a routed request: stamps it with its time and operation (read once,
-//! for every layer and handler after it), then journals the answer, logs it, and wakes
+//! The first and last steps of a routed request: [`stamp`] notes its time and operation (read
+//! once, for every step and the handler), [`finish`] journals and logs the answer and wakes
 //! whoever waits on a change.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
+use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 
 use super::extract::RequestTime;
 use super::request_id;
@@ -15,38 +15,45 @@ use super::routes::{self, Operation};
 use crate::emulator::Emulator;
 use crate::journal::JournalEntry;
 
-/// The operation a request was routed to (none when no route matched), for the layers after
-/// [`record`].
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Routed(pub(super) Option<Operation>);
+/// What [`stamp`] noted of a request, for [`finish`].
+pub(super) struct Stamp {
+    started: Instant,
+    time: DateTime<Utc>,
+    method: Method,
+    path: String,
+    pub(super) operation: Option<Operation>,
+}
 
-/// Middleware: stamps, runs, then records the request.
-pub(super) async fn record(
-    State(emulator): State<Arc<Emulator>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// Notes the request's time and operation (read once, for every step and the handler).
+pub(super) fn stamp(emulator: &Emulator, request: &mut Request) -> Stamp {
     let started = Instant::now();
     let time = emulator.clock.now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
     let operation = routes::operation(
-        &method,
+        request.method(),
         request
             .extensions()
             .get::<MatchedPath>()
             .map(MatchedPath::as_str),
     );
     request.extensions_mut().insert(RequestTime(time));
-    request.extensions_mut().insert(Routed(operation));
-    let response = next.run(request).await;
-    let entry = JournalEntry {
+    Stamp {
+        started,
         time,
-        method: method.as_str().to_owned(),
-        path,
-        operation: operation.map_or("unknown", Operation::name),
+        method: request.method().clone(),
+        path: request.uri().path().to_owned(),
+        operation,
+    }
+}
+
+/// Journals and logs the answer, and wakes whoever waits on a change.
+pub(super) fn finish(emulator: &Emulator, stamp: Stamp, response: &Response) {
+    let entry = JournalEntry {
+        time: stamp.time,
+        method: stamp.method.as_str().to_owned(),
+        path: stamp.path,
+        operation: stamp.operation.map_or("unknown", Operation::name),
         status: response.status().as_u16(),
-        duration: started.elapsed(),
+        duration: stamp.started.elapsed(),
         request_id: request_id::current().unwrap_or_default(),
     };
     tracing::info!(
@@ -61,5 +68,4 @@ pub(super) async fn record(
     );
     emulator.journal.record(entry);
     emulator.changed();
-    response
 }

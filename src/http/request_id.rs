@@ -1,11 +1,7 @@
 //! A request id for every request: sent back as `X-Request-Id` (where the Huawei SDK reads it)
 //! and, for gateway errors, in the body.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
 use axum::http::HeaderValue;
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::emulator::Emulator;
@@ -19,15 +15,18 @@ pub fn current() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
-/// Middleware: gives the request an id (32 hex digits, from the emulator's id source) and
-/// puts it on the response.
-pub async fn assign(
-    State(emulator): State<Arc<Emulator>>,
-    request: Request,
-    next: Next,
+/// A new request id: 32 hex digits, from the emulator's id source.
+pub(super) fn next_id(emulator: &Emulator) -> String {
+    emulator.request_ids.lock().request_id()
+}
+
+/// Answers `answer` as the request with this id: the id is current (for error bodies and
+/// the journal) while it runs, and goes on the response's headers.
+pub(super) async fn answer_as(
+    id: String,
+    answer: impl std::future::Future<Output = Response>,
 ) -> Response {
-    let id = emulator.request_ids.lock().request_id();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let mut response = REQUEST_ID.scope(id.clone(), answer).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         // The Huawei SDK reads the first, openstacksdk the second.
         response

@@ -4,10 +4,8 @@
 //!
 //! [`caller`]: super::extract::caller
 
-use std::sync::Arc;
-
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,14 +14,8 @@ use crate::auth::check_signature;
 use crate::emulator::Emulator;
 use crate::signature;
 
-/// Middleware: checks the signature of a signed request (leaving others as they are), then
-/// runs it.
-pub(super) async fn verify(
-    State(emulator): State<Arc<Emulator>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let emulator = &emulator;
+/// Checks the signature of a signed request (leaving others as they are), then runs it.
+pub(super) async fn verify(emulator: &Emulator, request: Request, next: Next) -> Response {
     let signed = request
         .headers()
         .get(AUTHORIZATION)
