@@ -47,6 +47,11 @@ pub enum ApiError {
     /// 400 `DBS.201208`: the backup cannot be deleted in its state (automated, or still
     /// `BUILDING`).
     BackupStatusForbids,
+    /// 400 `DBS.201203` "The backup file does not exist.": an unknown id in a batch delete.
+    BackupFileMissing,
+    /// 400 `DBS.201204` "The backup type is not allowed.": an automated backup in a batch
+    /// delete.
+    BackupTypeForbids,
     /// 400 `DBS.200543`: no job with that id in this project.
     JobNotFound,
     /// 404 `DBS.200002`: no such instance in this project.
@@ -127,6 +132,8 @@ impl ApiError {
             | InvalidPolicyPeriod
             | InstanceFrozen
             | BackupStatusForbids
+            | BackupFileMissing
+            | BackupTypeForbids
             | JobNotFound => 400,
             InstanceNotFound | BackupNotFound | ResourceNotFound | NoTls => 404,
             MethodNotAllowed => 405,
@@ -164,6 +171,8 @@ impl ApiError {
             InvalidPolicyPeriod => "DBS.280251",
             InstanceFrozen => "DBS.280449",
             BackupStatusForbids => "DBS.201208",
+            BackupFileMissing => "DBS.201203",
+            BackupTypeForbids => "DBS.201204",
             JobNotFound => "DBS.200543",
             BackupNotFound => "DBS.201010",
             InstanceNotFound => "DBS.200002",
@@ -218,6 +227,8 @@ impl ApiError {
             InvalidPolicyPeriod => "Invalid backup cycle.",
             InstanceFrozen => "Operation not allowed on frozen objects.",
             BackupStatusForbids => "The operation is not allowed by the backup status.",
+            BackupFileMissing => "The backup file does not exist.",
+            BackupTypeForbids => "The backup type is not allowed.",
             JobNotFound => "The job does not exist.",
             BackupNotFound => "The backup information does not exist.",
             InstanceNotFound => "The DB instance does not exist.",

@@ -169,6 +169,15 @@ impl Backup {
         Ok(())
     }
 
+    /// Whether a batch delete may remove it: an automated backup is refused for its type
+    /// (`DBS.201204`), a building one for its status (`DBS.201208`).
+    pub fn check_batch_deletable(&self) -> Result<(), ApiError> {
+        if self.backup_type == BackupType::Auto {
+            return Err(ApiError::BackupTypeForbids);
+        }
+        self.check_deletable()
+    }
+
     /// Whole minutes from start to end, rounded up, as `take_up_time` reports; 0 while building.
     pub fn take_up_minutes(&self) -> i64 {
         match self.end_time {

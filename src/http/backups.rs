@@ -9,8 +9,8 @@ use axum::response::Response;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Now};
 use super::respond::json;
 use super::wire::{
-    CreateBackupBody, CreateBackupResponse, DeleteBackupResponse, ListBackupsParams,
-    ListBackupsResponse,
+    BatchDeleteBody, BatchDeleteResponse, CreateBackupBody, CreateBackupResponse,
+    DeleteBackupResponse, ListBackupsParams, ListBackupsResponse,
 };
 use crate::domain::{BackupQuery, NewBackup, RawBackupQuery};
 use crate::emulator::Emulator;
@@ -69,4 +69,29 @@ pub(super) async fn delete(
         .store
         .delete_backup(&caller.project, &backup_id, now)?;
     Ok(json(StatusCode::OK, &DeleteBackupResponse::from(&backup)))
+}
+
+/// The most ids one batch delete may name.
+const MAX_BATCH_DELETE: usize = 50;
+
+/// Emulates "Deleting Manual Backups in Batches" (`BatchDeleteBackup`):
+/// `DELETE /v3/{project_id}/backups {"backup_ids": [...]}` → `200 {"success_count",
+/// "failed_count", "failed_results"}`, also when some ids fail (each with its code). No ids,
+/// or more than 50, is 400 `DBS.200001`.
+pub(super) async fn batch_delete(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    Now(now): Now,
+    ApiJson(body): ApiJson<BatchDeleteBody>,
+) -> Result<Response, ApiError> {
+    if body.backup_ids.is_empty() || body.backup_ids.len() > MAX_BATCH_DELETE {
+        return Err(ApiError::Parameter);
+    }
+    let results = emulator
+        .store
+        .delete_backups(&caller.project, &body.backup_ids, now);
+    Ok(json(
+        StatusCode::OK,
+        &BatchDeleteResponse::new(&body.backup_ids, &results),
+    ))
 }

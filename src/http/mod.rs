@@ -89,6 +89,7 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         Operation::Create => post(backups::create),
         Operation::List => get(backups::list),
         Operation::Delete => delete(backups::delete),
+        Operation::BatchDelete => delete(backups::batch_delete),
         Operation::Job => get(jobs::show),
         Operation::ListInstances => get(instances::list),
         Operation::ShowInstance => get(instances::show),

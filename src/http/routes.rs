@@ -17,6 +17,8 @@ pub enum Operation {
     List,
     /// Delete a manual backup.
     Delete,
+    /// Delete manual backups in a batch.
+    BatchDelete,
     /// Show a job.
     Job,
     /// List instances.
@@ -88,6 +90,7 @@ impl Operation {
         Self::Create,
         Self::List,
         Self::Delete,
+        Self::BatchDelete,
         Self::Job,
         Self::ListInstances,
         Self::ShowInstance,
@@ -129,6 +132,7 @@ impl Operation {
             Self::Create => "create",
             Self::List => "list",
             Self::Delete => "delete",
+            Self::BatchDelete => "batch_delete",
             Self::Job => "job",
             Self::ListInstances => "list_instances",
             Self::ShowInstance => "show_instance",
@@ -201,6 +205,7 @@ pub const API: &[Route] = &[
         "/v3/{project_id}/backups/{backup_id}",
         Operation::Delete,
     ),
+    route("DELETE", "/v3/{project_id}/backups", Operation::BatchDelete),
     route("GET", "/v3/{project_id}/jobs", Operation::Job),
     route(
         "GET",

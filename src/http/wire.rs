@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::instance::derived_uuid;
 use crate::domain::time::format_api_time;
 use crate::domain::{Backup, BackupPolicy, Instance, InstanceProfile, InstanceStatus, Job};
+use crate::error::ApiError;
 use crate::store::{BackupPage, BackupView, InstancePage, InstanceView};
 
 /// Body of `POST /v3/{project_id}/backups/create`. Unknown fields are ignored.
@@ -147,6 +148,50 @@ impl From<&Backup> for DeleteBackupResponse {
         Self {
             backup_id: backup.id.to_string(),
             backup_name: backup.name.as_str().to_owned(),
+        }
+    }
+}
+
+/// Body of `DELETE /v3/{project_id}/backups`. Unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+pub struct BatchDeleteBody {
+    pub backup_ids: Vec<String>,
+}
+
+/// `200` answer of a batch delete, also when some ids could not be deleted.
+#[derive(Debug, Serialize)]
+pub struct BatchDeleteResponse {
+    pub success_count: usize,
+    pub failed_count: usize,
+    pub failed_results: Vec<BatchDeleteFailure>,
+}
+
+/// One id a batch delete could not delete, and why.
+#[derive(Debug, Serialize)]
+pub struct BatchDeleteFailure {
+    pub backup_id: String,
+    pub error_code: &'static str,
+    pub error_msg: String,
+}
+
+impl BatchDeleteResponse {
+    /// The answer for `backup_ids` and what happened to each, in the same order.
+    pub fn new(backup_ids: &[String], results: &[Result<Backup, ApiError>]) -> Self {
+        let failed_results: Vec<BatchDeleteFailure> = backup_ids
+            .iter()
+            .zip(results)
+            .filter_map(|(id, result)| {
+                result.as_ref().err().map(|e| BatchDeleteFailure {
+                    backup_id: id.clone(),
+                    error_code: e.code(),
+                    error_msg: e.message(),
+                })
+            })
+            .collect();
+        Self {
+            success_count: results.len() - failed_results.len(),
+            failed_count: failed_results.len(),
+            failed_results,
         }
     }
 }

@@ -224,6 +224,37 @@ impl Store {
         Ok(removed)
     }
 
+    /// Deletes each of `backup_ids` that a batch delete may remove, under one lock, and
+    /// says for each what happened: the backup removed, or why not (`DBS.201203` unknown,
+    /// `DBS.201204` automated, `DBS.201208` building).
+    pub fn delete_backups(
+        &self,
+        project_id: &ProjectId,
+        backup_ids: &[String],
+        now: DateTime<Utc>,
+    ) -> Vec<Result<Backup, ApiError>> {
+        let mut state = self.write();
+        state.apply_due(now, false);
+        let Some(project) = state.projects.get_mut(project_id) else {
+            return vec![Err(ApiError::BackupFileMissing); backup_ids.len()];
+        };
+        let results: Vec<Result<Backup, ApiError>> = backup_ids
+            .iter()
+            .map(|id| {
+                let stored = project
+                    .backups
+                    .get(id.as_str())
+                    .ok_or(ApiError::BackupFileMissing)?;
+                stored.backup.check_batch_deletable()?;
+                project.remove_backup(id).ok_or(ApiError::BackupFileMissing)
+            })
+            .collect();
+        if results.iter().any(Result::is_ok) {
+            state.keep_jobs(project_id, now);
+        }
+        results
+    }
+
     /// The job with this id in this project (`DBS.200543` when there is none). Reading a job
     /// counts as reading its backup.
     pub fn job(

@@ -131,3 +131,93 @@ async fn deleting_needs_a_token() {
         .await;
     assert_eq!(response.status.as_u16(), 401);
 }
+
+// --- batch delete: `DELETE /v3/{project_id}/backups {"backup_ids": [...]}` -----------------
+
+async fn batch_delete(app: &TestApp, body: serde_json::Value) -> TestResponse {
+    app.raw(
+        Method::DELETE,
+        &format!("/v3/{PROJECT}/backups"),
+        &[
+            ("x-auth-token", TOKEN),
+            ("content-type", "application/json"),
+        ],
+        Body::from(body.to_string()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_batch_delete_removes_what_it_may_and_says_why_not_for_each_other_id() {
+    let app = TestApp::new();
+    app.advance(9.0 * 3600.0).await;
+    let auto = app.list("backup_type=auto").await.json()["backups"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = app.create_ok(INSTANCE, "backup-done").await["backup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.advance(5.0).await;
+    let building = app.create_ok(INSTANCE, "backup-building").await["backup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unknown = "b1182ccdda034f2b9535f3dca5c47e71br07";
+    let response = batch_delete(
+        &app,
+        json!({"backup_ids": [done, unknown, auto, building, done]}),
+    )
+    .await;
+    assert_eq!(response.status.as_u16(), 200, "{}", response.text);
+    response.assert_json_content_type();
+    let missing = "The backup file does not exist.";
+    assert_eq!(
+        response.json(),
+        json!({"success_count": 1, "failed_count": 4, "failed_results": [
+            {"backup_id": unknown, "error_code": "DBS.201203", "error_msg": missing},
+            {"backup_id": auto, "error_code": "DBS.201204", "error_msg": "The backup type is not allowed."},
+            {"backup_id": building, "error_code": "DBS.201208",
+             "error_msg": "The operation is not allowed by the backup status."},
+            {"backup_id": done, "error_code": "DBS.201203", "error_msg": missing},
+        ]})
+    );
+    assert_eq!(
+        app.list(&format!("backup_id={done}")).await.json()["total_count"],
+        0
+    );
+    assert_eq!(app.backup(&building).await["status"], "BUILDING");
+    assert_eq!(app.backup(&auto).await["status"], "COMPLETED");
+}
+
+#[tokio::test]
+async fn a_batch_of_none_or_more_than_50_ids_or_of_no_array_is_a_parameter_error() {
+    let app = TestApp::new();
+    let many: Vec<String> = (0..51).map(|i| format!("{i:032x}br07")).collect();
+    for body in [
+        json!({"backup_ids": []}),
+        json!({"backup_ids": many}),
+        json!({"backup_ids": "b1182ccdda034f2b9535f3dca5c47e71br07"}),
+        json!({}),
+    ] {
+        batch_delete(&app, body)
+            .await
+            .assert_error(400, "DBS.200001", "Parameter error.");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_delete_of_another_projects_backup_finds_nothing() {
+    let app = TestApp::new();
+    let other = app.create_other_ok().await["backup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = batch_delete(&app, json!({"backup_ids": [other]})).await;
+    assert_eq!(
+        response.json()["failed_results"][0]["error_code"],
+        "DBS.201203"
+    );
+    assert_eq!(response.json()["success_count"], 0);
+}

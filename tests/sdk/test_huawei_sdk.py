@@ -9,6 +9,8 @@ import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkgaussdb.v3 import (
+    BatchDeleteBackupRequest,
+    BatchDeleteBackupRequestBody,
     CreateGaussMySqlBackupRequest,
     DeleteGaussMySqlBackupRequest,
     GaussDBClient,
@@ -64,6 +66,20 @@ def test_create_complete_list_job_delete(emulator):
     assert isinstance(backup.take_up_time, int) and isinstance(backup.size, float) and backup.size > 0
     deleted = c.delete_gauss_my_sql_backup(DeleteGaussMySqlBackupRequest(backup_id=created.backup.id))
     assert (deleted.backup_id, deleted.backup_name) == (created.backup.id, "backup-01")
+    assert c.show_gauss_my_sql_backup_list(ShowGaussMySqlBackupListRequest(backup_id=created.backup.id)).total_count == 0
+
+
+def test_a_batch_delete_deletes_the_completed_backup_and_reports_the_unknown_id(emulator):
+    c = client(emulator)
+    created = create(c)
+    emulator.advance(5)
+    unknown = "b1182ccdda034f2b9535f3dca5c47e71br07"
+    body = BatchDeleteBackupRequestBody(backup_ids=[created.backup.id, unknown])
+    answer = c.batch_delete_backup(BatchDeleteBackupRequest(body=body))
+    assert (answer.status_code, answer.success_count, answer.failed_count) == (200, 1, 1)
+    [failed] = answer.failed_results
+    assert (failed.backup_id, failed.error_code, failed.error_msg) == (
+        unknown, "DBS.201203", "The backup file does not exist.")
     assert c.show_gauss_my_sql_backup_list(ShowGaussMySqlBackupListRequest(backup_id=created.backup.id)).total_count == 0
 
 
