@@ -6,6 +6,7 @@ pub mod backup_query;
 pub mod identity;
 pub mod ids;
 pub mod instance;
+pub mod instance_backup_query;
 pub mod instance_query;
 pub mod job;
 pub mod lifecycle;
@@ -16,6 +17,7 @@ pub use backup::{Backup, BackupDescription, BackupName, BackupStatus, BackupType
 pub use backup_query::{BackupQuery, RawBackupQuery};
 pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId, random_seed};
 pub use instance::{Instance, InstanceProfile, InstanceStatus};
+pub use instance_backup_query::{InstanceBackupQuery, RawInstanceBackupQuery};
 pub use instance_query::{InstanceQuery, RawInstanceQuery};
 pub use job::{Job, JobStatus};
 pub use lifecycle::LifecycleMode;

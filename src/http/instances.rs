@@ -11,10 +11,13 @@ use chrono::{DateTime, Utc};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Now};
 use super::respond::json;
 use super::wire::{
-    InstanceResponse, ListInstancesParams, ListInstancesResponse, PolicyResponse,
-    PolicyUpdatedResponse, UpdatePolicyBody,
+    InstanceBackupsParams, InstanceBackupsResponse, InstanceResponse, ListInstancesParams,
+    ListInstancesResponse, PolicyResponse, PolicyUpdatedResponse, UpdatePolicyBody,
 };
-use crate::domain::{BackupPolicy, InstanceId, InstanceQuery, RawInstanceQuery};
+use crate::domain::{
+    BackupPolicy, InstanceBackupQuery, InstanceId, InstanceQuery, RawInstanceBackupQuery,
+    RawInstanceQuery,
+};
 use crate::emulator::Emulator;
 use crate::error::ApiError;
 use crate::store::InstanceView;
@@ -116,4 +119,29 @@ pub(super) async fn update_policy(
             instance_name: instance.name,
         },
     ))
+}
+
+/// Emulates "Querying Full Backups of an Instance" (Huawei Cloud's `ShowInstanceBackups`):
+/// `GET /v3/{project_id}/instances/{instance_id}/backups` → `200 {"backups": [...],
+/// "total_count": "<n>"}`, newest first unless `order_field`/`order_rule` say otherwise.
+pub(super) async fn backups(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    Now(now): Now,
+    ApiPath((_, instance_id)): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<InstanceBackupsParams>,
+) -> Result<Response, ApiError> {
+    let instance_id = InstanceId::parse(&instance_id)?;
+    let query = InstanceBackupQuery::parse(&RawInstanceBackupQuery {
+        offset: params.offset.as_deref(),
+        limit: params.limit.as_deref(),
+        order_field: params.order_field.as_deref(),
+        order_rule: params.order_rule.as_deref(),
+        filter_field: params.filter_field.as_deref(),
+        filter_content: params.filter_content.as_deref(),
+    })?;
+    let page = emulator
+        .store
+        .instance_backups(&caller.project, &instance_id, &query, now)?;
+    Ok(json(StatusCode::OK, &InstanceBackupsResponse::from(page)))
 }

@@ -94,6 +94,7 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         Operation::ListInstances => get(instances::list),
         Operation::ShowInstance => get(instances::show),
         Operation::ShowPolicy => get(instances::show_policy),
+        Operation::InstanceBackups => get(instances::backups),
         Operation::UpdatePolicy => put(instances::update_policy),
         Operation::IamTokens => post(iam::tokens),
         Operation::IamProjects => get(iam::projects),

@@ -27,6 +27,8 @@ pub enum Operation {
     ShowInstance,
     /// Show an instance's backup policy.
     ShowPolicy,
+    /// List one instance's full backups.
+    InstanceBackups,
     /// Change an instance's backup policy.
     UpdatePolicy,
     /// IAM: get a token.
@@ -95,6 +97,7 @@ impl Operation {
         Self::ListInstances,
         Self::ShowInstance,
         Self::ShowPolicy,
+        Self::InstanceBackups,
         Self::UpdatePolicy,
         Self::IamTokens,
         Self::IamProjects,
@@ -137,6 +140,7 @@ impl Operation {
             Self::ListInstances => "list_instances",
             Self::ShowInstance => "show_instance",
             Self::ShowPolicy => "show_policy",
+            Self::InstanceBackups => "instance_backups",
             Self::UpdatePolicy => "update_policy",
             Self::IamTokens => "iam_tokens",
             Self::IamProjects => "iam_projects",
@@ -221,6 +225,11 @@ pub const API: &[Route] = &[
         "GET",
         "/v3/{project_id}/instances/{instance_id}/backups/policy",
         Operation::ShowPolicy,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/backups",
+        Operation::InstanceBackups,
     ),
     route(
         "PUT",

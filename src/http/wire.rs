@@ -152,6 +152,83 @@ impl From<&Backup> for DeleteBackupResponse {
     }
 }
 
+/// Query of `GET /v3/{project_id}/instances/{instance_id}/backups`, as text; validated by
+/// `InstanceBackupQuery::parse`.
+#[derive(Debug, Default, Deserialize)]
+pub struct InstanceBackupsParams {
+    pub offset: Option<String>,
+    pub limit: Option<String>,
+    pub order_field: Option<String>,
+    pub order_rule: Option<String>,
+    pub filter_field: Option<String>,
+    pub filter_content: Option<String>,
+}
+
+/// `200` answer of one instance's full backups: its own backup shape, every field a string,
+/// `total_count` too.
+#[derive(Debug, Serialize)]
+pub struct InstanceBackupsResponse {
+    pub backups: Vec<InstanceBackupItem>,
+    pub total_count: String,
+}
+
+/// One full backup as the instance's list shows it (Huawei Cloud's `BackupV3`).
+#[derive(Debug, Serialize)]
+pub struct InstanceBackupItem {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub instance_id: String,
+    pub instance_name: String,
+    pub size: String,
+    pub size_unit: &'static str,
+    pub status: &'static str,
+    pub created: String,
+    pub updated: String,
+    pub backup_type: &'static str,
+    pub backup_method: &'static str,
+    pub backup_level: &'static str,
+    pub backup_mode: &'static str,
+    pub use_detail: &'static str,
+    pub time_zone: &'static str,
+}
+
+impl From<BackupPage> for InstanceBackupsResponse {
+    fn from(page: BackupPage) -> Self {
+        Self {
+            total_count: page.total_count.to_string(),
+            backups: page
+                .backups
+                .into_iter()
+                .map(|view| {
+                    let b = view.backup;
+                    InstanceBackupItem {
+                        id: b.id.to_string(),
+                        name: b.name.as_str().to_owned(),
+                        description: b.description.as_str().to_owned(),
+                        instance_id: b.instance_id.to_string(),
+                        instance_name: view.instance_name,
+                        // In KB, the unit the field is given in.
+                        size: (b.size_mb * 1024).to_string(),
+                        size_unit: "KB",
+                        status: b.status.as_str(),
+                        created: format_api_time(b.begin_time),
+                        updated: format_api_time(b.end_time.unwrap_or(b.begin_time)),
+                        // A physical full backup, kept in the region: the values the service
+                        // names for that.
+                        backup_type: "Db",
+                        backup_method: "Db",
+                        backup_level: "1",
+                        backup_mode: "completed",
+                        use_detail: "",
+                        time_zone: "UTC",
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Body of `DELETE /v3/{project_id}/backups`. Unknown fields are ignored.
 #[derive(Debug, Deserialize)]
 pub struct BatchDeleteBody {

@@ -34,7 +34,8 @@ pub use self::views::{
 };
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
-    InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup, ProjectId,
+    InstanceBackupQuery, InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup,
+    ProjectId,
 };
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
@@ -306,6 +307,39 @@ impl Store {
             .get(instance_id)
             .ok_or(ApiError::InstanceNotFound)?;
         Ok(project.view_instance(project_id, instance))
+    }
+
+    /// One page of one instance's full backups (automated and manual), as `query` orders and
+    /// filters them, and how many matched; an unknown instance is `DBS.200002`. Each backup
+    /// on the page counts as read.
+    pub fn instance_backups(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        query: &InstanceBackupQuery,
+        now: DateTime<Utc>,
+    ) -> Result<BackupPage, ApiError> {
+        let mut state = self.write();
+        state.apply_due(now, false);
+        let project = state
+            .projects
+            .get(project_id)
+            .ok_or(ApiError::InstanceNotFound)?;
+        if !project.instances.contains_key(instance_id) {
+            return Err(ApiError::InstanceNotFound);
+        }
+        let ids: Vec<BackupId> = project
+            .by_instance
+            .get(instance_id)
+            .map(|index| index.values().cloned().collect())
+            .unwrap_or_default();
+        let all = project.page(&ids, ids.len()).backups;
+        let (page, total_count) = query.apply(all, |view| &view.backup);
+        let read: Vec<BackupId> = page.iter().map(|v| v.backup.id.clone()).collect();
+        state.count_reads(project_id, &read, now);
+        // A read may have finished a backup on the page: show it as it is now.
+        let project = &state.projects[project_id];
+        Ok(project.page(&read, total_count))
     }
 
     /// One page of the project's instances matching `query`, newest first.

@@ -343,3 +343,122 @@ async fn another_projects_instances_are_not_listed() {
         .await;
     assert_eq!(names(&response.json()), vec!["other"]);
 }
+
+// --- one instance's full backups: `GET …/instances/{instance_id}/backups` ------------------
+
+#[tokio::test]
+async fn an_instances_full_backups_come_newest_first_in_their_own_shape_with_a_string_count() {
+    let app = TestApp::new();
+    let first = app.create_ok(INSTANCE, "backup-first").await;
+    app.advance(5.0).await;
+    let second = app.create_ok(INSTANCE, "backup-second").await;
+    app.create_other_ok().await;
+    let response = app
+        .get(&format!("/v3/{PROJECT}/instances/{INSTANCE}/backups"))
+        .await;
+    assert_eq!(response.status.as_u16(), 200, "{}", response.text);
+    let body = response.json();
+    assert_eq!(body["total_count"], "2");
+    let ids: Vec<&str> = body["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [&second["backup"]["id"], &first["backup"]["id"]]);
+    let done = &body["backups"][1];
+    assert_eq!(
+        (
+            &done["status"],
+            &done["size_unit"],
+            &done["instance_id"],
+            &done["instance_name"]
+        ),
+        (
+            &json!("COMPLETED"),
+            &json!("KB"),
+            &json!(INSTANCE),
+            &json!("taurusdb-instance01")
+        )
+    );
+    for (key, value) in done.as_object().unwrap() {
+        assert!(value.is_string(), "{key} is a string: {value}");
+    }
+    assert_eq!(done["created"], first["backup"]["begin_time"]);
+    assert_ne!(done["size"], "0");
+    assert_eq!(
+        body["backups"][0]["size"], "0",
+        "a building backup has no size yet"
+    );
+}
+
+#[tokio::test]
+async fn an_instances_backups_can_be_ordered_filtered_and_paged_past_the_end() {
+    let app = TestApp::new();
+    for name in ["backup-b", "backup-a", "backup-c"] {
+        app.create_ok(INSTANCE, name).await;
+        app.advance(5.0).await;
+    }
+    let names = |query: &'static str| {
+        let app = &app;
+        async move {
+            let body = app
+                .get(&format!(
+                    "/v3/{PROJECT}/instances/{INSTANCE}/backups?{query}"
+                ))
+                .await
+                .json();
+            let names: Vec<String> = body["backups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["name"].as_str().unwrap().to_owned())
+                .collect();
+            (names, body["total_count"].as_str().unwrap().to_owned())
+        }
+    };
+    assert_eq!(
+        names("order_field=name&order_rule=asc").await.0,
+        ["backup-a", "backup-b", "backup-c"]
+    );
+    assert_eq!(
+        names("order_field=beginTime&order_rule=asc").await.0,
+        ["backup-b", "backup-a", "backup-c"]
+    );
+    assert_eq!(
+        names("filter_field=name&filter_content=backup-a").await,
+        (vec!["backup-a".to_owned()], "1".to_owned())
+    );
+    assert_eq!(names("offset=3&limit=100").await, (vec![], "3".to_owned()));
+}
+
+#[tokio::test]
+async fn an_instances_backups_refuse_bad_queries_and_unknown_or_malformed_instances() {
+    let app = TestApp::new();
+    let base = format!("/v3/{PROJECT}/instances/{INSTANCE}/backups");
+    for query in [
+        "order_field=size",
+        "order_rule=up",
+        "filter_field=status&filter_content=x",
+        "offset=-1",
+    ] {
+        app.get(&format!("{base}?{query}")).await.assert_error(
+            400,
+            "DBS.200001",
+            "Parameter error.",
+        );
+    }
+    app.get(&format!("{base}?limit=101")).await.assert_error(
+        400,
+        "DBS.280439",
+        "Invalid records. Enter a positive integer less than 100.",
+    );
+    app.get(&format!(
+        "/v3/{PROJECT}/instances/99999999999999999999999999999999in07/backups"
+    ))
+    .await
+    .assert_error(404, "DBS.200002", "The DB instance does not exist.");
+    app.get(&format!("/v3/{PROJECT}/instances/{OTHER_INSTANCE}/backups"))
+        .await
+        .assert_error(404, "DBS.200002", "The DB instance does not exist.");
+}

@@ -21,6 +21,7 @@ from huaweicloudsdkgaussdb.v3 import (
     ShowGaussMySqlBackupPolicyRequest,
     ShowGaussMySqlInstanceInfoRequest,
     ShowGaussMySqlJobInfoRequest,
+    ShowInstanceBackupsRequest,
     UpdateGaussMySqlBackupPolicyRequest,
 )
 from huaweicloudsdkgaussdb.v3.model.mysql_backup_policy import MysqlBackupPolicy
@@ -81,6 +82,21 @@ def test_a_batch_delete_deletes_the_completed_backup_and_reports_the_unknown_id(
     assert (failed.backup_id, failed.error_code, failed.error_msg) == (
         unknown, "DBS.201203", "The backup file does not exist.")
     assert c.show_gauss_my_sql_backup_list(ShowGaussMySqlBackupListRequest(backup_id=created.backup.id)).total_count == 0
+
+
+def test_an_instances_full_backups_come_in_their_own_shape(emulator):
+    c = client(emulator)
+    created = create(c)
+    emulator.advance(5)
+    answer = c.show_instance_backups(ShowInstanceBackupsRequest(instance_id=INSTANCE, offset="0", limit="100"))
+    assert answer.total_count == "1"
+    [backup] = answer.backups
+    assert (backup.id, backup.status, backup.size_unit, backup.instance_id) == (
+        created.backup.id, "COMPLETED", "KB", INSTANCE)
+    assert int(backup.size) > 0
+    named = c.show_instance_backups(ShowInstanceBackupsRequest(
+        instance_id=INSTANCE, filter_field="name", filter_content="no-such-name"))
+    assert (named.total_count, named.backups) == ("0", [])
 
 
 def test_instances_and_backup_policy(emulator):

@@ -1,0 +1,211 @@
+//! The query of one instance's full backups (`GET …/instances/{instance_id}/backups`, Huawei
+//! Cloud's `ShowInstanceBackups`): paging, an order and a name filter, validated, and applied.
+
+use std::cmp::Ordering;
+
+use super::backup::Backup;
+use super::backup_query::{given, parse_paging};
+use crate::error::ApiError;
+
+/// What a page is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderField {
+    Name,
+    BeginTime,
+    Type,
+}
+
+/// Query parameters as a client sent them (an empty value counts as not sent).
+#[derive(Debug, Clone, Default)]
+pub struct RawInstanceBackupQuery<'a> {
+    pub offset: Option<&'a str>,
+    pub limit: Option<&'a str>,
+    pub order_field: Option<&'a str>,
+    pub order_rule: Option<&'a str>,
+    pub filter_field: Option<&'a str>,
+    pub filter_content: Option<&'a str>,
+}
+
+/// A validated query: by default the newest first, 100 to a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceBackupQuery {
+    pub offset: usize,
+    pub limit: usize,
+    pub order: OrderField,
+    pub ascending: bool,
+    /// Only backups of exactly this name.
+    pub name: Option<String>,
+}
+
+impl InstanceBackupQuery {
+    /// Checks paging (`DBS.280439` for `limit`, `DBS.200001` for `offset`), then the order
+    /// (`name`, `beginTime` or `type`; `asc` or `desc`) and the filter (only on `name`), each
+    /// else `DBS.200001`.
+    pub fn parse(raw: &RawInstanceBackupQuery<'_>) -> Result<Self, ApiError> {
+        let (limit, offset) = parse_paging(raw.limit, raw.offset)?;
+        let order = match given(raw.order_field) {
+            None | Some("beginTime") => OrderField::BeginTime,
+            Some("name") => OrderField::Name,
+            Some("type") => OrderField::Type,
+            Some(_) => return Err(ApiError::Parameter),
+        };
+        let ascending = match given(raw.order_rule) {
+            None | Some("desc") => false,
+            Some("asc") => true,
+            Some(_) => return Err(ApiError::Parameter),
+        };
+        let name = match (given(raw.filter_field), given(raw.filter_content)) {
+            (None, None) => None,
+            (Some("name"), Some(content)) => Some(content.to_owned()),
+            _ => return Err(ApiError::Parameter),
+        };
+        Ok(Self {
+            offset,
+            limit,
+            order,
+            ascending,
+            name,
+        })
+    }
+
+    /// Filters, orders and pages `backups` (one instance's): the page and how many matched.
+    /// Ties keep the newest first, then the id, so that pages never overlap.
+    pub fn apply<T>(&self, mut backups: Vec<T>, backup: impl Fn(&T) -> &Backup) -> (Vec<T>, usize) {
+        if let Some(name) = &self.name {
+            backups.retain(|b| backup(b).name.as_str() == name);
+        }
+        let newest_first = |a: &Backup, b: &Backup| {
+            b.begin_time
+                .cmp(&a.begin_time)
+                .then_with(|| b.id.as_str().cmp(a.id.as_str()))
+        };
+        backups.sort_by(|a, b| {
+            let (a, b) = (backup(a), backup(b));
+            let by_field = match self.order {
+                OrderField::Name => a.name.as_str().cmp(b.name.as_str()),
+                OrderField::Type => a.backup_type.as_str().cmp(b.backup_type.as_str()),
+                OrderField::BeginTime => newest_first(b, a),
+            };
+            let by_field = if self.ascending {
+                by_field
+            } else {
+                by_field.reverse()
+            };
+            match by_field {
+                Ordering::Equal => newest_first(a, b),
+                other => other,
+            }
+        });
+        let total = backups.len();
+        let page = backups
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .collect();
+        (page, total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeDelta};
+
+    use super::*;
+    use crate::domain::{BackupDescription, BackupId, BackupName, BackupType, InstanceId};
+
+    fn backup(id: &str, name: &str, minutes: i64, backup_type: BackupType) -> Backup {
+        Backup::building(
+            BackupId::from_raw(id),
+            InstanceId::parse("0123456789abcdef0123456789abcdefin07").unwrap(),
+            BackupName::parse(name).unwrap(),
+            BackupDescription::default(),
+            backup_type,
+            DateTime::UNIX_EPOCH + TimeDelta::minutes(minutes),
+            None,
+        )
+    }
+
+    fn ids(page: &[Backup]) -> Vec<&str> {
+        page.iter().map(|b| b.id.as_str()).collect()
+    }
+
+    fn query(raw: RawInstanceBackupQuery<'_>) -> InstanceBackupQuery {
+        InstanceBackupQuery::parse(&raw).unwrap()
+    }
+
+    fn three() -> Vec<Backup> {
+        vec![
+            backup("a", "nightly-b", 1, BackupType::Manual),
+            backup("b", "nightly-a", 3, BackupType::Auto),
+            backup("c", "nightly-c", 2, BackupType::Manual),
+        ]
+    }
+
+    #[test]
+    fn by_default_the_newest_come_first() {
+        let (page, total) = query(RawInstanceBackupQuery::default()).apply(three(), |b| b);
+        assert_eq!((ids(&page), total), (vec!["b", "c", "a"], 3));
+    }
+
+    #[test]
+    fn a_page_can_be_ordered_by_name_or_begin_time_either_way() {
+        let asc = query(RawInstanceBackupQuery {
+            order_field: Some("beginTime"),
+            order_rule: Some("asc"),
+            ..Default::default()
+        });
+        assert_eq!(ids(&asc.apply(three(), |b| b).0), ["a", "c", "b"]);
+        let by_name = query(RawInstanceBackupQuery {
+            order_field: Some("name"),
+            order_rule: Some("asc"),
+            ..Default::default()
+        });
+        assert_eq!(ids(&by_name.apply(three(), |b| b).0), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn a_name_filter_keeps_that_name_only_and_pages_count_matches() {
+        let named = query(RawInstanceBackupQuery {
+            filter_field: Some("name"),
+            filter_content: Some("nightly-c"),
+            ..Default::default()
+        });
+        assert_eq!(named.apply(three(), |b| b).1, 1);
+        let second = query(RawInstanceBackupQuery {
+            offset: Some("1"),
+            limit: Some("1"),
+            ..Default::default()
+        });
+        let (page, total) = second.apply(three(), |b| b);
+        assert_eq!((ids(&page), total), (vec!["c"], 3));
+    }
+
+    #[test]
+    fn unknown_orders_and_filters_are_parameter_errors() {
+        for raw in [
+            RawInstanceBackupQuery {
+                order_field: Some("size"),
+                ..Default::default()
+            },
+            RawInstanceBackupQuery {
+                order_rule: Some("up"),
+                ..Default::default()
+            },
+            RawInstanceBackupQuery {
+                filter_field: Some("status"),
+                filter_content: Some("x"),
+                ..Default::default()
+            },
+            RawInstanceBackupQuery {
+                filter_field: Some("name"),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(
+                InstanceBackupQuery::parse(&raw),
+                Err(ApiError::Parameter),
+                "{raw:?}"
+            );
+        }
+    }
+}
