@@ -11,6 +11,7 @@ pub mod instance_query;
 pub mod job;
 pub mod lifecycle;
 pub mod policy;
+pub mod restore;
 pub mod time;
 
 pub use backup::{Backup, BackupDescription, BackupName, BackupStatus, BackupType, NewBackup};

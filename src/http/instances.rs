@@ -12,8 +12,10 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Now};
 use super::respond::json;
 use super::wire::{
     InstanceBackupsParams, InstanceBackupsResponse, InstanceResponse, ListInstancesParams,
-    ListInstancesResponse, PolicyResponse, PolicyUpdatedResponse, UpdatePolicyBody,
+    ListInstancesResponse, PolicyResponse, PolicyUpdatedResponse, RestoreTimeParams,
+    RestoreTimesResponse, UpdatePolicyBody,
 };
+use crate::domain::restore;
 use crate::domain::{
     BackupPolicy, InstanceBackupQuery, InstanceId, InstanceQuery, RawInstanceBackupQuery,
     RawInstanceQuery,
@@ -144,4 +146,45 @@ pub(super) async fn backups(
         .store
         .instance_backups(&caller.project, &instance_id, &query, now)?;
     Ok(json(StatusCode::OK, &InstanceBackupsResponse::from(page)))
+}
+
+/// Emulates "Querying the Restorable Time Ranges" (Huawei Cloud's `ShowBackupRestoreTime`):
+/// `GET /v3/{project_id}/instances/{instance_id}/restore-time[?date=yyyy-mm-dd]` →
+/// `200 {"restore_times": [{"start_time", "end_time"}]}` in Unix milliseconds, derived from
+/// the instance's completed full backups (see `domain::restore`). `start_time` with
+/// `end_time` (milliseconds, as Huawei's Python SDK may send them) clip the answer when no
+/// `date` is given.
+pub(super) async fn restore_time(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    Now(now): Now,
+    ApiPath((_, instance_id)): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<RestoreTimeParams>,
+) -> Result<Response, ApiError> {
+    let instance_id = InstanceId::parse(&instance_id)?;
+    let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let millis = |s: String| {
+        s.parse::<i64>()
+            .ok()
+            .and_then(DateTime::<Utc>::from_timestamp_millis)
+            .ok_or(ApiError::Parameter)
+    };
+    let window = match (
+        given(&params.date),
+        given(&params.start_time),
+        given(&params.end_time),
+    ) {
+        (Some(_), _, _) | (None, None, None) => None,
+        (None, Some(start), Some(end)) => Some((millis(start)?, millis(end)?)),
+        (None, _, _) => return Err(ApiError::Parameter),
+    };
+    let mut ranges = emulator
+        .store
+        .restore_times(&caller.project, &instance_id, now)?;
+    if let Some(date) = given(&params.date) {
+        ranges = restore::within_day(ranges, &date)?;
+    } else if let Some((start, end)) = window {
+        ranges = restore::within(ranges, start, end);
+    }
+    Ok(json(StatusCode::OK, &RestoreTimesResponse::from(ranges)))
 }

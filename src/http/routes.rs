@@ -29,6 +29,8 @@ pub enum Operation {
     ShowPolicy,
     /// List one instance's full backups.
     InstanceBackups,
+    /// The times an instance can be restored to.
+    RestoreTime,
     /// Change an instance's backup policy.
     UpdatePolicy,
     /// IAM: get a token.
@@ -98,6 +100,7 @@ impl Operation {
         Self::ShowInstance,
         Self::ShowPolicy,
         Self::InstanceBackups,
+        Self::RestoreTime,
         Self::UpdatePolicy,
         Self::IamTokens,
         Self::IamProjects,
@@ -141,6 +144,7 @@ impl Operation {
             Self::ShowInstance => "show_instance",
             Self::ShowPolicy => "show_policy",
             Self::InstanceBackups => "instance_backups",
+            Self::RestoreTime => "restore_time",
             Self::UpdatePolicy => "update_policy",
             Self::IamTokens => "iam_tokens",
             Self::IamProjects => "iam_projects",
@@ -230,6 +234,11 @@ pub const API: &[Route] = &[
         "GET",
         "/v3/{project_id}/instances/{instance_id}/backups",
         Operation::InstanceBackups,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/restore-time",
+        Operation::RestoreTime,
     ),
     route(
         "PUT",

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::instance::derived_uuid;
+use crate::domain::restore::RestoreRange;
 use crate::domain::time::format_api_time;
 use crate::domain::{Backup, BackupPolicy, Instance, InstanceProfile, InstanceStatus, Job};
 use crate::error::ApiError;
@@ -222,6 +223,45 @@ impl From<BackupPage> for InstanceBackupsResponse {
                         backup_mode: "completed",
                         use_detail: "",
                         time_zone: "UTC",
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Query of `GET /v3/{project_id}/instances/{instance_id}/restore-time`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RestoreTimeParams {
+    /// A UTC day, `yyyy-mm-dd`.
+    pub date: Option<String>,
+    /// Unix milliseconds; with `end_time`, and only without `date`.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+}
+
+/// `200` answer of the restorable times: Unix milliseconds.
+#[derive(Debug, Serialize)]
+pub struct RestoreTimesResponse {
+    pub restore_times: Vec<RestoreTimeItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RestoreTimeItem {
+    pub start_time: i64,
+    pub end_time: i64,
+}
+
+impl From<Vec<RestoreRange>> for RestoreTimesResponse {
+    fn from(ranges: Vec<RestoreRange>) -> Self {
+        Self {
+            restore_times: ranges
+                .iter()
+                .map(|r| {
+                    let (start_time, end_time) = r.millis();
+                    RestoreTimeItem {
+                        start_time,
+                        end_time,
                     }
                 })
                 .collect(),

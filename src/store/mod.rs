@@ -32,6 +32,7 @@ use self::state::{Outcome, State};
 pub use self::views::{
     BackupPage, BackupState, BackupView, InstancePage, InstanceView, ProjectState,
 };
+use crate::domain::restore::{RestoreRange, restorable_ranges};
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
     InstanceBackupQuery, InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup,
@@ -340,6 +341,36 @@ impl Store {
         // A read may have finished a backup on the page: show it as it is now.
         let project = &state.projects[project_id];
         Ok(project.page(&read, total_count))
+    }
+
+    /// The times of an instance that can be restored (see [`restorable_ranges`]): from its
+    /// completed full backups and its policy's retention. An unknown instance is `DBS.200002`.
+    pub fn restore_times(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RestoreRange>, ApiError> {
+        self.apply_due(now);
+        let state = self.state.read();
+        let project = state
+            .projects
+            .get(project_id)
+            .ok_or(ApiError::InstanceNotFound)?;
+        let instance = project
+            .instances
+            .get(instance_id)
+            .ok_or(ApiError::InstanceNotFound)?;
+        let ends: Vec<DateTime<Utc>> = project
+            .by_instance
+            .get(instance_id)
+            .into_iter()
+            .flat_map(|index| index.values())
+            .filter_map(|id| project.backups.get(id))
+            .filter(|stored| stored.backup.status == BackupStatus::Completed)
+            .filter_map(|stored| stored.backup.end_time)
+            .collect();
+        Ok(restorable_ranges(&ends, instance.policy.keep_days, now))
     }
 
     /// One page of the project's instances matching `query`, newest first.

@@ -462,3 +462,76 @@ async fn an_instances_backups_refuse_bad_queries_and_unknown_or_malformed_instan
         .await
         .assert_error(404, "DBS.200002", "The DB instance does not exist.");
 }
+
+// --- restorable times: `GET …/instances/{instance_id}/restore-time` -------------------------
+
+fn millis(text: &str) -> i64 {
+    chrono::DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%z")
+        .unwrap()
+        .timestamp_millis()
+}
+
+#[tokio::test]
+async fn nothing_can_be_restored_before_a_full_backup_completes_then_from_its_end_on() {
+    let app = TestApp::new();
+    let url = format!("/v3/{PROJECT}/instances/{INSTANCE}/restore-time");
+    assert_eq!(app.get(&url).await.json(), json!({"restore_times": []}));
+    let created = app.create_ok(INSTANCE, "backup-1").await;
+    assert_eq!(app.get(&url).await.json(), json!({"restore_times": []}));
+    app.advance(5.0).await;
+    let end = millis(
+        app.backup(created["backup"]["id"].as_str().unwrap()).await["end_time"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(
+        app.get(&url).await.json(),
+        json!({"restore_times": [{"start_time": end, "end_time": end}]}),
+        "no incremental point yet"
+    );
+    // Eleven minutes on, the logs reach the second five-minute point after the backup.
+    app.advance(11.0 * 60.0).await;
+    assert_eq!(
+        app.get(&url).await.json(),
+        json!({"restore_times": [{"start_time": end, "end_time": end + 10 * 60 * 1000}]})
+    );
+    let backup = app.backup(created["backup"]["id"].as_str().unwrap()).await;
+    let day = &backup["end_time"].as_str().unwrap()[..10];
+    assert_eq!(
+        app.get(&format!("{url}?date={day}")).await.json()["restore_times"][0]["start_time"],
+        end
+    );
+    assert_eq!(
+        app.get(&format!("{url}?date=2020-01-01")).await.json(),
+        json!({"restore_times": []})
+    );
+    let window = format!("{url}?start_time={}&end_time={}", end + 1000, end + 2000);
+    assert_eq!(
+        app.get(&window).await.json(),
+        json!({"restore_times": [{"start_time": end + 1000, "end_time": end + 2000}]})
+    );
+}
+
+#[tokio::test]
+async fn restorable_times_refuse_bad_days_half_windows_and_unknown_instances() {
+    let app = TestApp::new();
+    let url = format!("/v3/{PROJECT}/instances/{INSTANCE}/restore-time");
+    for query in [
+        "date=2026-4-24",
+        "date=tomorrow",
+        "start_time=1",
+        "end_time=1",
+        "start_time=x&end_time=1",
+    ] {
+        app.get(&format!("{url}?{query}")).await.assert_error(
+            400,
+            "DBS.200001",
+            "Parameter error.",
+        );
+    }
+    app.get(&format!(
+        "/v3/{PROJECT}/instances/{OTHER_INSTANCE}/restore-time"
+    ))
+    .await
+    .assert_error(404, "DBS.200002", "The DB instance does not exist.");
+}

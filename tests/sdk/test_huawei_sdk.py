@@ -20,6 +20,7 @@ from huaweicloudsdkgaussdb.v3 import (
     ShowGaussMySqlBackupListRequest,
     ShowGaussMySqlBackupPolicyRequest,
     ShowGaussMySqlInstanceInfoRequest,
+    ShowBackupRestoreTimeRequest,
     ShowGaussMySqlJobInfoRequest,
     ShowInstanceBackupsRequest,
     UpdateGaussMySqlBackupPolicyRequest,
@@ -97,6 +98,15 @@ def test_an_instances_full_backups_come_in_their_own_shape(emulator):
     named = c.show_instance_backups(ShowInstanceBackupsRequest(
         instance_id=INSTANCE, filter_field="name", filter_content="no-such-name"))
     assert (named.total_count, named.backups) == ("0", [])
+
+
+def test_the_restorable_times_start_at_the_end_of_a_completed_backup(emulator):
+    c = client(emulator)
+    assert c.show_backup_restore_time(ShowBackupRestoreTimeRequest(instance_id=INSTANCE)).restore_times == []
+    create(c)
+    emulator.advance(5 + 5 * 60)
+    [window] = c.show_backup_restore_time(ShowBackupRestoreTimeRequest(instance_id=INSTANCE)).restore_times
+    assert isinstance(window.start_time, int) and window.end_time == window.start_time + 5 * 60 * 1000
 
 
 def test_instances_and_backup_policy(emulator):

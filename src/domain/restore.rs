@@ -1,0 +1,176 @@
+//! Point-in-time restore: which times of an instance can be restored, derived from its
+//! history. A point can be restored when a completed full backup ended at or before it and the
+//! incremental (log) backups taken after that backup still cover it.
+//!
+//! Our model of what Huawei Cloud describes (its incremental backups run every five minutes
+//! after the latest full or incremental one; logs are kept as long as the backup policy keeps
+//! backups): the continuous range starts at the end of the earliest full backup within the
+//! retention window (`now - keep_days`) and ends at the latest five-minute incremental point,
+//! so it lags "now" by up to five minutes. An older full backup, whose logs are gone, can
+//! still be restored as it was: a range of one instant at its end.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use crate::error::ApiError;
+
+/// How often an incremental backup captures the changes since the last one.
+pub const INCREMENTAL_EVERY: TimeDelta = TimeDelta::minutes(5);
+
+/// A restorable range, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestoreRange {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl RestoreRange {
+    /// The range as the API gives it: Unix milliseconds.
+    pub fn millis(&self) -> (i64, i64) {
+        (self.start.timestamp_millis(), self.end.timestamp_millis())
+    }
+}
+
+/// The restorable ranges, oldest first, of an instance whose completed full backups ended at
+/// `full_backup_ends` (any order), with logs kept `keep_days`, at `now`.
+pub fn restorable_ranges(
+    full_backup_ends: &[DateTime<Utc>],
+    keep_days: u16,
+    now: DateTime<Utc>,
+) -> Vec<RestoreRange> {
+    let mut ends: Vec<DateTime<Utc>> = full_backup_ends
+        .iter()
+        .copied()
+        .filter(|e| *e <= now)
+        .collect();
+    ends.sort();
+    ends.dedup();
+    let window_start = now - TimeDelta::days(i64::from(keep_days));
+    let (old, kept): (Vec<_>, Vec<_>) = ends.iter().partition(|end| **end < window_start);
+    let mut ranges: Vec<RestoreRange> = old
+        .into_iter()
+        .map(|end| RestoreRange { start: end, end })
+        .collect();
+    if let (Some(&first), Some(&latest)) = (kept.first(), kept.last()) {
+        // The last incremental point: whole five-minute steps after the latest full backup.
+        let step = INCREMENTAL_EVERY.num_milliseconds();
+        let steps = (now - latest).num_milliseconds() / step;
+        let last_log = latest + TimeDelta::milliseconds(steps * step);
+        ranges.push(RestoreRange {
+            start: first,
+            end: last_log,
+        });
+    }
+    ranges
+}
+
+/// Clips `ranges` to the UTC day `date` (`yyyy-mm-dd`), dropping those outside it; a malformed
+/// date is `DBS.200001`.
+pub fn within_day(ranges: Vec<RestoreRange>, date: &str) -> Result<Vec<RestoreRange>, ApiError> {
+    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| ApiError::Parameter)?;
+    if date.len() != 10 {
+        return Err(ApiError::Parameter);
+    }
+    let start = day
+        .and_hms_opt(0, 0, 0)
+        .ok_or(ApiError::Parameter)?
+        .and_utc();
+    let end = start + TimeDelta::days(1) - TimeDelta::milliseconds(1);
+    Ok(within(ranges, start, end))
+}
+
+/// Clips `ranges` to `[start, end]`, dropping those outside it.
+pub fn within(
+    ranges: Vec<RestoreRange>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<RestoreRange> {
+    ranges
+        .into_iter()
+        .filter(|r| r.end >= start && r.start <= end)
+        .map(|r| RestoreRange {
+            start: r.start.max(start),
+            end: r.end.min(end),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn without_a_completed_full_backup_nothing_can_be_restored() {
+        assert_eq!(restorable_ranges(&[], 7, at("2026-04-24T10:00:00Z")), []);
+    }
+
+    #[test]
+    fn the_range_runs_from_the_first_backup_to_the_last_five_minute_incremental_point() {
+        let ranges = restorable_ranges(
+            &[at("2026-04-24T10:00:10Z"), at("2026-04-23T10:00:00Z")],
+            7,
+            at("2026-04-24T10:12:00Z"),
+        );
+        assert_eq!(
+            ranges,
+            [RestoreRange {
+                start: at("2026-04-23T10:00:00Z"),
+                end: at("2026-04-24T10:10:10Z"),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_backup_older_than_the_retention_is_restorable_only_as_it_was() {
+        let old = at("2026-04-01T08:00:00Z");
+        let ranges = restorable_ranges(
+            &[old, at("2026-04-24T09:00:00Z")],
+            7,
+            at("2026-04-24T09:03:00Z"),
+        );
+        assert_eq!(
+            ranges[0],
+            RestoreRange {
+                start: old,
+                end: old
+            }
+        );
+        assert_eq!(ranges[1].start, at("2026-04-24T09:00:00Z"));
+        assert_eq!(
+            ranges[1].end,
+            at("2026-04-24T09:00:00Z"),
+            "no incremental point yet"
+        );
+    }
+
+    #[test]
+    fn a_day_clips_the_ranges_to_it_and_a_bad_day_is_refused() {
+        let ranges = vec![RestoreRange {
+            start: at("2026-04-23T10:00:00Z"),
+            end: at("2026-04-24T10:10:00Z"),
+        }];
+        assert_eq!(
+            within_day(ranges.clone(), "2026-04-24").unwrap(),
+            [RestoreRange {
+                start: at("2026-04-24T00:00:00Z"),
+                end: at("2026-04-24T10:10:00Z")
+            }]
+        );
+        assert_eq!(within_day(ranges.clone(), "2026-04-25").unwrap(), []);
+        for bad in [
+            "2026-4-24",
+            "24.04.2026",
+            "2026-02-30",
+            "2026-04-24T00:00:00Z",
+        ] {
+            assert_eq!(
+                within_day(ranges.clone(), bad),
+                Err(ApiError::Parameter),
+                "{bad}"
+            );
+        }
+    }
+}
