@@ -5,6 +5,7 @@ pub mod backup;
 pub mod backup_query;
 pub mod identity;
 pub mod ids;
+pub mod incremental;
 pub mod instance;
 pub mod instance_backup_query;
 pub mod instance_query;

@@ -96,6 +96,7 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         Operation::ShowPolicy => get(instances::show_policy),
         Operation::InstanceBackups => get(instances::backups),
         Operation::RestoreTime => get(instances::restore_time),
+        Operation::IncrementalBackups => get(instances::incremental_backups),
         Operation::UpdatePolicy => put(instances::update_policy),
         Operation::IamTokens => post(iam::tokens),
         Operation::IamProjects => get(iam::projects),

@@ -31,6 +31,8 @@ pub enum Operation {
     InstanceBackups,
     /// The times an instance can be restored to.
     RestoreTime,
+    /// List an instance's incremental backups.
+    IncrementalBackups,
     /// Change an instance's backup policy.
     UpdatePolicy,
     /// IAM: get a token.
@@ -101,6 +103,7 @@ impl Operation {
         Self::ShowPolicy,
         Self::InstanceBackups,
         Self::RestoreTime,
+        Self::IncrementalBackups,
         Self::UpdatePolicy,
         Self::IamTokens,
         Self::IamProjects,
@@ -145,6 +148,7 @@ impl Operation {
             Self::ShowPolicy => "show_policy",
             Self::InstanceBackups => "instance_backups",
             Self::RestoreTime => "restore_time",
+            Self::IncrementalBackups => "incremental_backups",
             Self::UpdatePolicy => "update_policy",
             Self::IamTokens => "iam_tokens",
             Self::IamProjects => "iam_projects",
@@ -239,6 +243,11 @@ pub const API: &[Route] = &[
         "GET",
         "/v3/{project_id}/instances/{instance_id}/restore-time",
         Operation::RestoreTime,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/incremental-backups",
+        Operation::IncrementalBackups,
     ),
     route(
         "PUT",

@@ -30,9 +30,8 @@ pub use self::state::FailureRule;
 pub use self::state::MAX_ISSUED_TOKENS;
 use self::state::{Outcome, State};
 pub use self::views::{
-    BackupPage, BackupState, BackupView, InstancePage, InstanceView, ProjectState,
+    BackupHistory, BackupPage, BackupState, BackupView, InstancePage, InstanceView, ProjectState,
 };
-use crate::domain::restore::{RestoreRange, restorable_ranges};
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
     InstanceBackupQuery, InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup,
@@ -343,14 +342,15 @@ impl Store {
         Ok(project.page(&read, total_count))
     }
 
-    /// The times of an instance that can be restored (see [`restorable_ranges`]): from its
-    /// completed full backups and its policy's retention. An unknown instance is `DBS.200002`.
-    pub fn restore_times(
+    /// What an instance's restorable times and incremental backups derive from: the ends of
+    /// its completed full backups and its policy's retention. An unknown instance is
+    /// `DBS.200002`.
+    pub fn backup_history(
         &self,
         project_id: &ProjectId,
         instance_id: &InstanceId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<RestoreRange>, ApiError> {
+    ) -> Result<BackupHistory, ApiError> {
         self.apply_due(now);
         let state = self.state.read();
         let project = state
@@ -361,7 +361,7 @@ impl Store {
             .instances
             .get(instance_id)
             .ok_or(ApiError::InstanceNotFound)?;
-        let ends: Vec<DateTime<Utc>> = project
+        let full_backup_ends = project
             .by_instance
             .get(instance_id)
             .into_iter()
@@ -370,7 +370,10 @@ impl Store {
             .filter(|stored| stored.backup.status == BackupStatus::Completed)
             .filter_map(|stored| stored.backup.end_time)
             .collect();
-        Ok(restorable_ranges(&ends, instance.policy.keep_days, now))
+        Ok(BackupHistory {
+            full_backup_ends,
+            keep_days: instance.policy.keep_days,
+        })
     }
 
     /// One page of the project's instances matching `query`, newest first.

@@ -62,3 +62,10 @@ pub struct ProjectState {
     /// How many jobs the project has, whether or not all are in `jobs`.
     pub job_count: usize,
 }
+
+/// An instance's completed full backups (their ends) and how long its backups are kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupHistory {
+    pub full_backup_ends: Vec<chrono::DateTime<chrono::Utc>>,
+    pub keep_days: u16,
+}

@@ -535,3 +535,64 @@ async fn restorable_times_refuse_bad_days_half_windows_and_unknown_instances() {
     .await
     .assert_error(404, "DBS.200002", "The DB instance does not exist.");
 }
+
+// --- incremental backups: `GET …/instances/{instance_id}/incremental-backups` ---------------
+
+#[tokio::test]
+async fn incremental_backups_follow_a_completed_full_backup_every_five_minutes_newest_first() {
+    let app = TestApp::new();
+    let url = format!("/v3/{PROJECT}/instances/{INSTANCE}/incremental-backups");
+    assert_eq!(
+        app.get(&url).await.json(),
+        json!({"backups": [], "total_count": 0})
+    );
+    let created = app.create_ok(INSTANCE, "backup-1").await;
+    app.advance(5.0).await;
+    app.advance(11.0 * 60.0).await;
+    let full = app.backup(created["backup"]["id"].as_str().unwrap()).await;
+    let body = app.get(&url).await.json();
+    assert_eq!(body["total_count"], 2);
+    let newest = &body["backups"][0];
+    assert_eq!(
+        millis(newest["end_time"].as_str().unwrap()),
+        millis(full["end_time"].as_str().unwrap()) + 10 * 60 * 1000
+    );
+    assert_eq!(body["backups"][1]["begin_time"], full["end_time"]);
+    assert_eq!(
+        (&newest["instance_id"], &newest["backup_type"]),
+        (&json!(INSTANCE), &json!("Log"))
+    );
+    assert!(newest["size"].is_f64());
+    // Paging past the end, as Terraform does, is an empty page.
+    assert_eq!(
+        app.get(&format!("{url}?offset=2")).await.json(),
+        json!({"backups": [], "total_count": 2})
+    );
+}
+
+#[tokio::test]
+async fn incremental_backups_take_only_limits_of_10_20_or_50_and_whole_windows() {
+    let app = TestApp::new();
+    let url = format!("/v3/{PROJECT}/instances/{INSTANCE}/incremental-backups");
+    for query in [
+        "limit=15",
+        "offset=-1",
+        "begin_time=2026-04-24T10:00:00%2B0000",
+        "begin_time=2026-04-24T10:00:00%2B0000&end_time=2026-04-24T09:00:00%2B0000",
+    ] {
+        app.get(&format!("{url}?{query}")).await.assert_error(
+            400,
+            "DBS.200001",
+            "Parameter error.",
+        );
+    }
+    assert_eq!(
+        app.get(&format!("{url}?limit=50")).await.status.as_u16(),
+        200
+    );
+    app.get(&format!(
+        "/v3/{PROJECT}/instances/{OTHER_INSTANCE}/incremental-backups"
+    ))
+    .await
+    .assert_error(404, "DBS.200002", "The DB instance does not exist.");
+}

@@ -21,6 +21,7 @@ from huaweicloudsdkgaussdb.v3 import (
     ShowGaussMySqlBackupPolicyRequest,
     ShowGaussMySqlInstanceInfoRequest,
     ShowBackupRestoreTimeRequest,
+    ShowGaussMySqlIncrementalBackupListRequest,
     ShowGaussMySqlJobInfoRequest,
     ShowInstanceBackupsRequest,
     UpdateGaussMySqlBackupPolicyRequest,
@@ -107,6 +108,17 @@ def test_the_restorable_times_start_at_the_end_of_a_completed_backup(emulator):
     emulator.advance(5 + 5 * 60)
     [window] = c.show_backup_restore_time(ShowBackupRestoreTimeRequest(instance_id=INSTANCE)).restore_times
     assert isinstance(window.start_time, int) and window.end_time == window.start_time + 5 * 60 * 1000
+
+
+def test_incremental_backups_follow_a_completed_full_backup(emulator):
+    c = client(emulator)
+    create(c)
+    emulator.advance(5 + 11 * 60)
+    answer = c.show_gauss_my_sql_incremental_backup_list(
+        ShowGaussMySqlIncrementalBackupListRequest(instance_id=INSTANCE, limit="10"))
+    assert answer.total_count == 2
+    assert [b.instance_id for b in answer.backups] == [INSTANCE, INSTANCE]
+    assert answer.backups[0].end_time > answer.backups[1].end_time
 
 
 def test_instances_and_backup_policy(emulator):
