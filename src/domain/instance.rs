@@ -135,6 +135,8 @@ pub struct InstanceProfile {
     pub maintenance_window: String,
     pub configuration_id: String,
     pub dedicated_resource_id: String,
+    /// The KMS key backups are encrypted with; none while backup encryption is off.
+    pub backup_encryption_key: Option<String>,
     /// One master node and `node_count - 1` read replicas.
     pub node_count: u32,
 }
@@ -173,6 +175,7 @@ impl InstanceProfile {
             maintenance_window: "18:00-22:00".to_owned(),
             configuration_id: format!("{}pr07", derived_uuid(seed, 4).replace('-', "")),
             dedicated_resource_id: String::new(),
+            backup_encryption_key: None,
             node_count: 1,
         }
     }

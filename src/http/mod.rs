@@ -97,6 +97,8 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         Operation::InstanceBackups => get(instances::backups),
         Operation::RestoreTime => get(instances::restore_time),
         Operation::IncrementalBackups => get(instances::incremental_backups),
+        Operation::ShowEncryption => get(instances::show_encryption),
+        Operation::SetEncryption => post(instances::set_encryption),
         Operation::UpdatePolicy => put(instances::update_policy),
         Operation::IamTokens => post(iam::tokens),
         Operation::IamProjects => get(iam::projects),

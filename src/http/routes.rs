@@ -33,6 +33,10 @@ pub enum Operation {
     RestoreTime,
     /// List an instance's incremental backups.
     IncrementalBackups,
+    /// Show whether an instance's backups are encrypted.
+    ShowEncryption,
+    /// Turn an instance's backup encryption on or off.
+    SetEncryption,
     /// Change an instance's backup policy.
     UpdatePolicy,
     /// IAM: get a token.
@@ -104,6 +108,8 @@ impl Operation {
         Self::InstanceBackups,
         Self::RestoreTime,
         Self::IncrementalBackups,
+        Self::ShowEncryption,
+        Self::SetEncryption,
         Self::UpdatePolicy,
         Self::IamTokens,
         Self::IamProjects,
@@ -149,6 +155,8 @@ impl Operation {
             Self::InstanceBackups => "instance_backups",
             Self::RestoreTime => "restore_time",
             Self::IncrementalBackups => "incremental_backups",
+            Self::ShowEncryption => "show_encryption",
+            Self::SetEncryption => "set_encryption",
             Self::UpdatePolicy => "update_policy",
             Self::IamTokens => "iam_tokens",
             Self::IamProjects => "iam_projects",
@@ -248,6 +256,16 @@ pub const API: &[Route] = &[
         "GET",
         "/v3/{project_id}/instances/{instance_id}/incremental-backups",
         Operation::IncrementalBackups,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/backups/encryption",
+        Operation::ShowEncryption,
+    ),
+    route(
+        "POST",
+        "/v3/{project_id}/instances/{instance_id}/backups/encryption",
+        Operation::SetEncryption,
     ),
     route(
         "PUT",

@@ -322,6 +322,34 @@ impl IncrementalBackupsResponse {
     }
 }
 
+/// Body of `POST …/instances/{instance_id}/backups/encryption`, as text; checked by the
+/// handler. Unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+pub struct BackupEncryptionBody {
+    pub encryption_status: String,
+    #[serde(rename = "type")]
+    pub key_type: Option<String>,
+    pub kms_key_id: Option<String>,
+}
+
+/// `200` answer of both encryption endpoints.
+#[derive(Debug, Serialize)]
+pub struct BackupEncryptionResponse {
+    pub encryption_status: &'static str,
+}
+
+impl From<&InstanceProfile> for BackupEncryptionResponse {
+    fn from(profile: &InstanceProfile) -> Self {
+        Self {
+            encryption_status: if profile.backup_encryption_key.is_some() {
+                "on"
+            } else {
+                "off"
+            },
+        }
+    }
+}
+
 /// Body of `DELETE /v3/{project_id}/backups`. Unknown fields are ignored.
 #[derive(Debug, Deserialize)]
 pub struct BatchDeleteBody {

@@ -432,6 +432,27 @@ impl Store {
         Ok(updated)
     }
 
+    /// Turns backup encryption on (with this KMS key) or off (`None`) for an instance, and
+    /// returns the instance. An unknown instance is `DBS.200002`.
+    pub fn set_backup_encryption(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Instance, ApiError> {
+        let mut state = self.write();
+        state.apply_due(now, false);
+        let instance = state
+            .projects
+            .get_mut(project_id)
+            .and_then(|p| p.instances.get_mut(instance_id))
+            .ok_or(ApiError::InstanceNotFound)?;
+        instance.profile.backup_encryption_key = key;
+        instance.profile.updated = now;
+        Ok(instance.clone())
+    }
+
     /// Applies everything due by `now` — including what the `manual` lifecycle leaves to a
     /// clock advance — each at its own time, and returns what happened in that order.
     pub fn advance_to(&self, now: DateTime<Utc>) -> Vec<Transition> {

@@ -596,3 +596,80 @@ async fn incremental_backups_take_only_limits_of_10_20_or_50_and_whole_windows()
     .await
     .assert_error(404, "DBS.200002", "The DB instance does not exist.");
 }
+
+// --- backup encryption: `GET`/`POST …/instances/{instance_id}/backups/encryption` -----------
+
+async fn set_encryption(app: &TestApp, body: serde_json::Value) -> TestResponse {
+    app.raw(
+        Method::POST,
+        &format!("/v3/{PROJECT}/instances/{INSTANCE}/backups/encryption"),
+        &[
+            ("x-auth-token", TOKEN),
+            ("content-type", "application/json"),
+        ],
+        axum::body::Body::from(body.to_string()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn backup_encryption_is_off_until_turned_on_with_a_kms_key_and_survives_a_snapshot() {
+    let app = TestApp::new();
+    let url = format!("/v3/{PROJECT}/instances/{INSTANCE}/backups/encryption");
+    assert_eq!(
+        app.get(&url).await.json(),
+        json!({"encryption_status": "off"})
+    );
+    let on = set_encryption(
+        &app,
+        json!({"encryption_status": "ON", "type": "KMS", "kms_key_id": "4f2d6a3e-1b7c-4e0a-9d51-0c8e2b7a6f19"}),
+    )
+    .await;
+    assert_eq!(on.json(), json!({"encryption_status": "on"}));
+    assert_eq!(
+        app.get(&url).await.json(),
+        json!({"encryption_status": "on"})
+    );
+    // The key is part of the instance's state: a snapshot carries it back.
+    let snapshot = app
+        .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
+        .await
+        .json();
+    assert_eq!(
+        snapshot["projects"][0]["instances"][0]["backup_encryption_key"],
+        "4f2d6a3e-1b7c-4e0a-9d51-0c8e2b7a6f19"
+    );
+    assert_eq!(
+        set_encryption(&app, json!({"encryption_status": "off"}))
+            .await
+            .json()["encryption_status"],
+        "off"
+    );
+    app.control_post("/_emulator/fixtures", &snapshot.to_string())
+        .await;
+    assert_eq!(
+        app.get(&url).await.json(),
+        json!({"encryption_status": "on"})
+    );
+}
+
+#[tokio::test]
+async fn turning_encryption_on_needs_kms_and_a_key_and_the_status_is_on_or_off() {
+    let app = TestApp::new();
+    for body in [
+        json!({"encryption_status": "on"}),
+        json!({"encryption_status": "on", "type": "kms"}),
+        json!({"encryption_status": "on", "type": "aes", "kms_key_id": "k"}),
+        json!({"encryption_status": "maybe"}),
+        json!({"type": "kms"}),
+    ] {
+        set_encryption(&app, body)
+            .await
+            .assert_error(400, "DBS.200001", "Parameter error.");
+    }
+    app.get(&format!(
+        "/v3/{PROJECT}/instances/{OTHER_INSTANCE}/backups/encryption"
+    ))
+    .await
+    .assert_error(404, "DBS.200002", "The DB instance does not exist.");
+}

@@ -9,12 +9,15 @@ import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkgaussdb.v3 import (
+    BackupEncryptRequest,
     BatchDeleteBackupRequest,
     BatchDeleteBackupRequestBody,
     CreateGaussMySqlBackupRequest,
     DeleteGaussMySqlBackupRequest,
+    DescribeBackupEncryptStatusRequest,
     GaussDBClient,
     ListGaussMySqlInstancesRequest,
+    ModifyBackupEncryptStatusRequest,
     MysqlCreateBackupRequest,
     MysqlUpdateBackupPolicyRequest,
     ShowGaussMySqlBackupListRequest,
@@ -119,6 +122,17 @@ def test_incremental_backups_follow_a_completed_full_backup(emulator):
     assert answer.total_count == 2
     assert [b.instance_id for b in answer.backups] == [INSTANCE, INSTANCE]
     assert answer.backups[0].end_time > answer.backups[1].end_time
+
+
+def test_backup_encryption_is_turned_on_with_a_kms_key_and_read_back(emulator):
+    c = client(emulator)
+    status = c.describe_backup_encrypt_status(DescribeBackupEncryptStatusRequest(instance_id=INSTANCE))
+    assert status.encryption_status == "off"
+    body = BackupEncryptRequest(encryption_status="on", type="kms", kms_key_id="4f2d6a3e-1b7c-4e0a-9d51-0c8e2b7a6f19")
+    changed = c.modify_backup_encrypt_status(ModifyBackupEncryptStatusRequest(instance_id=INSTANCE, body=body))
+    assert changed.encryption_status == "on"
+    status = c.describe_backup_encrypt_status(DescribeBackupEncryptStatusRequest(instance_id=INSTANCE))
+    assert status.encryption_status == "on"
 
 
 def test_instances_and_backup_policy(emulator):
