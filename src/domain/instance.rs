@@ -137,6 +137,8 @@ pub struct InstanceProfile {
     pub dedicated_resource_id: String,
     /// The KMS key backups are encrypted with; none while backup encryption is off.
     pub backup_encryption_key: Option<String>,
+    /// The cross-region backup policy, once one was set.
+    pub offsite_policy: Option<super::policy::OffsitePolicy>,
     /// One master node and `node_count - 1` read replicas.
     pub node_count: u32,
 }
@@ -176,6 +178,7 @@ impl InstanceProfile {
             configuration_id: format!("{}pr07", derived_uuid(seed, 4).replace('-', "")),
             dedicated_resource_id: String::new(),
             backup_encryption_key: None,
+            offsite_policy: None,
             node_count: 1,
         }
     }

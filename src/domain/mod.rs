@@ -23,4 +23,4 @@ pub use instance_backup_query::{InstanceBackupQuery, RawInstanceBackupQuery};
 pub use instance_query::{InstanceQuery, RawInstanceQuery};
 pub use job::{Job, JobStatus};
 pub use lifecycle::LifecycleMode;
-pub use policy::BackupPolicy;
+pub use policy::{BackupPolicy, OffsitePolicy};

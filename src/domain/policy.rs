@@ -146,6 +146,37 @@ pub fn automated_backup_name(instance_name: &str, at: DateTime<Utc>) -> String {
     )
 }
 
+/// Where and how an instance's backups are copied to another region (the cross-region, or
+/// "offsite", policy); the emulator keeps it and copies nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffsitePolicy {
+    pub open_auto_backup: bool,
+    pub open_incremental_backup: bool,
+    pub destination_project_id: String,
+    pub destination_region: String,
+    pub keep_days: u16,
+}
+
+impl OffsitePolicy {
+    /// The most days a cross-region copy is kept.
+    pub const MAX_KEEP_DAYS: u16 = 1825;
+
+    /// The update's rules: incremental copies only with full ones, both destinations given,
+    /// `keep_days` 1 to 1825; else `DBS.200001`.
+    pub fn check(&self) -> Result<(), ApiError> {
+        let valid = (self.open_auto_backup || !self.open_incremental_backup)
+            && !self.destination_project_id.trim().is_empty()
+            && !self.destination_region.trim().is_empty()
+            && (1..=Self::MAX_KEEP_DAYS).contains(&self.keep_days);
+        if valid {
+            Ok(())
+        } else {
+            Err(ApiError::Parameter)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +309,27 @@ mod tests {
             automated_backup_name("taurusdb-e747", at),
             "TaurusDB-e747-20200705185048266"
         );
+    }
+
+    fn offsite(auto: bool, incremental: bool, keep_days: u16) -> OffsitePolicy {
+        OffsitePolicy {
+            open_auto_backup: auto,
+            open_incremental_backup: incremental,
+            destination_project_id: "0123456789abcdef0123456789abcdef".into(),
+            destination_region: "eu-nl".into(),
+            keep_days,
+        }
+    }
+
+    #[test]
+    fn an_offsite_policy_copies_increments_only_with_full_backups_for_1_to_1825_days() {
+        assert_eq!(offsite(true, true, 1825).check(), Ok(()));
+        assert_eq!(offsite(false, false, 1).check(), Ok(()));
+        assert_eq!(offsite(false, true, 7).check(), Err(ApiError::Parameter));
+        assert_eq!(offsite(true, false, 0).check(), Err(ApiError::Parameter));
+        assert_eq!(offsite(true, false, 1826).check(), Err(ApiError::Parameter));
+        let mut nowhere = offsite(true, false, 7);
+        nowhere.destination_region = " ".into();
+        assert_eq!(nowhere.check(), Err(ApiError::Parameter));
     }
 }

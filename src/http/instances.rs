@@ -13,14 +13,15 @@ use super::respond::json;
 use super::wire::{
     BackupEncryptionBody, BackupEncryptionResponse, IncrementalBackupsParams,
     IncrementalBackupsResponse, InstanceBackupsParams, InstanceBackupsResponse, InstanceResponse,
-    ListInstancesParams, ListInstancesResponse, PolicyResponse, PolicyUpdatedResponse,
-    RestoreTimeParams, RestoreTimesResponse, UpdatePolicyBody,
+    ListInstancesParams, ListInstancesResponse, OffsitePolicyBody, OffsitePolicyResponse,
+    PolicyResponse, PolicyUpdatedResponse, RestoreTimeParams, RestoreTimesResponse,
+    UpdatePolicyBody,
 };
 use crate::domain::incremental::{self, IncrementalQuery};
 use crate::domain::restore;
 use crate::domain::{
-    BackupPolicy, InstanceBackupQuery, InstanceId, InstanceQuery, RawInstanceBackupQuery,
-    RawInstanceQuery,
+    BackupPolicy, InstanceBackupQuery, InstanceId, InstanceQuery, OffsitePolicy,
+    RawInstanceBackupQuery, RawInstanceQuery,
 };
 use crate::emulator::Emulator;
 use crate::error::ApiError;
@@ -282,5 +283,35 @@ pub(super) async fn set_encryption(
     Ok(json(
         StatusCode::OK,
         &BackupEncryptionResponse::from(&instance.profile),
+    ))
+}
+
+/// Emulates "Configuring a Cross-Region Backup Policy" (Huawei Cloud's
+/// `UpdateBackupOffsitePolicy`): `PUT …/instances/{instance_id}/backups/offsite-policy
+/// {"backup_policy": {...}}` → `200 {"result": "SUCCESS"}`. The policy is kept (snapshots
+/// show it); nothing is copied. There is no read of it in the API.
+pub(super) async fn set_offsite_policy(
+    State(emulator): State<Arc<Emulator>>,
+    caller: Authorized,
+    Now(now): Now,
+    ApiPath((_, instance_id)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<OffsitePolicyBody>,
+) -> Result<Response, ApiError> {
+    let instance_id = InstanceId::parse(&instance_id)?;
+    let fields = body.backup_policy;
+    let policy = OffsitePolicy {
+        open_auto_backup: fields.open_auto_backup,
+        open_incremental_backup: fields.open_incremental_backup,
+        destination_project_id: fields.destination_project_id,
+        destination_region: fields.destination_region,
+        keep_days: fields.keep_days,
+    };
+    policy.check()?;
+    emulator
+        .store
+        .set_offsite_policy(&caller.project, &instance_id, policy, now)?;
+    Ok(json(
+        StatusCode::OK,
+        &OffsitePolicyResponse { result: "SUCCESS" },
     ))
 }

@@ -99,6 +99,7 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         Operation::IncrementalBackups => get(instances::incremental_backups),
         Operation::ShowEncryption => get(instances::show_encryption),
         Operation::SetEncryption => post(instances::set_encryption),
+        Operation::SetOffsitePolicy => put(instances::set_offsite_policy),
         Operation::UpdatePolicy => put(instances::update_policy),
         Operation::IamTokens => post(iam::tokens),
         Operation::IamProjects => get(iam::projects),

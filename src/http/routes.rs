@@ -37,6 +37,8 @@ pub enum Operation {
     ShowEncryption,
     /// Turn an instance's backup encryption on or off.
     SetEncryption,
+    /// Set an instance's cross-region backup policy.
+    SetOffsitePolicy,
     /// Change an instance's backup policy.
     UpdatePolicy,
     /// IAM: get a token.
@@ -110,6 +112,7 @@ impl Operation {
         Self::IncrementalBackups,
         Self::ShowEncryption,
         Self::SetEncryption,
+        Self::SetOffsitePolicy,
         Self::UpdatePolicy,
         Self::IamTokens,
         Self::IamProjects,
@@ -157,6 +160,7 @@ impl Operation {
             Self::IncrementalBackups => "incremental_backups",
             Self::ShowEncryption => "show_encryption",
             Self::SetEncryption => "set_encryption",
+            Self::SetOffsitePolicy => "set_offsite_policy",
             Self::UpdatePolicy => "update_policy",
             Self::IamTokens => "iam_tokens",
             Self::IamProjects => "iam_projects",
@@ -266,6 +270,11 @@ pub const API: &[Route] = &[
         "POST",
         "/v3/{project_id}/instances/{instance_id}/backups/encryption",
         Operation::SetEncryption,
+    ),
+    route(
+        "PUT",
+        "/v3/{project_id}/instances/{instance_id}/backups/offsite-policy",
+        Operation::SetOffsitePolicy,
     ),
     route(
         "PUT",

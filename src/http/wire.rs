@@ -350,6 +350,29 @@ impl From<&InstanceProfile> for BackupEncryptionResponse {
     }
 }
 
+/// Body of `PUT …/instances/{instance_id}/backups/offsite-policy`: every field required, of
+/// its JSON type.
+#[derive(Debug, Deserialize)]
+pub struct OffsitePolicyBody {
+    pub backup_policy: OffsitePolicyFields,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OffsitePolicyFields {
+    pub open_auto_backup: bool,
+    pub open_incremental_backup: bool,
+    pub destination_project_id: String,
+    pub destination_region: String,
+    pub keep_days: u16,
+}
+
+/// `200` answer of the offsite policy update: `SUCCESS` in capitals, which the Huawei
+/// Terraform provider requires (the API page's example has it in lower case).
+#[derive(Debug, Serialize)]
+pub struct OffsitePolicyResponse {
+    pub result: &'static str,
+}
+
 /// Body of `DELETE /v3/{project_id}/backups`. Unknown fields are ignored.
 #[derive(Debug, Deserialize)]
 pub struct BatchDeleteBody {

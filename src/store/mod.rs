@@ -35,7 +35,7 @@ pub use self::views::{
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
     InstanceBackupQuery, InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup,
-    ProjectId,
+    OffsitePolicy, ProjectId,
 };
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
@@ -449,6 +449,30 @@ impl Store {
             .and_then(|p| p.instances.get_mut(instance_id))
             .ok_or(ApiError::InstanceNotFound)?;
         instance.profile.backup_encryption_key = key;
+        instance.profile.updated = now;
+        Ok(instance.clone())
+    }
+
+    /// Sets an instance's cross-region backup policy; the instance must be `ACTIVE`
+    /// (`DBS.200011` otherwise). An unknown instance is `DBS.200002`.
+    pub fn set_offsite_policy(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        policy: OffsitePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Instance, ApiError> {
+        let mut state = self.write();
+        state.apply_due(now, false);
+        let instance = state
+            .projects
+            .get_mut(project_id)
+            .and_then(|p| p.instances.get_mut(instance_id))
+            .ok_or(ApiError::InstanceNotFound)?;
+        if instance.status() != InstanceStatus::Active {
+            return Err(ApiError::InstanceBusy);
+        }
+        instance.profile.offsite_policy = Some(policy);
         instance.profile.updated = now;
         Ok(instance.clone())
     }

@@ -673,3 +673,67 @@ async fn turning_encryption_on_needs_kms_and_a_key_and_the_status_is_on_or_off()
     .await
     .assert_error(404, "DBS.200002", "The DB instance does not exist.");
 }
+
+// --- cross-region backup policy: `PUT …/instances/{instance_id}/backups/offsite-policy` -----
+
+async fn set_offsite(app: &TestApp, instance: &str, policy: serde_json::Value) -> TestResponse {
+    app.raw(
+        Method::PUT,
+        &format!("/v3/{PROJECT}/instances/{instance}/backups/offsite-policy"),
+        &[
+            ("x-auth-token", TOKEN),
+            ("content-type", "application/json"),
+        ],
+        Body::from(json!({"backup_policy": policy}).to_string()),
+    )
+    .await
+}
+
+fn offsite(auto: bool, incremental: bool, keep_days: i64) -> serde_json::Value {
+    json!({"open_auto_backup": auto, "open_incremental_backup": incremental,
+           "destination_project_id": OTHER_PROJECT, "destination_region": "eu-nl",
+           "keep_days": keep_days})
+}
+
+#[tokio::test]
+async fn a_cross_region_policy_answers_success_in_capitals_and_is_kept_in_the_state() {
+    let app = TestApp::new();
+    let response = set_offsite(&app, INSTANCE, offsite(true, true, 30)).await;
+    assert_eq!(response.status.as_u16(), 200, "{}", response.text);
+    assert_eq!(response.json(), json!({"result": "SUCCESS"}));
+    let snapshot = app
+        .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
+        .await
+        .json();
+    assert_eq!(
+        snapshot["projects"][0]["instances"][0]["offsite_backup_policy"],
+        offsite(true, true, 30)
+    );
+}
+
+#[tokio::test]
+async fn a_cross_region_policy_is_refused_when_broken_or_while_the_instance_is_busy() {
+    let app = TestApp::new();
+    for policy in [
+        offsite(false, true, 7),
+        offsite(true, false, 0),
+        offsite(true, false, 1826),
+        json!({"open_auto_backup": "yes"}),
+    ] {
+        set_offsite(&app, INSTANCE, policy).await.assert_error(
+            400,
+            "DBS.200001",
+            "Parameter error.",
+        );
+    }
+    set_offsite(&app, REBOOTING_INSTANCE, offsite(true, false, 7))
+        .await
+        .assert_error(
+            409,
+            "DBS.200011",
+            "Another operation is being performed on the DB instance or the DB instance is faulty.",
+        );
+    set_offsite(&app, OTHER_INSTANCE, offsite(true, false, 7))
+        .await
+        .assert_error(404, "DBS.200002", "The DB instance does not exist.");
+}

@@ -27,12 +27,15 @@ from huaweicloudsdkgaussdb.v3 import (
     ShowGaussMySqlIncrementalBackupListRequest,
     ShowGaussMySqlJobInfoRequest,
     ShowInstanceBackupsRequest,
+    UpdateBackupOffsitePolicyInfo,
+    UpdateBackupOffsitePolicyRequest,
+    UpdateBackupOffsitePolicyRequestBody,
     UpdateGaussMySqlBackupPolicyRequest,
 )
 from huaweicloudsdkgaussdb.v3.model.mysql_backup_policy import MysqlBackupPolicy
 from huaweicloudsdkgaussdb.v3.region.gaussdb_region import GaussDBRegion
 
-from conftest import AK, INSTANCE, PROJECT, SK
+from conftest import AK, INSTANCE, OTHER_PROJECT, PROJECT, SK
 
 
 def client(emulator, sk=SK):
@@ -133,6 +136,18 @@ def test_backup_encryption_is_turned_on_with_a_kms_key_and_read_back(emulator):
     assert changed.encryption_status == "on"
     status = c.describe_backup_encrypt_status(DescribeBackupEncryptStatusRequest(instance_id=INSTANCE))
     assert status.encryption_status == "on"
+
+
+def test_a_cross_region_backup_policy_is_set(emulator):
+    policy = UpdateBackupOffsitePolicyInfo(
+        open_auto_backup=True, open_incremental_backup=False, destination_project_id=OTHER_PROJECT,
+        destination_region="eu-nl", keep_days=7)
+    body = UpdateBackupOffsitePolicyRequestBody(backup_policy=policy)
+    answer = client(emulator).update_backup_offsite_policy(
+        UpdateBackupOffsitePolicyRequest(instance_id=INSTANCE, body=body))
+    assert answer.result == "SUCCESS"
+    snapshot = emulator.control("GET", f"/_emulator/snapshot?project_id={PROJECT}")
+    assert snapshot["projects"][0]["instances"][0]["offsite_backup_policy"]["destination_region"] == "eu-nl"
 
 
 def test_instances_and_backup_policy(emulator):
