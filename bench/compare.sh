@@ -2,16 +2,34 @@
 # Create throughput of two emulator builds, in alternating rounds on the same machine, so
 # that a change can be told from the machine's noise:
 #   bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]
+# or, exactly and whatever the machine's load, the instructions each build spends per create
+# and per list request (callgrind, through bench/instructions.py):
+#   bench/compare.sh --instructions OLD_BINARY NEW_BINARY
 # e.g. build the commit before a change with
 #   git worktree add /tmp/old COMMIT && (cd /tmp/old && CARGO_TARGET_DIR=/tmp/old-target cargo build --release)
 # and compare /tmp/old-target/release/taurusdb-emulator with target/release/taurusdb-emulator.
 # Prints each round's requests/s and the new/old ratio, then the median ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-old=$1 new=$2 rounds=${3:-5}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 args=(--port 0 --lifecycle time --backup-duration 0s --automated-backups false
   --max-backups-per-project 100000000 --request-timeout 30s)
+
+if [ "${1:-}" = "--instructions" ]; then
+  old=$2 new=$3
+  command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+  for what in create "list 1000"; do
+    # shellcheck disable=SC2086 # "list 1000" is two arguments
+    o=$(python3 bench/instructions.py $what "$old" "${args[@]}" 2>/dev/null)
+    # shellcheck disable=SC2086
+    n=$(python3 bench/instructions.py $what "$new" "${args[@]}" 2>/dev/null)
+    awk -v w="$what" -v a="$o" -v b="$n" \
+      'BEGIN {printf "%s: old %d, new %d instructions per request, new/old %.3f\n", w, a, b, b / a}'
+  done
+  exit 0
+fi
+
+old=$1 new=$2 rounds=${3:-5}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
