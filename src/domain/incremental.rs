@@ -117,13 +117,7 @@ pub fn incremental_backups(
     now: DateTime<Utc>,
     query: &IncrementalQuery,
 ) -> (Vec<IncrementalBackup>, usize) {
-    let mut ends: Vec<DateTime<Utc>> = full_backup_ends
-        .iter()
-        .copied()
-        .filter(|e| *e <= now)
-        .collect();
-    ends.sort();
-    ends.dedup();
+    let ends = super::restore::full_backups_until(full_backup_ends, now);
     let kept_from = now - TimeDelta::days(i64::from(keep_days));
     let step = INCREMENTAL_EVERY.num_milliseconds();
     // Newest run first.

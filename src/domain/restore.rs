@@ -30,13 +30,11 @@ impl RestoreRange {
     }
 }
 
-/// The restorable ranges, oldest first, of an instance whose completed full backups ended at
-/// `full_backup_ends` (any order), with logs kept `keep_days`, at `now`.
-pub fn restorable_ranges(
+/// The ends of completed full backups that are not in the future, oldest first, once each.
+pub fn full_backups_until(
     full_backup_ends: &[DateTime<Utc>],
-    keep_days: u16,
     now: DateTime<Utc>,
-) -> Vec<RestoreRange> {
+) -> Vec<DateTime<Utc>> {
     let mut ends: Vec<DateTime<Utc>> = full_backup_ends
         .iter()
         .copied()
@@ -44,6 +42,17 @@ pub fn restorable_ranges(
         .collect();
     ends.sort();
     ends.dedup();
+    ends
+}
+
+/// The restorable ranges, oldest first, of an instance whose completed full backups ended at
+/// `full_backup_ends` (any order), with logs kept `keep_days`, at `now`.
+pub fn restorable_ranges(
+    full_backup_ends: &[DateTime<Utc>],
+    keep_days: u16,
+    now: DateTime<Utc>,
+) -> Vec<RestoreRange> {
+    let ends = full_backups_until(full_backup_ends, now);
     let window_start = now - TimeDelta::days(i64::from(keep_days));
     let (old, kept): (Vec<_>, Vec<_>) = ends.iter().partition(|end| **end < window_start);
     let mut ranges: Vec<RestoreRange> = old

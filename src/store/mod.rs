@@ -298,14 +298,7 @@ impl Store {
     ) -> Result<InstanceView, ApiError> {
         self.apply_due(now);
         let state = self.state.read();
-        let project = state
-            .projects
-            .get(project_id)
-            .ok_or(ApiError::InstanceNotFound)?;
-        let instance = project
-            .instances
-            .get(instance_id)
-            .ok_or(ApiError::InstanceNotFound)?;
+        let (project, instance) = state.instance(project_id, instance_id)?;
         Ok(project.view_instance(project_id, instance))
     }
 
@@ -353,14 +346,7 @@ impl Store {
     ) -> Result<BackupHistory, ApiError> {
         self.apply_due(now);
         let state = self.state.read();
-        let project = state
-            .projects
-            .get(project_id)
-            .ok_or(ApiError::InstanceNotFound)?;
-        let instance = project
-            .instances
-            .get(instance_id)
-            .ok_or(ApiError::InstanceNotFound)?;
+        let (project, instance) = state.instance(project_id, instance_id)?;
         let full_backup_ends = project
             .by_instance
             .get(instance_id)
@@ -416,11 +402,7 @@ impl Store {
     ) -> Result<Instance, ApiError> {
         let mut state = self.write();
         state.apply_due(now, false);
-        let instance = state
-            .projects
-            .get_mut(project_id)
-            .and_then(|p| p.instances.get_mut(instance_id))
-            .ok_or(ApiError::InstanceNotFound)?;
+        let instance = state.instance_mut(project_id, instance_id)?;
         if instance.status() != InstanceStatus::Active {
             return Err(ApiError::InstanceBusy);
         }
@@ -443,11 +425,7 @@ impl Store {
     ) -> Result<Instance, ApiError> {
         let mut state = self.write();
         state.apply_due(now, false);
-        let instance = state
-            .projects
-            .get_mut(project_id)
-            .and_then(|p| p.instances.get_mut(instance_id))
-            .ok_or(ApiError::InstanceNotFound)?;
+        let instance = state.instance_mut(project_id, instance_id)?;
         instance.profile.backup_encryption_key = key;
         instance.profile.updated = now;
         Ok(instance.clone())
@@ -464,11 +442,7 @@ impl Store {
     ) -> Result<Instance, ApiError> {
         let mut state = self.write();
         state.apply_due(now, false);
-        let instance = state
-            .projects
-            .get_mut(project_id)
-            .and_then(|p| p.instances.get_mut(instance_id))
-            .ok_or(ApiError::InstanceNotFound)?;
+        let instance = state.instance_mut(project_id, instance_id)?;
         if instance.status() != InstanceStatus::Active {
             return Err(ApiError::InstanceBusy);
         }

@@ -9,9 +9,10 @@ use super::project::{Completion, Project};
 use super::{Lifecycle, LifecycleMode, Transition, TransitionKind};
 use crate::domain::policy::automated_backup_name;
 use crate::domain::{
-    Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupType, IdSource,
+    Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupType, IdSource, Instance,
     InstanceId, ProjectId,
 };
+use crate::error::ApiError;
 use crate::fixtures::{ProjectSeed, SeedCompletion};
 
 /// Something due at a time.
@@ -163,6 +164,35 @@ impl State {
             project.forget_at = Some(at);
             self.push(project_id, at, Due::ForgetJobs, false);
         }
+    }
+
+    /// A project and one of its instances (`DBS.200002` when either is unknown).
+    pub(super) fn instance(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+    ) -> Result<(&Project, &Instance), ApiError> {
+        let project = self
+            .projects
+            .get(project_id)
+            .ok_or(ApiError::InstanceNotFound)?;
+        let instance = project
+            .instances
+            .get(instance_id)
+            .ok_or(ApiError::InstanceNotFound)?;
+        Ok((project, instance))
+    }
+
+    /// An instance of a project, to change (`DBS.200002` when either is unknown).
+    pub(super) fn instance_mut(
+        &mut self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+    ) -> Result<&mut Instance, ApiError> {
+        self.projects
+            .get_mut(project_id)
+            .and_then(|p| p.instances.get_mut(instance_id))
+            .ok_or(ApiError::InstanceNotFound)
     }
 
     /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
