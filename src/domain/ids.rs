@@ -84,7 +84,7 @@ impl BackupId {
         let mut id = [0u8; 36];
         id[..32].copy_from_slice(&hex32(ids.next_u128()));
         id[32..].copy_from_slice(b"br07");
-        Self(String::from_utf8_lossy(&id).into())
+        Self(ascii(&id).into())
     }
 
     /// An id as given by a client or a fixture; lookups simply miss when it does not exist.
@@ -150,7 +150,7 @@ impl IdSource {
 
     /// A request id: 32 lowercase hex digits.
     pub fn request_id(&mut self) -> String {
-        String::from_utf8_lossy(&hex32(self.next_u128())).into_owned()
+        ascii(&hex32(self.next_u128()))
     }
 }
 
@@ -199,6 +199,12 @@ fn uuid_v4(bits: u128) -> uuid::Uuid {
         .with_version(uuid::Version::Random)
         .with_variant(uuid::Variant::RFC4122)
         .into_uuid()
+}
+
+/// Text of bytes known to be ASCII (hex digits, letters and digits we wrote), without the
+/// replacement machinery of `from_utf8_lossy`.
+pub(crate) fn ascii(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes).unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub fn format_api_time(t: DateTime<Utc>) -> String {
         out[at] = b'0' + (value / 10) as u8;
         out[at + 1] = b'0' + (value % 10) as u8;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    super::ids::ascii(&out)
 }
 
 /// Reads a time given in a query parameter; `None` if it is not in the API's format.

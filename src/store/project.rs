@@ -1,7 +1,9 @@
 //! One project's state: instances, backups with their indexes, jobs.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
 
@@ -101,13 +103,13 @@ impl Project {
             credentials: seed.credentials.clone(),
             users: seed.users.clone(),
             epoch,
-            instances: HashMap::new(),
+            instances: HashMap::default(),
             backups: Sharded::default(),
             newest_first: BTreeMap::new(),
-            by_instance: HashMap::new(),
+            by_instance: HashMap::default(),
             jobs: Sharded::default(),
             detached: BTreeSet::new(),
-            used_mb: HashMap::new(),
+            used_mb: HashMap::default(),
             read_waiters: 0,
             forget_at: None,
         }

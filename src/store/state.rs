@@ -1,7 +1,9 @@
 //! Everything the store's lock guards, and the time-driven rules applied to it.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+use foldhash::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -97,10 +99,10 @@ pub(super) struct State {
 impl State {
     pub(super) fn new(lifecycle: Lifecycle, ids: IdSource) -> Self {
         Self {
-            projects: HashMap::new(),
-            tokens: HashMap::new(),
-            access_keys: HashMap::new(),
-            issued: HashMap::new(),
+            projects: HashMap::default(),
+            tokens: HashMap::default(),
+            access_keys: HashMap::default(),
+            issued: HashMap::default(),
             issued_order: std::collections::VecDeque::new(),
             events: BinaryHeap::new(),
             advance_events: BinaryHeap::new(),
