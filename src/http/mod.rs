@@ -72,9 +72,10 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         ))
         .with_state(emulator.clone());
     // Every request, innermost first: the body limit and the panic catcher, then the request
-    // id and the URI and header limits around all of it.
-    with_common_layers(routes, body_limit)
-        .layer(middleware::from_fn_with_state(emulator, pipeline::every))
+    // id and the URI and header limits around all of it. They wrap the router once, not
+    // each route (as `Router::layer` would): a layer per route is a boxed, cloned service
+    // per request and layer.
+    with_common_layers(routes, body_limit, emulator)
 }
 
 fn add_route(router: Router<Arc<Emulator>>, route: &Route) -> Router<Arc<Emulator>> {
@@ -136,10 +137,13 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
 
 /// What every request gets, whatever its route: the body limit, and panics caught as 500
 /// `DBS.108000`. The request id goes around all of it.
-fn with_common_layers(routes: Router, body_limit: usize) -> Router {
-    routes
-        .layer(DefaultBodyLimit::max(body_limit))
+fn with_common_layers(routes: Router, body_limit: usize, emulator: Arc<Emulator>) -> Router {
+    let wrapped = tower::ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(emulator, pipeline::every))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .service(routes);
+    Router::new().fallback_service(wrapped)
 }
 
 async fn not_found() -> ApiError {
@@ -170,11 +174,17 @@ mod tests {
         async fn fine() -> &'static str {
             "fine"
         }
+        let fixtures = crate::fixtures::Fixtures::builtin();
+        let clock = Arc::new(crate::clock::ManualClock::new(
+            crate::clock::SystemClock::wall(),
+        ));
+        let emulator = Emulator::new(&fixtures, clock, crate::emulator::Settings::default());
         let app = with_common_layers(
             Router::new()
                 .route("/boom", get(boom))
                 .route("/fine", get(fine)),
             1024,
+            emulator,
         );
         let response = app
             .clone()
