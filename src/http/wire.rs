@@ -24,34 +24,35 @@ pub struct CreateBackupBody {
 
 /// `201` answer of a create.
 #[derive(Debug, Serialize)]
-pub struct CreateBackupResponse {
-    pub backup: CreatedBackup,
+pub struct CreateBackupResponse<'a> {
+    pub backup: CreatedBackup<'a>,
     pub job_id: String,
 }
 
+/// The created backup, borrowed from the stored one: only the time is written anew.
 #[derive(Debug, Serialize)]
-pub struct CreatedBackup {
-    pub id: String,
-    pub name: String,
-    pub description: String,
+pub struct CreatedBackup<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
     pub begin_time: String,
     pub status: &'static str,
     #[serde(rename = "type")]
     pub backup_type: &'static str,
-    pub instance_id: String,
+    pub instance_id: &'a str,
 }
 
-impl CreateBackupResponse {
-    pub fn new(backup: &Backup, job_id: String) -> Self {
+impl<'a> CreateBackupResponse<'a> {
+    pub fn new(backup: &'a Backup, job_id: String) -> Self {
         Self {
             backup: CreatedBackup {
-                id: backup.id.to_string(),
-                name: backup.name.as_str().to_owned(),
-                description: backup.description.as_str().to_owned(),
+                id: backup.id.as_str(),
+                name: backup.name.as_str(),
+                description: backup.description.as_str(),
                 begin_time: format_api_time(backup.begin_time),
                 status: backup.status.as_str(),
                 backup_type: backup.backup_type.as_str(),
-                instance_id: backup.instance_id.to_string(),
+                instance_id: backup.instance_id.as_str(),
             },
             job_id,
         }
