@@ -42,6 +42,16 @@ impl InstanceStatus {
         }
     }
 
+    /// Whether an instance in this status may have its settings changed (backup policy,
+    /// cross-region policy): only while `ACTIVE`, else `DBS.200011`.
+    pub fn check_can_change(self) -> Result<(), ApiError> {
+        if self == Self::Active {
+            Ok(())
+        } else {
+            Err(ApiError::InstanceBusy)
+        }
+    }
+
     const ALL: [InstanceStatus; 13] = [
         Self::Build,
         Self::Active,
@@ -294,6 +304,18 @@ mod tests {
             InstanceStatus::BackingUp,
         ] {
             assert_eq!(busy.check_can_back_up(false), Err(ApiError::InstanceBusy));
+        }
+    }
+
+    #[test]
+    fn only_an_active_instance_may_have_its_settings_changed() {
+        assert_eq!(InstanceStatus::Active.check_can_change(), Ok(()));
+        for other in [
+            InstanceStatus::BackingUp,
+            InstanceStatus::Frozen,
+            InstanceStatus::Restoring,
+        ] {
+            assert_eq!(other.check_can_change(), Err(ApiError::InstanceBusy));
         }
     }
 }

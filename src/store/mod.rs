@@ -34,8 +34,8 @@ pub use self::views::{
 };
 use crate::domain::{
     Backup, BackupId, BackupPolicy, BackupQuery, BackupStatus, BackupType, IdSource, Instance,
-    InstanceBackupQuery, InstanceId, InstanceQuery, InstanceStatus, Job, JobId, NewBackup,
-    OffsitePolicy, ProjectId,
+    InstanceBackupQuery, InstanceId, InstanceQuery, Job, JobId, NewBackup, OffsitePolicy,
+    ProjectId,
 };
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
@@ -391,6 +391,30 @@ impl Store {
         }
     }
 
+    /// Changes one instance under one lock: applies what is due, finds it (`DBS.200002`),
+    /// checks it may be changed when `only_active` (`DBS.200011` otherwise), applies `change`
+    /// and stamps `updated`. Returns the lock, for what follows from the change, and the
+    /// instance as changed.
+    fn change_instance(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        now: DateTime<Utc>,
+        only_active: bool,
+        change: impl FnOnce(&mut Instance),
+    ) -> Result<(parking_lot::RwLockWriteGuard<'_, State>, Instance), ApiError> {
+        let mut state = self.write();
+        state.apply_due(now, false);
+        let instance = state.instance_mut(project_id, instance_id)?;
+        if only_active {
+            instance.status().check_can_change()?;
+        }
+        change(instance);
+        instance.profile.updated = now;
+        let changed = instance.clone();
+        Ok((state, changed))
+    }
+
     /// Replaces an instance's automated backup policy (`DBS.200002` for an unknown instance,
     /// `DBS.200011` unless it is `ACTIVE`); the next window and retention follow at once.
     pub fn update_policy(
@@ -400,15 +424,8 @@ impl Store {
         policy: BackupPolicy,
         now: DateTime<Utc>,
     ) -> Result<Instance, ApiError> {
-        let mut state = self.write();
-        state.apply_due(now, false);
-        let instance = state.instance_mut(project_id, instance_id)?;
-        if instance.status() != InstanceStatus::Active {
-            return Err(ApiError::InstanceBusy);
-        }
-        instance.policy = policy;
-        instance.profile.updated = now;
-        let updated = instance.clone();
+        let (mut state, updated) =
+            self.change_instance(project_id, instance_id, now, true, |i| i.policy = policy)?;
         state.reschedule_expiry(project_id, instance_id, now);
         state.schedule_window(project_id, instance_id, now);
         Ok(updated)
@@ -423,12 +440,10 @@ impl Store {
         key: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<Instance, ApiError> {
-        let mut state = self.write();
-        state.apply_due(now, false);
-        let instance = state.instance_mut(project_id, instance_id)?;
-        instance.profile.backup_encryption_key = key;
-        instance.profile.updated = now;
-        Ok(instance.clone())
+        let change = |i: &mut Instance| i.profile.backup_encryption_key = key;
+        Ok(self
+            .change_instance(project_id, instance_id, now, false, change)?
+            .1)
     }
 
     /// Sets an instance's cross-region backup policy; the instance must be `ACTIVE`
@@ -440,15 +455,10 @@ impl Store {
         policy: OffsitePolicy,
         now: DateTime<Utc>,
     ) -> Result<Instance, ApiError> {
-        let mut state = self.write();
-        state.apply_due(now, false);
-        let instance = state.instance_mut(project_id, instance_id)?;
-        if instance.status() != InstanceStatus::Active {
-            return Err(ApiError::InstanceBusy);
-        }
-        instance.profile.offsite_policy = Some(policy);
-        instance.profile.updated = now;
-        Ok(instance.clone())
+        let change = |i: &mut Instance| i.profile.offsite_policy = Some(policy);
+        Ok(self
+            .change_instance(project_id, instance_id, now, true, change)?
+            .1)
     }
 
     /// Applies everything due by `now` — including what the `manual` lifecycle leaves to a
