@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
+use super::backup_query::given;
 use crate::error::ApiError;
 
 /// How often an incremental backup captures the changes since the last one.
@@ -72,19 +73,52 @@ pub fn restorable_ranges(
     ranges
 }
 
-/// Clips `ranges` to the UTC day `date` (`yyyy-mm-dd`), dropping those outside it; a malformed
-/// date is `DBS.200001`.
-pub fn within_day(ranges: Vec<RestoreRange>, date: &str) -> Result<Vec<RestoreRange>, ApiError> {
-    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| ApiError::Parameter)?;
+/// The window a restorable-times query asks for, if any: the UTC day `date` (`yyyy-mm-dd`),
+/// or else `start_time` to `end_time` in Unix milliseconds (both or neither). Empty values
+/// count as not sent; anything malformed is `DBS.200001`.
+pub fn query_window(
+    date: Option<&str>,
+    start_time: Option<&str>,
+    end_time: Option<&str>,
+) -> Result<Option<RestoreRange>, ApiError> {
+    let millis = |s: &str| {
+        s.parse::<i64>()
+            .ok()
+            .and_then(DateTime::<Utc>::from_timestamp_millis)
+            .ok_or(ApiError::Parameter)
+    };
+    match (given(date), given(start_time), given(end_time)) {
+        (Some(date), _, _) => day_window(date).map(Some),
+        (None, None, None) => Ok(None),
+        (None, Some(start), Some(end)) => Ok(Some(RestoreRange {
+            start: millis(start)?,
+            end: millis(end)?,
+        })),
+        (None, _, _) => Err(ApiError::Parameter),
+    }
+}
+
+/// The UTC day `date` (`yyyy-mm-dd`) as a window of milliseconds; else `DBS.200001`.
+fn day_window(date: &str) -> Result<RestoreRange, ApiError> {
     if date.len() != 10 {
         return Err(ApiError::Parameter);
     }
+    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| ApiError::Parameter)?;
     let start = day
         .and_hms_opt(0, 0, 0)
         .ok_or(ApiError::Parameter)?
         .and_utc();
-    let end = start + TimeDelta::days(1) - TimeDelta::milliseconds(1);
-    Ok(within(ranges, start, end))
+    Ok(RestoreRange {
+        start,
+        end: start + TimeDelta::days(1) - TimeDelta::milliseconds(1),
+    })
+}
+
+/// Clips `ranges` to the UTC day `date` (`yyyy-mm-dd`), dropping those outside it; a malformed
+/// date is `DBS.200001`.
+pub fn within_day(ranges: Vec<RestoreRange>, date: &str) -> Result<Vec<RestoreRange>, ApiError> {
+    let day = day_window(date)?;
+    Ok(within(ranges, day.start, day.end))
 }
 
 /// Clips `ranges` to `[start, end]`, dropping those outside it.
@@ -180,6 +214,27 @@ mod tests {
                 Err(ApiError::Parameter),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn a_query_asks_for_a_day_or_a_millisecond_window_or_nothing() {
+        assert_eq!(query_window(None, Some(""), None), Ok(None));
+        assert_eq!(
+            query_window(Some("2026-04-24"), Some("x"), None),
+            Ok(Some(RestoreRange {
+                start: at("2026-04-24T00:00:00Z"),
+                end: at("2026-04-24T23:59:59.999Z")
+            }))
+        );
+        assert_eq!(
+            query_window(None, Some("1000"), Some("2000"))
+                .unwrap()
+                .map(|w| w.millis()),
+            Some((1000, 2000))
+        );
+        for (start, end) in [(Some("1"), None), (None, Some("1")), (Some("x"), Some("1"))] {
+            assert_eq!(query_window(None, start, end), Err(ApiError::Parameter));
         }
     }
 }

@@ -165,30 +165,17 @@ pub(super) async fn restore_time(
     ApiQuery(params): ApiQuery<RestoreTimeParams>,
 ) -> Result<Response, ApiError> {
     let instance_id = InstanceId::parse(&instance_id)?;
-    let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-    let millis = |s: String| {
-        s.parse::<i64>()
-            .ok()
-            .and_then(DateTime::<Utc>::from_timestamp_millis)
-            .ok_or(ApiError::Parameter)
-    };
-    let window = match (
-        given(&params.date),
-        given(&params.start_time),
-        given(&params.end_time),
-    ) {
-        (Some(_), _, _) | (None, None, None) => None,
-        (None, Some(start), Some(end)) => Some((millis(start)?, millis(end)?)),
-        (None, _, _) => return Err(ApiError::Parameter),
-    };
+    let window = restore::query_window(
+        params.date.as_deref(),
+        params.start_time.as_deref(),
+        params.end_time.as_deref(),
+    )?;
     let history = emulator
         .store
         .backup_history(&caller.project, &instance_id, now)?;
     let mut ranges = restore::restorable_ranges(&history.full_backup_ends, history.keep_days, now);
-    if let Some(date) = given(&params.date) {
-        ranges = restore::within_day(ranges, &date)?;
-    } else if let Some((start, end)) = window {
-        ranges = restore::within(ranges, start, end);
+    if let Some(window) = window {
+        ranges = restore::within(ranges, window.start, window.end);
     }
     Ok(json(StatusCode::OK, &RestoreTimesResponse::from(ranges)))
 }
