@@ -33,14 +33,19 @@ pub struct IncrementalQuery {
 }
 
 impl IncrementalQuery {
-    /// `limit` 10, 20 or 50 (default 10), `offset` 0 or more, and `begin_time` with a later
-    /// `end_time` in the API's time format; anything else is `DBS.200001`.
+    /// `limit` 10, 20 or 50 (default 10), `offset` 0 or more, `begin_time` with a later
+    /// `end_time` in the API's time format, and `display_offsite_backup` `true` or `false`
+    /// (there are no cross-region copies to show); anything else is `DBS.200001`.
     pub fn parse(
         offset: Option<&str>,
         limit: Option<&str>,
         begin_time: Option<&str>,
         end_time: Option<&str>,
+        display_offsite_backup: Option<&str>,
     ) -> Result<Self, ApiError> {
+        if !matches!(given(display_offsite_backup), None | Some("true" | "false")) {
+            return Err(ApiError::Parameter);
+        }
         let limit = match given(limit) {
             None => LIMITS[0],
             Some(s) => s
@@ -295,7 +300,7 @@ mod tests {
     #[test]
     fn only_limits_of_10_20_or_50_and_whole_windows_are_accepted() {
         assert_eq!(
-            IncrementalQuery::parse(None, None, None, None)
+            IncrementalQuery::parse(None, None, None, None, None)
                 .unwrap()
                 .limit,
             10
@@ -311,9 +316,14 @@ mod tests {
             (None, Some("yesterday"), Some("2026-04-24T09:00:00+0000")),
         ] {
             assert_eq!(
-                IncrementalQuery::parse(None, limit, begin, end),
+                IncrementalQuery::parse(None, limit, begin, end, None),
                 Err(ApiError::Parameter)
             );
         }
+        assert!(IncrementalQuery::parse(None, None, None, None, Some("false")).is_ok());
+        assert_eq!(
+            IncrementalQuery::parse(None, None, None, None, Some("yes")),
+            Err(ApiError::Parameter)
+        );
     }
 }

@@ -225,6 +225,23 @@ impl Instance {
     }
 }
 
+/// The backup encryption a request asks for: `Some(key)` for `on` with `type` `kms` and a
+/// `kms_key_id`, `None` for `off` (values case-insensitive); anything else is `DBS.200001`.
+pub fn encryption_key(
+    status: &str,
+    key_type: Option<&str>,
+    kms_key_id: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    if status.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let kms = key_type.is_some_and(|t| t.eq_ignore_ascii_case("kms"));
+    match (status.eq_ignore_ascii_case("on") && kms, kms_key_id) {
+        (true, Some(key)) if !key.trim().is_empty() => Ok(Some(key)),
+        _ => Err(ApiError::Parameter),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +333,26 @@ mod tests {
             InstanceStatus::Restoring,
         ] {
             assert_eq!(other.check_can_change(), Err(ApiError::InstanceBusy));
+        }
+    }
+
+    #[test]
+    fn encryption_is_on_with_kms_and_a_key_or_off_in_any_case() {
+        let key = || Some("4f2d6a3e".to_owned());
+        assert_eq!(encryption_key("ON", Some("KMS"), key()), Ok(key()));
+        assert_eq!(encryption_key("Off", None, None), Ok(None));
+        for (status, key_type, kms_key_id) in [
+            ("on", None, key()),
+            ("on", Some("kms"), None),
+            ("on", Some("kms"), Some(" ".to_owned())),
+            ("on", Some("aes"), key()),
+            ("maybe", Some("kms"), key()),
+        ] {
+            assert_eq!(
+                encryption_key(status, key_type, kms_key_id),
+                Err(ApiError::Parameter),
+                "{status} {key_type:?}"
+            );
         }
     }
 }

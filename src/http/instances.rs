@@ -18,6 +18,7 @@ use super::wire::{
     UpdatePolicyBody,
 };
 use crate::domain::incremental::{self, IncrementalQuery};
+use crate::domain::instance::encryption_key;
 use crate::domain::restore;
 use crate::domain::{
     BackupPolicy, InstanceBackupQuery, InstanceId, InstanceQuery, OffsitePolicy,
@@ -198,13 +199,8 @@ pub(super) async fn incremental_backups(
         params.limit.as_deref(),
         params.begin_time.as_deref(),
         params.end_time.as_deref(),
-    )?;
-    if !matches!(
         params.display_offsite_backup.as_deref(),
-        None | Some("" | "true" | "false")
-    ) {
-        return Err(ApiError::Parameter);
-    }
+    )?;
     let history = emulator
         .store
         .backup_history(&caller.project, &instance_id, now)?;
@@ -249,21 +245,11 @@ pub(super) async fn set_encryption(
     ApiJson(body): ApiJson<BackupEncryptionBody>,
 ) -> Result<Response, ApiError> {
     let instance_id = InstanceId::parse(&instance_id)?;
-    let key = match body.encryption_status.to_ascii_lowercase().as_str() {
-        "on" => {
-            let kms = body
-                .key_type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case("kms"));
-            let key = body.kms_key_id.filter(|k| !k.trim().is_empty());
-            match (kms, key) {
-                (true, Some(key)) => Some(key),
-                _ => return Err(ApiError::Parameter),
-            }
-        }
-        "off" => None,
-        _ => return Err(ApiError::Parameter),
-    };
+    let key = encryption_key(
+        &body.encryption_status,
+        body.key_type.as_deref(),
+        body.kms_key_id,
+    )?;
     let instance = emulator
         .store
         .set_backup_encryption(&caller.project, &instance_id, key, now)?;
