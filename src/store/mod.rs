@@ -314,21 +314,11 @@ impl Store {
     ) -> Result<BackupPage, ApiError> {
         let mut state = self.write();
         state.apply_due(now, false);
-        let project = state
-            .projects
-            .get(project_id)
-            .ok_or(ApiError::InstanceNotFound)?;
-        if !project.instances.contains_key(instance_id) {
-            return Err(ApiError::InstanceNotFound);
-        }
-        let ids: Vec<BackupId> = project
-            .by_instance
-            .get(instance_id)
-            .map(|index| index.values().cloned().collect())
-            .unwrap_or_default();
-        let all = project.page(&ids, ids.len()).backups;
-        let (page, total_count) = query.apply(all, |view| &view.backup);
-        let read: Vec<BackupId> = page.iter().map(|v| v.backup.id.clone()).collect();
+        let (project, _) = state.instance(project_id, instance_id)?;
+        // Order and page the stored backups themselves; only the page is rendered.
+        let backups: Vec<&Backup> = project.backups_of(instance_id).collect();
+        let (page, total_count) = query.apply(backups, |b| b);
+        let read: Vec<BackupId> = page.iter().map(|b| b.id.clone()).collect();
         state.count_reads(project_id, &read, now);
         // A read may have finished a backup on the page: show it as it is now.
         let project = &state.projects[project_id];
@@ -348,13 +338,9 @@ impl Store {
         let state = self.state.read();
         let (project, instance) = state.instance(project_id, instance_id)?;
         let full_backup_ends = project
-            .by_instance
-            .get(instance_id)
-            .into_iter()
-            .flat_map(|index| index.values())
-            .filter_map(|id| project.backups.get(id))
-            .filter(|stored| stored.backup.status == BackupStatus::Completed)
-            .filter_map(|stored| stored.backup.end_time)
+            .backups_of(instance_id)
+            .filter(|b| b.status == BackupStatus::Completed)
+            .filter_map(|b| b.end_time)
             .collect();
         Ok(BackupHistory {
             full_backup_ends,

@@ -359,6 +359,16 @@ impl Project {
         Some(status)
     }
 
+    /// An instance's backups, oldest first.
+    pub(super) fn backups_of(&self, instance_id: &InstanceId) -> impl Iterator<Item = &Backup> {
+        self.by_instance
+            .get(instance_id)
+            .into_iter()
+            .flat_map(|index| index.values())
+            .filter_map(|id| self.backups.get(id))
+            .map(|stored| &stored.backup)
+    }
+
     pub(super) fn view_backup(&self, id: &BackupId) -> Option<BackupView> {
         self.backups.get(id).map(|stored| BackupView {
             backup: stored.backup.clone(),

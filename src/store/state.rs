@@ -396,15 +396,8 @@ impl State {
             return;
         };
         let due: Vec<(BackupId, DateTime<Utc>)> = project
-            .by_instance
-            .get(instance_id)
-            .into_iter()
-            .flat_map(|index| index.values())
-            .filter_map(|id| project.backups.get(id))
-            .filter_map(|s| {
-                self.expiry_of(project_id, &s.backup)
-                    .map(|at| (s.backup.id.clone(), at))
-            })
+            .backups_of(instance_id)
+            .filter_map(|b| self.expiry_of(project_id, b).map(|at| (b.id.clone(), at)))
             .collect();
         for (id, at) in due {
             self.push(project_id, at.max(now), Due::Expire(id), false);
