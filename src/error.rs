@@ -63,10 +63,10 @@ pub enum ApiError {
     /// 405 `DBS.290013` "Resource not found.": the path exists, but not with this method.
     MethodNotAllowed,
     /// 408 `EMULATOR.WAIT_TIMEOUT`: a wait on a backup ran out (control API only).
-    WaitTimeout,
+    WaitTimeout(&'static str),
     /// 409 `EMULATOR.WAIT_ENDED`: a waited-on backup finished with another status (control
     /// API only).
-    WaitEndedElsewhere(&'static str),
+    WaitEndedElsewhere(&'static str, &'static str),
     /// 409 `DBS.200011`: the instance is not `ACTIVE`.
     InstanceBusy,
     /// 409 `DBS.200316`: the instance is `STORAGE FULL`.
@@ -101,6 +101,29 @@ pub enum ApiError {
     Stopping,
     /// 500 `DBS.108000` "Server failure.": a bug in the emulator (a caught panic).
     Internal,
+    /// 400 `DBS.200021`: an instance name breaks the naming rule.
+    InvalidInstanceName,
+    /// 400 `DBS.200024`: not the project's region.
+    InvalidRegion,
+    /// 400 `DBS.200052`: the root password breaks the password rule.
+    InvalidPassword,
+    /// 400 `DBS.200048`.
+    InvalidVpc,
+    /// 400 `DBS.200049`.
+    InvalidSubnet,
+    /// 400 `DBS.200040`: not `gaussdb-mysql` 8.0.
+    UnsupportedEngine,
+    /// 400 `DBS.201207`: a restore's target differs from its source in engine version or
+    /// table-name case sensitivity.
+    EngineMismatch,
+    /// 404 `DBS.200013`: a restore's source instance does not exist.
+    SourceInstanceNotFound,
+    /// 413 `DBS.200046`: the project holds as many instances as it may.
+    InstanceQuota,
+    /// Control API: 404 `DBS.200543`, no job of this id in any project.
+    UnknownJob,
+    /// Control API: 409 `EMULATOR.JOB_ENDED`, the job is not running any more.
+    JobEnded,
 }
 
 /// Whose format an error body takes.
@@ -134,13 +157,25 @@ impl ApiError {
             | BackupStatusForbids
             | BackupFileMissing
             | BackupTypeForbids
-            | JobNotFound => 400,
-            InstanceNotFound | BackupNotFound | ResourceNotFound | NoTls => 404,
+            | JobNotFound
+            | InvalidInstanceName
+            | InvalidRegion
+            | InvalidPassword
+            | InvalidVpc
+            | InvalidSubnet
+            | UnsupportedEngine
+            | EngineMismatch => 400,
+            InstanceNotFound
+            | BackupNotFound
+            | ResourceNotFound
+            | NoTls
+            | SourceInstanceNotFound
+            | UnknownJob => 404,
             MethodNotAllowed => 405,
-            WaitTimeout => 408,
-            WaitEndedElsewhere(_) => 409,
+            WaitTimeout(_) => 408,
+            WaitEndedElsewhere(..) | JobEnded => 409,
             InstanceBusy | InstanceStorageFull | BackupInProgress => 409,
-            PayloadTooLarge | BackupQuota => 413,
+            PayloadTooLarge | BackupQuota | InstanceQuota => 413,
             BodyTimeout => 408,
             UriTooLong => 414,
             HeadersTooLarge => 431,
@@ -177,8 +212,10 @@ impl ApiError {
             BackupNotFound => "DBS.201010",
             InstanceNotFound => "DBS.200002",
             ResourceNotFound | MethodNotAllowed => "DBS.290013",
-            WaitTimeout => "EMULATOR.WAIT_TIMEOUT",
-            WaitEndedElsewhere(_) => "EMULATOR.WAIT_ENDED",
+            WaitTimeout(_) => "EMULATOR.WAIT_TIMEOUT",
+            WaitEndedElsewhere(..) => "EMULATOR.WAIT_ENDED",
+            JobEnded => "EMULATOR.JOB_ENDED",
+            UnknownJob => "DBS.200543",
             InstanceBusy => "DBS.200011",
             InstanceStorageFull => "DBS.200316",
             BackupInProgress => "DBS.201205",
@@ -188,6 +225,15 @@ impl ApiError {
             Stopping => "EMULATOR.STOPPING",
             NoTls => "EMULATOR.NO_TLS",
             Internal => "DBS.108000",
+            InvalidInstanceName => "DBS.200021",
+            InvalidRegion => "DBS.200024",
+            InvalidPassword => "DBS.200052",
+            InvalidVpc => "DBS.200048",
+            InvalidSubnet => "DBS.200049",
+            UnsupportedEngine => "DBS.200040",
+            EngineMismatch => "DBS.201207",
+            SourceInstanceNotFound => "DBS.200013",
+            InstanceQuota => "DBS.200046",
         }
     }
 
@@ -203,12 +249,18 @@ impl ApiError {
             Busy(limit) => {
                 return format!("The emulator is at its limit of {limit}; try again later.");
             }
-            WaitEndedElsewhere(status) => {
+            WaitEndedElsewhere(what, status) => {
                 return format!(
-                    "The backup finished as {status} without reaching the status waited for."
+                    "The {what} finished as {status} without reaching the status waited for."
                 );
             }
-            WaitTimeout => "The backup did not reach the status waited for before the timeout.",
+            WaitTimeout(what) => {
+                return format!(
+                    "The {what} did not reach the status waited for before the timeout."
+                );
+            }
+            JobEnded => "The job has already ended.",
+            UnknownJob => "The job does not exist.",
             TokenProjectMismatch => "Invalid token.",
             EmptyBody => "The request is null. Enter a request parameter.",
             Parameter => "Parameter error.",
@@ -246,6 +298,14 @@ impl ApiError {
             Stopping => "The emulator is stopping.",
             NoTls => "The emulator serves plain HTTP; start it with --tls for HTTPS.",
             Internal => "Server failure.",
+            InvalidInstanceName => "Invalid DB instance name.",
+            InvalidRegion => "Invalid region.",
+            InvalidPassword => "Invalid database root password.",
+            InvalidVpc => "Invalid VPC ID.",
+            InvalidSubnet => "Invalid subnet ID.",
+            UnsupportedEngine | EngineMismatch => "The DB engine or version is not supported.",
+            SourceInstanceNotFound => "The original DB instance does not exist.",
+            InstanceQuota => "The number of DB instances has reached the quota.",
         };
         text.to_owned()
     }

@@ -57,6 +57,14 @@ impl InstanceId {
         }
     }
 
+    /// A fresh id in the real service's shape (`<32 hex>in07`).
+    pub fn generate(ids: &mut IdSource) -> Self {
+        let mut id = [0u8; 36];
+        id[..32].copy_from_slice(&hex32(ids.next_u128()));
+        id[32..].copy_from_slice(b"in07");
+        Self(ascii(&id).into())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ids::{BackupId, InstanceId};
+use super::ids::{BackupId, InstanceId, JobId};
 use super::policy::BackupPolicy;
 use crate::error::ApiError;
 
@@ -106,6 +106,8 @@ pub struct Instance {
     pub base_status: InstanceStatus,
     /// The backup of this instance that is still `BUILDING`, if any: at most one at a time.
     pub building: Option<BackupId>,
+    /// The running job that holds the instance `BUILD` (its creation) or `RESTORING`.
+    pub task: Option<JobId>,
     pub policy: BackupPolicy,
     /// When the next automated backup is due, if automated backups run.
     pub next_automated_backup: Option<DateTime<Utc>>,
@@ -151,6 +153,9 @@ pub struct InstanceProfile {
     pub offsite_policy: Option<super::policy::OffsitePolicy>,
     /// One master node and `node_count - 1` read replicas.
     pub node_count: u32,
+    /// Whether table names are case-insensitive (1, the default) or not (0); a restore needs
+    /// the same on both sides.
+    pub lower_case_table_names: u8,
 }
 
 impl InstanceProfile {
@@ -190,6 +195,7 @@ impl InstanceProfile {
             backup_encryption_key: None,
             offsite_policy: None,
             node_count: 1,
+            lower_case_table_names: 1,
         }
     }
 }
@@ -266,6 +272,7 @@ mod tests {
             name: "taurusdb-instance01".into(),
             base_status: InstanceStatus::Active,
             building: None,
+            task: None,
             policy: BackupPolicy::default(),
             next_automated_backup: None,
         };

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use super::ids::{BackupId, ProjectId};
+use super::ids::{BackupId, JobId, ProjectId};
 
 /// When a building backup finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,8 @@ impl FromStr for LifecycleMode {
     }
 }
 
-/// What happened to a backup as time moved or a command was given.
+/// What happened to a backup, or to a restore or an instance's creation (both jobs of their
+/// own), as time moved or a command was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransitionKind {
     /// An automated backup began in its policy window.
@@ -96,11 +97,19 @@ impl TransitionKind {
     }
 }
 
+/// What a transition happened to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    Backup(BackupId),
+    /// A restore or an instance's creation.
+    Job(JobId),
+}
+
 /// One thing that happened, at the time it took effect.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
     pub project_id: ProjectId,
-    pub backup_id: BackupId,
+    pub subject: Subject,
     pub kind: TransitionKind,
     pub at: DateTime<Utc>,
 }

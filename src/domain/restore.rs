@@ -73,6 +73,17 @@ pub fn restorable_ranges(
     ranges
 }
 
+/// Whether a restore to `t` is possible: some range covers it, to the millisecond the API
+/// gives ranges in (a range's ends are shown truncated to milliseconds, and a client restores
+/// to exactly what it was shown).
+pub fn covers(ranges: &[RestoreRange], t: DateTime<Utc>) -> bool {
+    let t = t.timestamp_millis();
+    ranges.iter().any(|r| {
+        let (start, end) = r.millis();
+        start <= t && t <= end
+    })
+}
+
 /// The window a restorable-times query asks for, if any: the UTC day `date` (`yyyy-mm-dd`),
 /// or else `start_time` to `end_time` in Unix milliseconds (both or neither). Empty values
 /// count as not sent; anything malformed is `DBS.200001`.
@@ -143,6 +154,16 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_restore_time_is_covered_to_the_millisecond_shown() {
+        let end = at("2026-04-24T10:00:10.123456Z");
+        let ranges = [RestoreRange { start: end, end }];
+        let shown = DateTime::from_timestamp_millis(end.timestamp_millis()).unwrap();
+        assert!(covers(&ranges, shown));
+        assert!(!covers(&ranges, shown - TimeDelta::milliseconds(1)));
+        assert!(!covers(&ranges, shown + TimeDelta::milliseconds(1)));
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod pipeline;
 mod record;
 pub mod request_id;
 pub mod respond;
+mod restore;
 pub mod routes;
 mod server;
 mod signed;
@@ -102,6 +103,8 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         Operation::SetEncryption => post(instances::set_encryption),
         Operation::SetOffsitePolicy => put(instances::set_offsite_policy),
         Operation::UpdatePolicy => put(instances::update_policy),
+        Operation::RestoreInstance => post(restore::restore),
+        Operation::CreateInstance => post(restore::create),
         Operation::IamTokens => post(iam::tokens),
         Operation::IamProjects => get(iam::projects),
         Operation::Health => get(control::health),
@@ -118,6 +121,10 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
         Operation::Fail => post(control::fail),
         Operation::Hold => post(control::hold),
         Operation::Wait => get(control::wait),
+        Operation::JobComplete => post(control::complete_job),
+        Operation::JobFail => post(control::fail_job),
+        Operation::JobHold => post(control::hold_job),
+        Operation::JobWait => get(control::wait_job),
         Operation::Faults => get(control::faults),
         Operation::ClearFaults => delete(control::clear_faults),
         Operation::FaultRequests => post(control::fault_requests),

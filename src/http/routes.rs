@@ -41,6 +41,10 @@ pub enum Operation {
     SetOffsitePolicy,
     /// Change an instance's backup policy.
     UpdatePolicy,
+    /// Restore a backup or a point in time onto an existing instance.
+    RestoreInstance,
+    /// Create an instance, restoring into it if asked.
+    CreateInstance,
     /// IAM: get a token.
     IamTokens,
     /// IAM: projects by name.
@@ -75,6 +79,14 @@ pub enum Operation {
     Hold,
     /// Control plane: `_wait`.
     Wait,
+    /// Control plane: `_job_complete`.
+    JobComplete,
+    /// Control plane: `_job_fail`.
+    JobFail,
+    /// Control plane: `_job_hold`.
+    JobHold,
+    /// Control plane: `_job_wait`.
+    JobWait,
     /// Control plane: `_faults`.
     Faults,
     /// Control plane: `_clear_faults`.
@@ -114,6 +126,8 @@ impl Operation {
         Self::SetEncryption,
         Self::SetOffsitePolicy,
         Self::UpdatePolicy,
+        Self::RestoreInstance,
+        Self::CreateInstance,
         Self::IamTokens,
         Self::IamProjects,
         Self::Versions,
@@ -131,6 +145,10 @@ impl Operation {
         Self::Fail,
         Self::Hold,
         Self::Wait,
+        Self::JobComplete,
+        Self::JobFail,
+        Self::JobHold,
+        Self::JobWait,
         Self::Faults,
         Self::ClearFaults,
         Self::FaultRequests,
@@ -162,6 +180,8 @@ impl Operation {
             Self::SetEncryption => "set_encryption",
             Self::SetOffsitePolicy => "set_offsite_policy",
             Self::UpdatePolicy => "update_policy",
+            Self::RestoreInstance => "restore_instance",
+            Self::CreateInstance => "create_instance",
             Self::IamTokens => "iam_tokens",
             Self::IamProjects => "iam_projects",
             Self::Versions => "versions",
@@ -179,6 +199,10 @@ impl Operation {
             Self::Fail => "_fail",
             Self::Hold => "_hold",
             Self::Wait => "_wait",
+            Self::JobComplete => "_job_complete",
+            Self::JobFail => "_job_fail",
+            Self::JobHold => "_job_hold",
+            Self::JobWait => "_job_wait",
             Self::Faults => "_faults",
             Self::ClearFaults => "_clear_faults",
             Self::FaultRequests => "_fault_requests",
@@ -281,6 +305,17 @@ pub const API: &[Route] = &[
         "/v3/{project_id}/instances/{instance_id}/backups/policy/update",
         Operation::UpdatePolicy,
     ),
+    // The literal `restore` wins over the instance id in the same place.
+    route(
+        "POST",
+        "/v3/{project_id}/instances/restore",
+        Operation::RestoreInstance,
+    ),
+    route(
+        "POST",
+        "/v3/{project_id}/instances",
+        Operation::CreateInstance,
+    ),
 ];
 
 /// The emulator's IAM, for clients that get a token or look their project up first.
@@ -324,6 +359,14 @@ pub const CONTROL: &[Route] = &[
         "/_emulator/backups/{backup_id}/wait",
         Operation::Wait,
     ),
+    route(
+        "POST",
+        "/_emulator/jobs/{job_id}/complete",
+        Operation::JobComplete,
+    ),
+    route("POST", "/_emulator/jobs/{job_id}/fail", Operation::JobFail),
+    route("POST", "/_emulator/jobs/{job_id}/hold", Operation::JobHold),
+    route("GET", "/_emulator/jobs/{job_id}/wait", Operation::JobWait),
     route("GET", "/_emulator/faults", Operation::Faults),
     route("DELETE", "/_emulator/faults", Operation::ClearFaults),
     route(

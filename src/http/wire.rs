@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::incremental::IncrementalBackup;
 use crate::domain::instance::derived_uuid;
+use crate::domain::new_instance::NewInstance;
 use crate::domain::restore::RestoreRange;
 use crate::domain::time::format_api_time;
 use crate::domain::{
-    Backup, BackupPolicy, Instance, InstanceId, InstanceProfile, InstanceStatus, Job,
+    Backup, BackupPolicy, Instance, InstanceId, InstanceProfile, InstanceStatus, Job, JobId,
 };
 use crate::error::ApiError;
 use crate::store::{BackupPage, BackupView, InstancePage, InstanceView};
@@ -457,10 +458,11 @@ pub struct JobEntities {
 
 impl From<Job> for JobResponse {
     fn from(job: Job) -> Self {
+        let resource_ids = job.resource_ids();
         Self {
             job: JobItem {
                 id: job.id.to_string(),
-                name: job.name,
+                name: job.name(),
                 status: job.status.as_str(),
                 created: format_api_time(job.created),
                 ended: job.ended.map(format_api_time).unwrap_or_default(),
@@ -469,9 +471,7 @@ impl From<Job> for JobResponse {
                     id: job.instance_id.to_string(),
                     name: job.instance_name,
                 },
-                entities: JobEntities {
-                    resource_ids: vec![job.backup_id.to_string()],
-                },
+                entities: JobEntities { resource_ids },
                 fail_reason: job.fail_reason,
             },
         }
@@ -878,4 +878,191 @@ pub struct PolicyUpdatedResponse {
     pub status: &'static str,
     pub instance_id: String,
     pub instance_name: String,
+}
+
+/// Body of `POST /v3/{project_id}/instances/restore`. Unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+pub struct RestoreBody {
+    pub target_instance_id: String,
+    pub source_instance_id: String,
+    #[serde(rename = "type")]
+    pub restore_type: Option<String>,
+    pub backup_id: Option<String>,
+    /// Unix milliseconds.
+    pub restore_time: Option<i64>,
+}
+
+/// `200` answer of a restore.
+#[derive(Debug, Serialize)]
+pub struct RestoreResponse {
+    pub job_id: String,
+}
+
+/// Body of `POST /v3/{project_id}/instances`. Unknown fields are ignored; fields the
+/// emulator keeps nothing of (`tde_info`, `enable_binlog`, `volume_auto_expand`) are taken
+/// whatever their shape.
+#[derive(Debug, Deserialize)]
+pub struct CreateInstanceBody {
+    pub region: Option<String>,
+    pub name: Option<String>,
+    pub datastore: Option<DatastoreBody>,
+    pub mode: Option<String>,
+    pub flavor_ref: Option<String>,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub security_group_id: Option<String>,
+    pub password: Option<String>,
+    pub availability_zone_mode: Option<String>,
+    pub master_availability_zone: Option<String>,
+    pub slave_count: Option<i64>,
+    pub backup_strategy: Option<BackupStrategyBody>,
+    pub charge_info: Option<ChargeInfoBody>,
+    pub time_zone: Option<String>,
+    pub configuration_id: Option<String>,
+    pub enterprise_project_id: Option<String>,
+    pub dedicated_resource_id: Option<String>,
+    pub lower_case_table_names: Option<i64>,
+    pub volume: Option<VolumeBody>,
+    #[serde(default)]
+    pub tags: Vec<TagBody>,
+    pub restore_point: Option<RestorePointBody>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DatastoreBody {
+    #[serde(rename = "type")]
+    pub datastore_type: Option<String>,
+    pub version: Option<String>,
+    pub kernel_version: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BackupStrategyBody {
+    pub start_time: Option<String>,
+    /// Typed string in the API; a number is taken too.
+    pub keep_days: Option<StringOrNumber>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChargeInfoBody {
+    pub charge_mode: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VolumeBody {
+    /// Typed string in the API; a number is taken too.
+    pub size: Option<StringOrNumber>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TagBody {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RestorePointBody {
+    pub source_instance_id: String,
+    #[serde(rename = "type")]
+    pub restore_type: Option<String>,
+    pub backup_id: Option<String>,
+    pub restore_time: Option<i64>,
+}
+
+/// A number the API types as a string, which clients send either way.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum StringOrNumber {
+    Number(i64),
+    Text(String),
+}
+
+impl StringOrNumber {
+    /// The number; `None` for text that is not an integer.
+    pub fn value(&self) -> Option<i64> {
+        match self {
+            Self::Number(n) => Some(*n),
+            Self::Text(s) => s.trim().parse().ok(),
+        }
+    }
+}
+
+/// `201` answer of an instance creation.
+#[derive(Debug, Serialize)]
+pub struct CreateInstanceResponse {
+    pub instance: CreatedInstance,
+    pub job_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+/// The instance as a creation answers it. `port` and `backup_strategy.keep_days` are strings
+/// (Terraform reads `port` into a string), `volume.size` a number.
+#[derive(Debug, Serialize)]
+pub struct CreatedInstance {
+    pub id: String,
+    pub name: String,
+    pub status: &'static str,
+    pub region: String,
+    pub mode: String,
+    pub flavor_ref: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub security_group_id: String,
+    pub availability_zone_mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master_availability_zone: Option<String>,
+    pub configuration_id: String,
+    pub datastore: InstanceDatastore,
+    pub port: String,
+    pub backup_strategy: BackupStrategy,
+    pub charge_info: ListChargeInfo,
+    pub volume: CreatedVolume,
+    pub enterprise_project_id: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedVolume {
+    pub size: u64,
+}
+
+impl CreateInstanceResponse {
+    /// The answer for `request`, which created `view` with `job_id`.
+    pub fn new(view: &InstanceView, request: &NewInstance, job_id: &JobId) -> Self {
+        let i = &view.instance;
+        let p = &i.profile;
+        // An order id in the shape of Huawei Cloud's (`CS2308241236EEXVF`), from the job's.
+        let order_id = request.prepaid.then(|| {
+            let hex: String = job_id.to_string().replace('-', "");
+            format!("CS{}", hex[..15].to_ascii_uppercase())
+        });
+        Self {
+            instance: CreatedInstance {
+                id: i.id.to_string(),
+                name: i.name.clone(),
+                status: i.status().as_str(),
+                region: p.region.clone(),
+                mode: request.mode.clone(),
+                flavor_ref: p.flavor_ref.clone(),
+                vpc_id: p.vpc_id.clone(),
+                subnet_id: p.subnet_id.clone(),
+                security_group_id: p.security_group_id.clone(),
+                availability_zone_mode: p.az_mode.clone(),
+                master_availability_zone: request.master_az.clone(),
+                configuration_id: p.configuration_id.clone(),
+                datastore: datastore(p),
+                port: p.port.to_string(),
+                backup_strategy: backup_strategy(i),
+                charge_info: ListChargeInfo {
+                    charge_mode: p.charge_mode.clone(),
+                },
+                volume: CreatedVolume {
+                    size: p.volume_size,
+                },
+                enterprise_project_id: p.enterprise_project_id.clone(),
+            },
+            job_id: job_id.to_string(),
+            order_id,
+        }
+    }
 }

@@ -130,6 +130,15 @@ impl Store {
         self.state.read().issued.len()
     }
 
+    /// A project's name (its region, or `region_subproject`), if the project exists.
+    pub fn project_name(&self, project_id: &ProjectId) -> Option<String> {
+        self.state
+            .read()
+            .projects
+            .get(project_id)
+            .map(|p| p.name.clone())
+    }
+
     /// Projects by name (all without one), sorted by id; only `visible_to` when given.
     pub fn projects_named(
         &self,

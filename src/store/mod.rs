@@ -17,6 +17,7 @@ mod project;
 mod sharded;
 mod snapshot;
 mod state;
+mod tasks;
 mod views;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -26,9 +27,10 @@ pub use self::pages::{BackupCursor, JobCursor, ProjectHead, walk_pages};
 pub use self::project::Completion;
 pub use self::snapshot::{PAGE, Snapshot};
 
-pub use self::state::FailureRule;
 pub use self::state::MAX_ISSUED_TOKENS;
+pub use self::state::{FailureRule, FailureTarget};
 use self::state::{Outcome, State};
+pub use self::tasks::INSTANCE_QUOTA;
 pub use self::views::{
     BackupHistory, BackupPage, BackupState, BackupView, InstancePage, InstanceView, ProjectState,
 };
@@ -40,7 +42,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
 
-pub use crate::domain::lifecycle::{LifecycleMode, Transition, TransitionKind};
+pub use crate::domain::lifecycle::{LifecycleMode, Subject, Transition, TransitionKind};
 
 /// How backups move through time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,7 +287,10 @@ impl Store {
         }
         let mut state = self.write();
         let job = find(&state)?;
-        state.count_reads(project_id, std::slice::from_ref(&job.backup_id), now);
+        match job.backup_id() {
+            Some(backup_id) => state.count_reads(project_id, std::slice::from_ref(backup_id), now),
+            None => state.count_job_read(project_id, &job.id, now),
+        }
         find(&state)
     }
 
@@ -297,7 +302,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<InstanceView, ApiError> {
         self.apply_due(now);
-        let state = self.state.read();
+        {
+            let state = self.state.read();
+            let (project, instance) = state.instance(project_id, instance_id)?;
+            if project.read_waiters == 0 || instance.task.is_none() {
+                return Ok(project.view_instance(project_id, instance));
+            }
+        }
+        // Reading a building or restoring instance counts as reading its job.
+        let mut state = self.write();
+        let task = state.instance(project_id, instance_id)?.1.task;
+        if let Some(task) = task {
+            state.count_job_read(project_id, &task, now);
+        }
         let (project, instance) = state.instance(project_id, instance_id)?;
         Ok(project.view_instance(project_id, instance))
     }
@@ -568,6 +585,7 @@ impl Store {
     /// Makes the next `count` backups started (of `instance`, or of any) end `FAILED`.
     pub fn add_failure_rule(
         &self,
+        target: FailureTarget,
         instance_id: Option<InstanceId>,
         count: u32,
         reason: String,
@@ -576,6 +594,7 @@ impl Store {
         crate::faults::make_room(&mut state.failure_rules, |r| r.remaining == 0)?;
         let rule = FailureRule {
             id: state.next_seq(),
+            target,
             instance_id,
             remaining: count,
             hits: 0,
@@ -672,7 +691,7 @@ impl Store {
                 let job_ids = seed
                     .jobs
                     .iter()
-                    .map(|j| &j.id)
+                    .map(|j| &j.job.id)
                     .chain(seed.backups.iter().filter_map(|b| b.backup.job_id.as_ref()));
                 if let Some(id) = job_ids.into_iter().find(|id| project.has_job(id)) {
                     return Err(format!(

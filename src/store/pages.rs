@@ -135,7 +135,7 @@ impl Store {
                 last_begin = Some(begin);
             }
         }
-        keys.extend(p.detached_keys(after).take(PAGE));
+        keys.extend(p.own_keys(after, PAGE));
         keys.sort_unstable();
         keys.truncate(PAGE);
         let next = (keys.len() == PAGE).then(|| keys[PAGE - 1]);

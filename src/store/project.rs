@@ -9,10 +9,9 @@ use chrono::{DateTime, Utc};
 
 use super::sharded::Sharded;
 use super::{BackupPage, BackupView, InstanceView};
-use crate::domain::job::BACKUP_JOB_NAME;
 use crate::domain::{
-    Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, JobStatus,
-    ProjectId,
+    Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, JobKind,
+    JobStatus, ProjectId,
 };
 use crate::fixtures::{Credential, ProjectSeed, User};
 
@@ -63,7 +62,16 @@ impl StoredBackup {
 /// backup's status says), else a record of its own.
 enum JobEntry {
     Backup(BackupId),
-    Detached(Box<Job>),
+    Own(Box<OwnJob>),
+}
+
+/// A job that is a record of its own: a deleted backup's, a restore, an instance's creation.
+pub(super) struct OwnJob {
+    pub job: Job,
+    /// How a running restore or creation finishes; `Done` for any other.
+    pub completion: Completion,
+    /// A running restore or creation: the failure it is bound to end in.
+    pub bound_failure: Option<Box<str>>,
 }
 
 pub(super) struct Project {
@@ -81,12 +89,16 @@ pub(super) struct Project {
     pub backups: Sharded<BackupId, Box<StoredBackup>>,
     pub newest_first: BTreeMap<SortKey, BackupId>,
     pub by_instance: HashMap<InstanceId, BTreeMap<SortKey, BackupId>>,
-    /// Every job; private, so that only `insert_backup`, `remove_backup` and
-    /// `insert_detached_job` change it, and `detached` stays right.
+    /// Every job; private, so that only `insert_backup`, `remove_backup`,
+    /// `insert_detached_job`, `insert_task` and `finish_task` change it, and `detached` and
+    /// `tasks` stay right.
     jobs: Sharded<JobId, JobEntry>,
-    /// The detached jobs (of deleted backups, or from fixtures) by creation, for the newest
-    /// jobs without looking at every job.
+    /// The finished jobs of their own (of deleted backups, finished restores and creations,
+    /// or from fixtures) by creation, for the newest jobs without looking at every job; these
+    /// are the jobs the job history forgets.
     detached: BTreeSet<(DateTime<Utc>, JobId)>,
+    /// The running restores and creations by creation; never forgotten while they run.
+    tasks: BTreeSet<(DateTime<Utc>, JobId)>,
     /// Space used by each instance's backups, in MB, kept as backups come, finish and go.
     used_mb: HashMap<InstanceId, u64>,
     /// How many backups finish after reads; while none do, reads need no write lock.
@@ -109,6 +121,7 @@ impl Project {
             by_instance: HashMap::default(),
             jobs: Sharded::default(),
             detached: BTreeSet::new(),
+            tasks: BTreeSet::new(),
             used_mb: HashMap::default(),
             read_waiters: 0,
             forget_at: None,
@@ -189,14 +202,23 @@ impl Project {
         }
     }
 
-    /// The jobs no backup stands behind, oldest first (as `all_jobs` orders them).
-    pub(super) fn detached_jobs(&self) -> impl Iterator<Item = &Job> {
-        self.detached
-            .iter()
-            .filter_map(|(_, id)| match self.jobs.get(id)? {
-                JobEntry::Detached(job) => Some(&**job),
-                JobEntry::Backup(_) => None,
-            })
+    /// The jobs no backup stands behind, finished and running, oldest first (as `all_jobs`
+    /// orders them).
+    pub(super) fn own_jobs(&self) -> Vec<&OwnJob> {
+        let mut keys: Vec<&(DateTime<Utc>, JobId)> =
+            self.detached.iter().chain(self.tasks.iter()).collect();
+        keys.sort_unstable();
+        keys.into_iter()
+            .filter_map(|(_, id)| self.own_job(id))
+            .collect()
+    }
+
+    /// A job of its own by id.
+    pub(super) fn own_job(&self, id: &JobId) -> Option<&OwnJob> {
+        match self.jobs.get(id)? {
+            JobEntry::Own(own) => Some(own),
+            JobEntry::Backup(_) => None,
+        }
     }
 
     /// Forgets detached jobs created at `until` or before, then the oldest past `keep`;
@@ -216,16 +238,21 @@ impl Project {
         None
     }
 
-    /// The keys (creation, id) of the detached jobs after `after` (all without), oldest
-    /// first.
-    pub(super) fn detached_keys(
+    /// The keys (creation, id) of the first `limit` finished and the first `limit` running
+    /// jobs of their own after `after` (all without), unordered.
+    pub(super) fn own_keys(
         &self,
         after: Option<(DateTime<Utc>, JobId)>,
-    ) -> impl Iterator<Item = (DateTime<Utc>, JobId)> + '_ {
+        limit: usize,
+    ) -> Vec<(DateTime<Utc>, JobId)> {
         let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+        let range = (from, std::ops::Bound::Unbounded);
         self.detached
-            .range((from, std::ops::Bound::Unbounded))
+            .range(range)
+            .take(limit)
+            .chain(self.tasks.range(range).take(limit))
             .copied()
+            .collect()
     }
 
     /// How many jobs the project has, of its backups and of deleted ones.
@@ -233,10 +260,87 @@ impl Project {
         self.jobs.len()
     }
 
-    /// A job that no backup stands behind.
+    /// A finished job that no backup stands behind.
     pub(super) fn insert_detached_job(&mut self, job: Job) {
         self.detached.insert((job.created, job.id));
-        self.jobs.insert(job.id, JobEntry::Detached(Box::new(job)));
+        let own = OwnJob {
+            job,
+            completion: Completion::Done,
+            bound_failure: None,
+        };
+        self.jobs.insert(own.job.id, JobEntry::Own(Box::new(own)));
+    }
+
+    /// A running restore or creation, finishing as `completion` says; its instance is held.
+    pub(super) fn insert_task(
+        &mut self,
+        job: Job,
+        completion: Completion,
+        bound_failure: Option<Box<str>>,
+    ) {
+        self.tasks.insert((job.created, job.id));
+        if let Some(instance) = self.instances.get_mut(&job.instance_id) {
+            instance.task = Some(job.id);
+        }
+        if matches!(completion, Completion::AfterReads(_)) {
+            self.read_waiters += 1;
+        }
+        let own = OwnJob {
+            job,
+            completion,
+            bound_failure,
+        };
+        self.jobs.insert(own.job.id, JobEntry::Own(Box::new(own)));
+    }
+
+    /// Changes how a running restore or creation will finish, keeping `read_waiters` right.
+    pub(super) fn set_task_completion(&mut self, id: &JobId, completion: Completion) {
+        if let Some(JobEntry::Own(own)) = self.jobs.get_mut(id) {
+            let was = matches!(own.completion, Completion::AfterReads(_));
+            let is = matches!(completion, Completion::AfterReads(_));
+            own.completion = completion;
+            match (was, is) {
+                (true, false) => self.read_waiters -= 1,
+                (false, true) => self.read_waiters += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// Ends a running restore or creation at `at`, failed if `failure` says why, and frees
+    /// its instance; returns the job as it ended, or `None` if it is not running.
+    pub(super) fn finish_task(
+        &mut self,
+        id: &JobId,
+        at: DateTime<Utc>,
+        failure: Option<String>,
+    ) -> Option<Job> {
+        let own = self.own_job(id)?;
+        if own.job.status != JobStatus::Running || !self.tasks.contains(&(own.job.created, *id)) {
+            return None;
+        }
+        self.set_task_completion(id, Completion::Done);
+        let Some(JobEntry::Own(own)) = self.jobs.get_mut(id) else {
+            return None;
+        };
+        own.bound_failure = None;
+        let job = &mut own.job;
+        job.status = if failure.is_some() {
+            JobStatus::Failed
+        } else {
+            JobStatus::Completed
+        };
+        job.ended = Some(at);
+        job.fail_reason = failure;
+        let job = job.clone();
+        self.tasks.remove(&(job.created, job.id));
+        self.detached.insert((job.created, job.id));
+        if let Some(instance) = self.instances.get_mut(&job.instance_id)
+            && instance.task == Some(job.id)
+        {
+            instance.task = None;
+        }
+        Some(job)
     }
 
     /// The job of a backup, as its state implies.
@@ -249,7 +353,6 @@ impl Project {
         };
         Job {
             id: b.job_id.unwrap_or_default(),
-            name: BACKUP_JOB_NAME,
             status,
             created: b.begin_time,
             ended: b.end_time,
@@ -259,7 +362,7 @@ impl Project {
                 .get(&b.instance_id)
                 .map(|i| i.name.clone())
                 .unwrap_or_default(),
-            backup_id: b.id.clone(),
+            kind: JobKind::Backup(b.id.clone()),
             fail_reason: (status == JobStatus::Failed)
                 .then(|| stored.fail_reason.as_deref().map(str::to_owned))
                 .flatten(),
@@ -275,7 +378,7 @@ impl Project {
     pub(super) fn job(&self, id: &JobId) -> Option<Job> {
         match self.jobs.get(id)? {
             JobEntry::Backup(backup_id) => self.backups.get(backup_id).map(|s| self.job_of(s)),
-            JobEntry::Detached(job) => Some((**job).clone()),
+            JobEntry::Own(own) => Some(own.job.clone()),
         }
     }
 
@@ -303,6 +406,7 @@ impl Project {
             last_begin = Some(begin);
         }
         keys.extend(self.detached.iter().rev().take(limit).copied());
+        keys.extend(self.tasks.iter().rev().take(limit).copied());
         keys.sort_unstable_by(|a, b| b.cmp(a));
         keys.truncate(limit);
         let jobs = keys.iter().filter_map(|(_, id)| self.job(id)).collect();

@@ -13,9 +13,9 @@ use serde::{Serialize, Serializer};
 
 use super::Store;
 use super::pages::walk_pages;
-use super::project::{Completion, Project, SortKey, StoredBackup};
+use super::project::{Completion, OwnJob, Project, SortKey, StoredBackup};
 use crate::domain::time::write_time;
-use crate::domain::{BackupStatus, Job, ProjectId};
+use crate::domain::{BackupStatus, JobKind, ProjectId, RestorePoint, RestoreSource};
 use crate::fixtures::file::{BackupFile, FixturesFile, InstanceFile, JobFile, ProjectFile};
 
 /// How many backups one page holds.
@@ -217,7 +217,7 @@ fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
         tokens,
         instances,
         backups: Vec::new(),
-        jobs: project.detached_jobs().map(job_file).collect(),
+        jobs: project.own_jobs().into_iter().map(job_file).collect(),
         credentials: project.credentials.clone(),
         users: project.users.clone(),
     }
@@ -226,13 +226,7 @@ fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
 fn backup_file(stored: &StoredBackup) -> BackupFile {
     let b = &stored.backup;
     let building = b.status == BackupStatus::Building;
-    let (finish_at, finish_on_advance, reads_left, held) = match stored.completion {
-        Completion::At(at) => (Some(write_time(at)), false, None, false),
-        Completion::OnAdvance(at) => (Some(write_time(at)), true, None, false),
-        Completion::AfterReads(n) => (None, false, Some(n), false),
-        Completion::Held => (None, false, None, true),
-        Completion::Done => (None, false, None, false),
-    };
+    let (finish_at, finish_on_advance, reads_left, held) = completion_fields(stored.completion);
     BackupFile {
         id: Some(b.id.to_string()),
         instance_id: b.instance_id.to_string(),
@@ -252,15 +246,65 @@ fn backup_file(stored: &StoredBackup) -> BackupFile {
     }
 }
 
-fn job_file(j: &Job) -> JobFile {
+fn job_file(own: &OwnJob) -> JobFile {
+    let j = &own.job;
+    let (finish_at, finish_on_advance, reads_left, held) = completion_fields(own.completion);
+    let (job_type, backup_id, source_instance_id, restore_time) = match &j.kind {
+        JobKind::Backup(id) => ("backup", Some(id.to_string()), None, None),
+        JobKind::Restore(source) => restore_fields("restore", Some(source)),
+        JobKind::CreateInstance(source) => restore_fields("create_instance", source.as_ref()),
+    };
     JobFile {
         id: j.id.to_string(),
-        backup_id: j.backup_id.to_string(),
+        job_type: (job_type != "backup").then(|| job_type.to_owned()),
+        backup_id,
+        source_instance_id,
+        restore_time,
         instance_id: j.instance_id.to_string(),
         instance_name: Some(j.instance_name.clone()),
         status: j.status.as_str().to_owned(),
         created: write_time(j.created),
         ended: j.ended.map(write_time),
-        fail_reason: j.fail_reason.clone(),
+        fail_reason: j
+            .fail_reason
+            .clone()
+            .or_else(|| own.bound_failure.as_deref().map(str::to_owned)),
+        finish_at,
+        finish_on_advance,
+        reads_left,
+        held,
+    }
+}
+
+/// A job's type, and its restore source as `backup_id`, `source_instance_id` and
+/// `restore_time`.
+fn restore_fields(
+    job_type: &'static str,
+    source: Option<&RestoreSource>,
+) -> (&'static str, Option<String>, Option<String>, Option<String>) {
+    let Some(source) = source else {
+        return (job_type, None, None, None);
+    };
+    let (backup_id, restore_time) = match &source.point {
+        RestorePoint::Backup(id) => (Some(id.to_string()), None),
+        RestorePoint::Time(t) => (None, Some(write_time(*t))),
+    };
+    (
+        job_type,
+        backup_id,
+        Some(source.instance_id.to_string()),
+        restore_time,
+    )
+}
+
+/// How a running thing finishes, as the file's `finish_at`, `finish_on_advance`, `reads_left`
+/// and `held`.
+fn completion_fields(completion: Completion) -> (Option<String>, bool, Option<u32>, bool) {
+    match completion {
+        Completion::At(at) => (Some(write_time(at)), false, None, false),
+        Completion::OnAdvance(at) => (Some(write_time(at)), true, None, false),
+        Completion::AfterReads(n) => (None, false, Some(n), false),
+        Completion::Held => (None, false, None, true),
+        Completion::Done => (None, false, None, false),
     }
 }

@@ -8,11 +8,11 @@ use foldhash::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::project::{Completion, Project};
-use super::{Lifecycle, LifecycleMode, Transition, TransitionKind};
+use super::{Lifecycle, LifecycleMode, Subject, Transition, TransitionKind};
 use crate::domain::policy::automated_backup_name;
 use crate::domain::{
     Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupType, IdSource, Instance,
-    InstanceId, ProjectId,
+    InstanceId, InstanceStatus, Job, JobId, JobKind, JobStatus, ProjectId,
 };
 use crate::error::ApiError;
 use crate::fixtures::{ProjectSeed, SeedCompletion};
@@ -28,6 +28,10 @@ pub(super) enum Due {
     Expire(BackupId),
     /// The project's oldest detached job may have outlived the job retention.
     ForgetJobs,
+    /// A running restore or instance creation finishes.
+    FinishJob(JobId),
+    /// A newly created instance takes its first full backup.
+    FirstBackup(InstanceId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,10 +43,47 @@ pub(super) struct Event {
     pub due: Due,
 }
 
-/// "Make the next N backups (of one instance, or any) fail."
+/// What a failure rule makes fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureTarget {
+    Backups,
+    /// Restores to an existing instance.
+    Restores,
+    /// Instance creations, with or without a restore point.
+    Creations,
+}
+
+impl FailureTarget {
+    pub const ALL: [FailureTarget; 3] = [Self::Backups, Self::Restores, Self::Creations];
+
+    /// The control API's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Backups => "backup",
+            Self::Restores => "restore",
+            Self::Creations => "create_instance",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    fn of(kind: &JobKind) -> Self {
+        match kind {
+            JobKind::Backup(_) => Self::Backups,
+            JobKind::Restore(_) => Self::Restores,
+            JobKind::CreateInstance(_) => Self::Creations,
+        }
+    }
+}
+
+/// "Make the next N backups (restores, creations) of one instance, or any, fail." For a
+/// restore the instance is its target or its source; for a creation, its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailureRule {
     pub id: u64,
+    pub target: FailureTarget,
     pub instance_id: Option<InstanceId>,
     pub remaining: u32,
     pub hits: u32,
@@ -245,8 +286,12 @@ impl State {
             let instance = instance.build(&seed.name, now);
             project.instances.insert(instance.id.clone(), instance);
         }
+        let mut tasks = Vec::new();
         for job in &seed.jobs {
-            project.insert_detached_job(job.clone());
+            match job.completion {
+                SeedCompletion::Finished => project.insert_detached_job(job.job.clone()),
+                _ => tasks.push(job),
+            }
         }
         for token in &seed.tokens {
             self.tokens.insert(token.clone(), seed.id.clone());
@@ -267,14 +312,7 @@ impl State {
             } else {
                 backup.id = BackupId::generate(&mut self.ids);
             }
-            let completion = match backup_seed.completion {
-                SeedCompletion::Finished => Completion::Done,
-                SeedCompletion::Lifecycle => self.completion_for(backup.begin_time),
-                SeedCompletion::At(at) => Completion::At(at),
-                SeedCompletion::OnAdvance(at) => Completion::OnAdvance(at),
-                SeedCompletion::AfterReads(n) => Completion::AfterReads(n),
-                SeedCompletion::Held => Completion::Held,
-            };
+            let completion = self.completion_of(&backup_seed.completion, backup.begin_time);
             self.insert_backup(
                 &seed.id,
                 backup,
@@ -282,9 +320,34 @@ impl State {
                 backup_seed.fail_reason.as_deref().map(Box::from),
             );
         }
+        for task in tasks {
+            let mut job = task.job.clone();
+            let bound_failure = job.fail_reason.take().map(Box::from);
+            let completion = self.completion_of(&task.completion, job.created);
+            if let Some(instance) = self
+                .projects
+                .get_mut(&seed.id)
+                .and_then(|p| p.instances.get_mut(&job.instance_id))
+            {
+                instance.base_status = holding_status(&job.kind);
+            }
+            self.insert_task(&seed.id, job, completion, bound_failure);
+        }
         let instance_ids: Vec<InstanceId> = seed.instances.iter().map(|i| i.id.clone()).collect();
         for instance_id in instance_ids {
             self.schedule_window(&seed.id, &instance_id, now);
+        }
+    }
+
+    /// How a seeded running thing begun at `begin` finishes.
+    fn completion_of(&self, seed: &SeedCompletion, begin: DateTime<Utc>) -> Completion {
+        match seed {
+            SeedCompletion::Finished => Completion::Done,
+            SeedCompletion::Lifecycle => self.completion_for(begin),
+            SeedCompletion::At(at) => Completion::At(*at),
+            SeedCompletion::OnAdvance(at) => Completion::OnAdvance(*at),
+            SeedCompletion::AfterReads(n) => Completion::AfterReads(*n),
+            SeedCompletion::Held => Completion::Held,
         }
     }
 
@@ -345,19 +408,157 @@ impl State {
     /// Starts a `BUILDING` backup (and its job): it finishes as the lifecycle says, and ends
     /// `FAILED` if a failure rule catches it.
     pub(super) fn start_backup(&mut self, project_id: &ProjectId, backup: Backup) {
-        let rule = self.failure_rules.iter_mut().find(|r| {
-            r.remaining > 0
-                && r.instance_id
-                    .as_ref()
-                    .is_none_or(|i| *i == backup.instance_id)
-        });
-        let fail_reason = rule.map(|r| {
-            r.remaining -= 1;
-            r.hits += 1;
-            Box::from(r.reason.as_str())
-        });
+        let fail_reason = self.take_failure(FailureTarget::Backups, &[&backup.instance_id]);
         let completion = self.completion_for(backup.begin_time);
         self.insert_backup(project_id, backup, completion, fail_reason);
+    }
+
+    /// The reason of the first failure rule for `target` that applies to any of `instances`,
+    /// counting it as used.
+    fn take_failure(
+        &mut self,
+        target: FailureTarget,
+        instances: &[&InstanceId],
+    ) -> Option<Box<str>> {
+        let rule = self.failure_rules.iter_mut().find(|r| {
+            r.remaining > 0
+                && r.target == target
+                && r.instance_id
+                    .as_ref()
+                    .is_none_or(|i| instances.contains(&i))
+        })?;
+        rule.remaining -= 1;
+        rule.hits += 1;
+        Some(Box::from(rule.reason.as_str()))
+    }
+
+    /// Starts a restore or an instance's creation: its job runs as the lifecycle says (failing
+    /// if a failure rule catches it) and holds the instance `RESTORING` or `BUILD` meanwhile.
+    pub(super) fn start_task(&mut self, project_id: &ProjectId, job: Job) {
+        let source = job.kind.source().map(|s| s.instance_id.clone());
+        let instances: Vec<&InstanceId> = std::iter::once(&job.instance_id)
+            .chain(source.as_ref())
+            .collect();
+        let fail_reason = self.take_failure(FailureTarget::of(&job.kind), &instances);
+        let completion = self.completion_for(job.created);
+        if let Ok(instance) = self.instance_mut(project_id, &job.instance_id) {
+            instance.base_status = holding_status(&job.kind);
+        }
+        self.insert_task(project_id, job, completion, fail_reason);
+    }
+
+    /// Records a running restore or creation and queues its finish.
+    fn insert_task(
+        &mut self,
+        project_id: &ProjectId,
+        job: Job,
+        completion: Completion,
+        bound_failure: Option<Box<str>>,
+    ) {
+        let id = job.id;
+        let Some(project) = self.projects.get_mut(project_id) else {
+            return;
+        };
+        project.insert_task(job, completion, bound_failure);
+        match completion {
+            Completion::At(at) => self.push(project_id, at, Due::FinishJob(id), false),
+            Completion::OnAdvance(at) => self.push(project_id, at, Due::FinishJob(id), true),
+            _ => {}
+        }
+    }
+
+    fn finish_job_due(
+        &mut self,
+        project_id: &ProjectId,
+        id: &JobId,
+        at: DateTime<Utc>,
+    ) -> Option<Transition> {
+        let own = self.projects.get(project_id)?.own_job(id)?;
+        match own.completion {
+            Completion::At(t) | Completion::OnAdvance(t) if t == at => {
+                self.finish_job(project_id, id, at, Outcome::Natural)
+            }
+            _ => None,
+        }
+    }
+
+    /// Ends a running restore or creation: its instance is `ACTIVE` again (a failed creation
+    /// leaves it `FAILED`); a created instance takes its first full backup and its policy's
+    /// windows from then on.
+    pub(super) fn finish_job(
+        &mut self,
+        project_id: &ProjectId,
+        id: &JobId,
+        at: DateTime<Utc>,
+        outcome: Outcome,
+    ) -> Option<Transition> {
+        let project = self.projects.get_mut(project_id)?;
+        let failure = match outcome {
+            Outcome::Natural => project
+                .own_job(id)?
+                .bound_failure
+                .as_deref()
+                .map(str::to_owned),
+            Outcome::Succeed => None,
+            Outcome::Fail(reason) => Some(reason),
+        };
+        let job = project.finish_task(id, at, failure)?;
+        let created = matches!(job.kind, JobKind::CreateInstance(_));
+        let failed = job.status == JobStatus::Failed;
+        if let Some(instance) = project.instances.get_mut(&job.instance_id)
+            && instance.base_status == holding_status(&job.kind)
+        {
+            instance.base_status = if created && failed {
+                InstanceStatus::Failed
+            } else {
+                InstanceStatus::Active
+            };
+            instance.profile.updated = at;
+        }
+        if created && !failed {
+            if self.lifecycle.automated_backups {
+                self.push(
+                    project_id,
+                    at,
+                    Due::FirstBackup(job.instance_id.clone()),
+                    false,
+                );
+            }
+            self.schedule_window(project_id, &job.instance_id, at);
+        }
+        self.keep_jobs(project_id, at);
+        Some(Transition {
+            project_id: project_id.clone(),
+            subject: Subject::Job(job.id),
+            kind: if failed {
+                TransitionKind::Failed
+            } else {
+                TransitionKind::Completed
+            },
+            at,
+        })
+    }
+
+    /// Counts one read of a running restore or creation (its job, or its instance): one
+    /// bound to finish after reads finishes on the read after its last allowed one.
+    pub(super) fn count_job_read(
+        &mut self,
+        project_id: &ProjectId,
+        id: &JobId,
+        now: DateTime<Utc>,
+    ) {
+        let Some(project) = self.projects.get_mut(project_id) else {
+            return;
+        };
+        match project.own_job(id).map(|o| o.completion) {
+            Some(Completion::AfterReads(0)) => {
+                self.finish_job(project_id, id, now, Outcome::Natural);
+            }
+            Some(Completion::AfterReads(n)) => {
+                project.set_task_completion(id, Completion::AfterReads(n - 1));
+            }
+            _ => {}
+        }
     }
 
     /// Schedules an instance's next automated-backup window after `after`, replacing any
@@ -441,6 +642,8 @@ impl State {
                 Due::Finish(id) => self.finish_due(&event.project_id, id, event.at),
                 Due::Window(id) => self.open_window(&event.project_id, id, event.at),
                 Due::Expire(id) => self.expire(&event.project_id, id, event.at),
+                Due::FinishJob(id) => self.finish_job_due(&event.project_id, id, event.at),
+                Due::FirstBackup(id) => self.take_automated_backup(&event.project_id, id, event.at),
                 Due::ForgetJobs => {
                     if let Some(project) = self.projects.get_mut(&event.project_id) {
                         project.forget_at = None;
@@ -495,7 +698,7 @@ impl State {
         }
         Some(Transition {
             project_id: project_id.clone(),
-            backup_id: id.clone(),
+            subject: Subject::Backup(id.clone()),
             kind: match status {
                 BackupStatus::Failed => TransitionKind::Failed,
                 _ => TransitionKind::Completed,
@@ -540,6 +743,19 @@ impl State {
         if instance.next_automated_backup != Some(at) {
             return None; // a stale schedule: the policy changed since
         }
+        self.schedule_window(project_id, instance_id, at);
+        self.take_automated_backup(project_id, instance_id, at)
+    }
+
+    /// Starts an automated backup of an instance at `at` if it is `ACTIVE` with nothing
+    /// building and the project has room (otherwise it is skipped).
+    fn take_automated_backup(
+        &mut self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        at: DateTime<Utc>,
+    ) -> Option<Transition> {
+        let instance = self.projects.get(project_id)?.instances.get(instance_id)?;
         let full = self
             .projects
             .get(project_id)
@@ -550,7 +766,6 @@ impl State {
                 .check_can_back_up(instance.building.is_some())
                 .is_ok();
         let name = BackupName::trusted(&automated_backup_name(&instance.name, at));
-        self.schedule_window(project_id, instance_id, at);
         if !can_back_up {
             return None;
         }
@@ -567,7 +782,7 @@ impl State {
         self.start_backup(project_id, backup);
         Some(Transition {
             project_id: project_id.clone(),
-            backup_id,
+            subject: Subject::Backup(backup_id),
             kind: TransitionKind::Started,
             at,
         })
@@ -592,7 +807,7 @@ impl State {
             .remove_backup(id.as_str())?;
         Some(Transition {
             project_id: project_id.clone(),
-            backup_id: id.clone(),
+            subject: Subject::Backup(id.clone()),
             kind: TransitionKind::Expired,
             at,
         })
@@ -619,5 +834,13 @@ impl State {
             .collect();
         ids.sort();
         ids.first().map(|id| (*id).clone())
+    }
+}
+
+/// The status a running job holds its instance in.
+fn holding_status(kind: &JobKind) -> InstanceStatus {
+    match kind {
+        JobKind::CreateInstance(_) => InstanceStatus::Build,
+        _ => InstanceStatus::Restoring,
     }
 }

@@ -146,13 +146,19 @@ fn every_control_path_the_page_calls_is_in_the_route_table() {
             "/_emulator/backups/{backup_id}/complete",
         ),
         (
-            "backupPath(f.backup.id, \"fail\")",
+            "backupPath(b.id, \"fail\")",
             "/_emulator/backups/{backup_id}/fail",
         ),
         (
             "backupPath(b.id, \"hold\")",
             "/_emulator/backups/{backup_id}/hold",
         ),
+        (
+            "jobPath(j.id, \"complete\")",
+            "/_emulator/jobs/{job_id}/complete",
+        ),
+        ("jobPath(j.id, \"fail\")", "/_emulator/jobs/{job_id}/fail"),
+        ("jobPath(j.id, \"hold\")", "/_emulator/jobs/{job_id}/hold"),
     ] {
         assert!(page.contains(called), "the page no longer calls {called}");
         assert!(
@@ -410,4 +416,56 @@ async fn the_event_stream_shows_the_first_hundred_instances_and_the_newest_fifty
             "the newest {kind} fault is last"
         );
     }
+}
+
+#[tokio::test]
+async fn the_event_stream_shows_a_restore_and_a_created_instance_as_they_run() {
+    let app = TestApp::new();
+    let backup = app.create_ok(INSTANCE, "to-restore").await;
+    app.advance(5.0).await;
+    let mut events = Events::open(&app, "/_emulator/events").await;
+    events.next().await.unwrap();
+    let restore = app
+        .raw(
+            Method::POST,
+            &format!("/v3/{PROJECT}/instances/restore"),
+            &[
+                ("x-auth-token", TOKEN),
+                ("content-type", "application/json"),
+            ],
+            json!({"source_instance_id": INSTANCE, "target_instance_id": SECOND_INSTANCE,
+                   "type": "backup", "backup_id": backup["backup"]["id"]})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(restore.status, 200, "{}", restore.text);
+    let job_id = restore.json()["job_id"].as_str().unwrap().to_owned();
+    let instance_status = |state: &Value, id: &str| {
+        project(state, PROJECT)["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .map(|i| i["status"].as_str().unwrap().to_owned())
+    };
+    let restoring = events
+        .until(|s| instance_status(s, SECOND_INSTANCE).as_deref() == Some("RESTORING"))
+        .await;
+    let job = &project(&restoring.data, PROJECT)["jobs"][0];
+    assert_eq!(
+        (&job["id"], &job["name"], &job["status"]),
+        (
+            &json!(job_id),
+            &json!("RestoreGaussDBforMySQLInstance"),
+            &json!("Running")
+        )
+    );
+    app.advance(5.0).await;
+    let done = events
+        .until(|s| instance_status(s, SECOND_INSTANCE).as_deref() == Some("ACTIVE"))
+        .await;
+    assert_eq!(
+        project(&done.data, PROJECT)["jobs"][0]["status"],
+        "Completed"
+    );
 }

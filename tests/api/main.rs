@@ -20,4 +20,5 @@ mod packaging;
 mod policy;
 mod properties;
 mod reliability;
+mod restore;
 mod versions;

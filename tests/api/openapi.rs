@@ -115,3 +115,41 @@ async fn the_document_is_served() {
     response.assert_json_content_type();
     assert_eq!(response.json()["info"]["title"], "taurusdb-emulator");
 }
+
+/// A path with its `{…}` parameters unnamed, so that the README's `{id}` matches `{backup_id}`.
+fn unnamed(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn the_readme_lists_every_api_and_control_route() {
+    let readme = unnamed(include_str!("../../README.md"));
+    for route in API.iter().chain(CONTROL) {
+        let path = unnamed(route.path);
+        let listed = format!("{} {path}", route.method);
+        // Or a table row naming two methods at once: `GET`/`PUT /path`.
+        let in_row = |line: &str| {
+            line.contains(&format!("`{}`", route.method))
+                && [" ", "`", "[", "?"]
+                    .iter()
+                    .any(|end| line.contains(&format!("{path}{end}")))
+        };
+        assert!(
+            readme.contains(&listed) || readme.lines().any(in_row),
+            "the README does not list {listed}"
+        );
+    }
+}

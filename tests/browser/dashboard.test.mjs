@@ -157,6 +157,34 @@ test("a backup created through the API shows as BUILDING and turns COMPLETED whe
   assert.deepEqual(errors, []);
 }));
 
+test("a restore shows its instance RESTORING and its job Running until 'Complete' is clicked", () => withDashboard(async ({ emulator, page, errors }) => {
+  const backup = await createBackup(emulator, "to-restore");
+  await page.getByRole("button", { name: "Complete backup to-restore" }).click();
+  await showsStatus(page, backup.id, "COMPLETED");
+  const response = await fetch(`${emulator.base}/v3/${emulator.project}/instances/restore`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Auth-Token": emulator.token },
+    body: JSON.stringify({ source_instance_id: emulator.instance, target_instance_id: emulator.instance, type: "backup", backup_id: backup.id }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  const { job_id: jobId } = await response.json();
+  const job = page.locator(`tr[data-job-id="${jobId}"]`);
+  await job.locator('[data-status="Running"]').waitFor({ timeout: STEP });
+  await page.locator('[data-status="RESTORING"]').waitFor({ timeout: STEP });
+
+  await page.getByRole("button", { name: "Fail job RestoreGaussDBforMySQLInstance" }).click();
+  const dialog = page.getByRole("dialog", { name: "Fail job" });
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: "Complete job RestoreGaussDBforMySQLInstance" }).click();
+  await job.locator('[data-status="Completed"]').waitFor({ timeout: STEP });
+  const shown = await (await fetch(`${emulator.base}/v3/${emulator.project}/instances/${emulator.instance}`, {
+    headers: { "X-Auth-Token": emulator.token },
+  })).json();
+  assert.equal(shown.instance.status, "ACTIVE", "the API agrees with the page");
+  await page.getByRole("status").filter({ hasText: "Job RestoreGaussDBforMySQLInstance completed." }).waitFor({ timeout: STEP });
+  assert.deepEqual(errors, []);
+}));
+
 test("the dashboard can be worked with the keyboard alone", () => withDashboard(async ({ emulator, page, errors }) => {
   const backup = await createBackup(emulator, "keyboard-only");
   const complete = page.getByRole("button", { name: "Complete backup keyboard-only" });

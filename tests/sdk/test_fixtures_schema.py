@@ -2,12 +2,13 @@
 project and every snapshot the emulator writes, and refuses what the emulator refuses."""
 
 import json
+import urllib.error
 from pathlib import Path
 
 import jsonschema_rs
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, INSTANCE, ROOT
 
 SCHEMA = json.loads((ROOT / "docs" / "fixtures.schema.json").read_text())
 VALIDATOR = jsonschema_rs.validator_for(SCHEMA)
@@ -27,6 +28,28 @@ def test_a_snapshot_is_valid_fixtures(emulator):
     VALIDATOR.validate(emulator.control("GET", "/_emulator/snapshot"))
 
 
+def test_a_snapshot_with_running_restores_and_created_instances_is_valid_fixtures(emulator):
+    from test_huawei_restore import completed_backup, new_instance
+    from test_huawei_sdk import client
+    from huaweicloudsdkgaussdb.v3 import (
+        CreateGaussMySqlInstanceRequest, MysqlRestorePoint, RestoreOldInstanceRequest, RestoreRequest)
+
+    c = client(emulator)
+    backup_id = completed_backup(c, emulator)
+    c.restore_old_instance(RestoreOldInstanceRequest(body=RestoreRequest(
+        source_instance_id=INSTANCE, target_instance_id=INSTANCE, type="backup", backup_id=backup_id)))
+    point = MysqlRestorePoint(source_instance_id=INSTANCE, backup_id=backup_id)
+    created = c.create_gauss_my_sql_instance(
+        CreateGaussMySqlInstanceRequest(body=new_instance("restored-01", restore_point=point)))
+    emulator.control("POST", f"/_emulator/jobs/{created.job_id}/fail", {"reason": "no capacity"})
+    snapshot = emulator.control("GET", "/_emulator/snapshot")
+    VALIDATOR.validate(snapshot)
+    jobs = {j.get("type"): j for j in snapshot["projects"][0]["jobs"]}
+    assert jobs["restore"]["status"] == "Running" and "finish_at" in jobs["restore"]
+    assert jobs["create_instance"]["fail_reason"] == "no capacity"
+    assert jobs["create_instance"]["source_instance_id"] == INSTANCE
+
+
 @pytest.mark.parametrize(
     "broken",
     [
@@ -34,7 +57,16 @@ def test_a_snapshot_is_valid_fixtures(emulator):
         {"projects": [{"id": "not-hex"}]},
         {"projects": [{"id": "0" * 32, "instances": [{"id": "x", "prot": 3306}]}]},
         {"projects": [{"id": "0" * 32, "instances": [{"id": "x", "status": "RUNNING"}]}]},
+        {"projects": [{"id": "0" * 32, "instances": [{"id": "x"}], "jobs": [
+            {"id": "dff1d289-4d03-4942-8b9f-463ea07c000d", "type": "restore", "instance_id": "x",
+             "status": "Running", "created": "2026-01-01T00:00:00+0000", "backup_id": "b"}]}]},
+        {"projects": [{"id": "0" * 32, "instances": [{"id": "x"}], "jobs": [
+            {"id": "dff1d289-4d03-4942-8b9f-463ea07c000d", "instance_id": "x",
+             "status": "Completed", "created": "2026-01-01T00:00:00+0000"}]}]},
     ],
 )
-def test_what_the_emulator_refuses_the_schema_refuses(broken):
+def test_what_the_emulator_refuses_the_schema_refuses(broken, emulator):
     assert not VALIDATOR.is_valid(broken)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        emulator.control("POST", "/_emulator/fixtures", broken)
+    assert refused.value.code == 400

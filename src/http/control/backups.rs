@@ -35,26 +35,36 @@ pub(in crate::http) async fn fail(
     ApiPath(backup_id): ApiPath<String>,
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let body = crate::http::extract::read_body(request, &emulator).await?;
-    let body: FailBody = if body.iter().all(u8::is_ascii_whitespace) {
-        FailBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?
-    };
-    let reason = body
-        .reason
-        .unwrap_or_else(|| DEFAULT_FAIL_REASON.to_owned());
+    let reason = fail_reason(request, &emulator, DEFAULT_FAIL_REASON).await?;
     let t = emulator
         .store
         .fail_backup(&backup_id, reason, emulator.clock.now())?;
     Ok(command_done(t))
 }
 
+/// The reason of an optional `{"reason"}` body; `default` without one.
+pub(in crate::http) async fn fail_reason(
+    request: axum::extract::Request,
+    emulator: &Arc<Emulator>,
+    default: &str,
+) -> Result<String, ApiError> {
+    let body = crate::http::extract::read_body(request, emulator).await?;
+    let body: FailBody = if body.iter().all(u8::is_ascii_whitespace) {
+        FailBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?
+    };
+    Ok(body.reason.unwrap_or_else(|| default.to_owned()))
+}
+
 pub(in crate::http) fn command_done(t: Transition) -> Response {
     json(
         StatusCode::OK,
         &CommandDone {
-            backup_id: t.backup_id.to_string(),
+            backup_id: match t.subject {
+                Subject::Backup(id) => id.to_string(),
+                Subject::Job(id) => id.to_string(),
+            },
             status: match t.kind {
                 crate::store::TransitionKind::Failed => "FAILED",
                 _ => "COMPLETED",
@@ -83,8 +93,22 @@ pub(in crate::http) async fn hold(
 
 #[derive(Deserialize)]
 pub(in crate::http) struct WaitParams {
-    status: Option<String>,
-    timeout: Option<String>,
+    pub(in crate::http) status: Option<String>,
+    pub(in crate::http) timeout: Option<String>,
+}
+
+impl WaitParams {
+    /// The timeout asked for (30 s without one), at most [`MAX_WAIT`].
+    pub(in crate::http) fn timeout(&self) -> Result<Duration, ApiError> {
+        let timeout = match self.timeout.as_deref() {
+            None | Some("") => Duration::from_secs(30),
+            Some(t) => parse_duration(t).map_err(bad)?,
+        };
+        if timeout > MAX_WAIT {
+            return Err(bad("timeout must be at most 10m"));
+        }
+        Ok(timeout)
+    }
 }
 
 /// The longest wait one request may ask for.
@@ -108,13 +132,7 @@ pub(in crate::http) async fn wait(
             ))
         })?,
     };
-    let timeout = match params.timeout.as_deref() {
-        None | Some("") => Duration::from_secs(30),
-        Some(t) => parse_duration(t).map_err(bad)?,
-    };
-    if timeout > MAX_WAIT {
-        return Err(bad("timeout must be at most 10m"));
-    }
+    let timeout = params.timeout()?;
     let deadline = Instant::now() + timeout;
     let _place = emulator
         .long_polls
@@ -133,11 +151,11 @@ pub(in crate::http) async fn wait(
             return Ok(json(StatusCode::OK, &BackupItem::from(view)));
         }
         if status != BackupStatus::Building {
-            return Err(ApiError::WaitEndedElsewhere(status.as_str()));
+            return Err(ApiError::WaitEndedElsewhere("backup", status.as_str()));
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(ApiError::WaitTimeout);
+            return Err(ApiError::WaitTimeout("backup"));
         }
         // A stopping server ends the wait at once instead of holding the stop for its grace.
         tokio::select! {

@@ -102,6 +102,8 @@ pub(in crate::http) async fn fault_requests(
 pub(in crate::http) struct BackupFaultBody {
     #[serde(default = "one")]
     count: u32,
+    /// `backup` (the default), `restore` or `create_instance`.
+    operation: Option<String>,
     instance_id: Option<String>,
     reason: Option<String>,
 }
@@ -109,6 +111,7 @@ pub(in crate::http) struct BackupFaultBody {
 #[derive(Serialize)]
 pub(in crate::http) struct BackupFaultItem {
     id: u64,
+    operation: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     instance_id: Option<String>,
     remaining: u32,
@@ -120,6 +123,7 @@ impl From<FailureRule> for BackupFaultItem {
     fn from(r: FailureRule) -> Self {
         Self {
             id: r.id,
+            operation: r.target.as_str(),
             instance_id: r.instance_id.map(|i| i.to_string()),
             remaining: r.remaining,
             hits: r.hits,
@@ -128,8 +132,11 @@ impl From<FailureRule> for BackupFaultItem {
     }
 }
 
-/// `POST /_emulator/faults/backups {"count", "instance_id", "reason"}`: the next `count`
-/// backups started (of that instance, or of any) end `FAILED` with `reason`.
+/// `POST /_emulator/faults/backups {"count", "operation", "instance_id", "reason"}`: the next
+/// `count` backups started (of that instance, or of any) end `FAILED` with `reason`; with
+/// `"operation": "restore"` the next restores (onto or from that instance), with
+/// `"create_instance"` the next instance creations (restoring from that instance, if one is
+/// named) end `Failed` instead.
 pub(in crate::http) async fn fault_backups(
     State(emulator): State<Arc<Emulator>>,
     ApiJson(body): ApiJson<BackupFaultBody>,
@@ -139,9 +146,18 @@ pub(in crate::http) async fn fault_backups(
         .as_deref()
         .map(InstanceId::parse)
         .transpose()?;
+    let target = match body.operation.as_deref() {
+        None => FailureTarget::Backups,
+        Some(name) => FailureTarget::parse(name).ok_or_else(|| {
+            bad(format!(
+                "operation {name:?} is not backup, restore or create_instance"
+            ))
+        })?,
+    };
     let rule = emulator
         .store
         .add_failure_rule(
+            target,
             instance,
             body.count,
             body.reason

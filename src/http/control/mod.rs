@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::time::format_api_time;
 use crate::domain::time::parse_duration;
-use crate::domain::{BackupStatus, InstanceId, ProjectId};
+use crate::domain::{BackupStatus, InstanceId, Job, JobStatus, ProjectId};
 use crate::emulator::Emulator;
 use crate::error::ApiError;
 use crate::faults::{InjectedError, RequestFault};
@@ -24,17 +24,20 @@ use crate::http::routes::Operation;
 use crate::http::wire::{BackupItem, InstanceListItem, JobResponse};
 use crate::journal::JournalEntry;
 use crate::store::{
-    Completion, FailureRule, Lifecycle, LifecycleMode, Snapshot, Transition, walk_pages,
+    Completion, FailureRule, FailureTarget, Lifecycle, LifecycleMode, Snapshot, Subject,
+    Transition, walk_pages,
 };
 
 mod backups;
 mod failures;
+mod jobs;
 mod requests;
 mod state;
 mod time;
 
 pub(in crate::http) use self::backups::*;
 pub(in crate::http) use self::failures::*;
+pub(in crate::http) use self::jobs::*;
 pub(in crate::http) use self::requests::*;
 pub(in crate::http) use self::state::*;
 pub(in crate::http) use self::time::*;

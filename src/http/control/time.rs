@@ -39,7 +39,12 @@ pub(in crate::http) struct Advanced {
 #[derive(Serialize)]
 pub(in crate::http) struct TransitionItem {
     project_id: String,
-    backup_id: String,
+    /// A backup's transition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backup_id: Option<String>,
+    /// A restore's or an instance creation's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_id: Option<String>,
     /// `started`, `completed`, `failed` or `expired`.
     event: &'static str,
     at: String,
@@ -49,7 +54,14 @@ impl From<Transition> for TransitionItem {
     fn from(t: Transition) -> Self {
         Self {
             project_id: t.project_id.to_string(),
-            backup_id: t.backup_id.to_string(),
+            backup_id: match &t.subject {
+                Subject::Backup(id) => Some(id.to_string()),
+                Subject::Job(_) => None,
+            },
+            job_id: match &t.subject {
+                Subject::Job(id) => Some(id.to_string()),
+                Subject::Backup(_) => None,
+            },
             event: t.kind.as_str(),
             at: format_api_time(t.at),
         }

@@ -1,0 +1,506 @@
+//! Creating an instance (Huawei Cloud's `CreateGaussMySqlInstance`), with or without a restore
+//! point: the request's rules, each with the code the error table gives it, and the instance
+//! it describes.
+
+use chrono::{DateTime, Utc};
+
+use super::ids::InstanceId;
+use super::instance::InstanceProfile;
+use super::job::{RestorePoint, RestoreSource};
+use super::policy::BackupPolicy;
+use crate::error::ApiError;
+
+/// The most read replicas an instance may have.
+pub const MAX_SLAVES: u32 = 9;
+
+/// The fields of a create request, as text and numbers; [`NewInstance::parse`] checks them.
+#[derive(Debug, Default)]
+pub struct RawNewInstance<'a> {
+    pub region: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub datastore_type: Option<&'a str>,
+    pub datastore_version: Option<&'a str>,
+    pub kernel_version: Option<&'a str>,
+    pub mode: Option<&'a str>,
+    pub flavor_ref: Option<&'a str>,
+    pub vpc_id: Option<&'a str>,
+    pub subnet_id: Option<&'a str>,
+    pub security_group_id: Option<&'a str>,
+    pub password: Option<&'a str>,
+    pub availability_zone_mode: Option<&'a str>,
+    pub master_availability_zone: Option<&'a str>,
+    pub slave_count: Option<i64>,
+    pub backup_start_time: Option<&'a str>,
+    /// `backup_strategy.keep_days`, typed string in the API (numbers are taken too).
+    pub backup_keep_days: Option<i64>,
+    /// Whether `backup_strategy` was sent at all.
+    pub backup_strategy: bool,
+    pub charge_mode: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    pub configuration_id: Option<&'a str>,
+    pub enterprise_project_id: Option<&'a str>,
+    pub dedicated_resource_id: Option<&'a str>,
+    pub lower_case_table_names: Option<i64>,
+    pub volume_size: Option<i64>,
+    pub tags: Vec<(String, String)>,
+    pub restore: Option<RestoreSource>,
+}
+
+/// A checked create request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInstance {
+    pub region: String,
+    pub name: String,
+    pub datastore_version: String,
+    pub kernel_version: Option<String>,
+    /// `Cluster` or `StandSingle`, echoed in the answer.
+    pub mode: String,
+    pub flavor_ref: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub security_group_id: Option<String>,
+    pub az_mode: String,
+    pub master_az: Option<String>,
+    pub slave_count: u32,
+    pub policy: BackupPolicy,
+    pub prepaid: bool,
+    pub time_zone: String,
+    pub configuration_id: Option<String>,
+    pub enterprise_project_id: String,
+    pub dedicated_resource_id: String,
+    pub lower_case_table_names: u8,
+    pub volume_size: u64,
+    pub tags: Vec<(String, String)>,
+    pub restore: Option<RestoreSource>,
+}
+
+impl NewInstance {
+    /// Checks a create request: the name (`DBS.200021`), the password (`DBS.200052`), the
+    /// region against the project's (`DBS.200024`), the network (`DBS.200048`,
+    /// `DBS.200049`), the engine (`DBS.200040`), anything else missing or malformed
+    /// (`DBS.200001`). `backup_strategy` and `charge_info` are optional, as Terraform sends
+    /// them only when configured.
+    pub fn parse(raw: RawNewInstance<'_>, project_region: &str) -> Result<Self, ApiError> {
+        let text = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let name = raw
+            .name
+            .filter(|n| name_ok(n))
+            .ok_or(ApiError::InvalidInstanceName)?;
+        let region = text(raw.region)
+            .filter(|r| region_matches(r, project_region))
+            .ok_or(ApiError::InvalidRegion)?;
+        if !raw.password.is_some_and(password_ok) {
+            return Err(ApiError::InvalidPassword);
+        }
+        let vpc_id = text(raw.vpc_id)
+            .filter(|v| network_id_ok(v))
+            .ok_or(ApiError::InvalidVpc)?;
+        let subnet_id = text(raw.subnet_id)
+            .filter(|v| network_id_ok(v))
+            .ok_or(ApiError::InvalidSubnet)?;
+        let version = text(raw.datastore_version).ok_or(ApiError::UnsupportedEngine)?;
+        if raw
+            .datastore_type
+            .is_none_or(|t| !t.eq_ignore_ascii_case("gaussdb-mysql"))
+            || !version_ok(&version)
+        {
+            return Err(ApiError::UnsupportedEngine);
+        }
+        let mode = match raw.mode {
+            Some(m @ ("Cluster" | "StandSingle")) => m.to_owned(),
+            _ => return Err(ApiError::Parameter),
+        };
+        let flavor_ref = text(raw.flavor_ref).ok_or(ApiError::Parameter)?;
+        let az_mode = match raw.availability_zone_mode {
+            Some(m) if m.eq_ignore_ascii_case("single") => "single".to_owned(),
+            Some(m) if m.eq_ignore_ascii_case("multi") => "multi".to_owned(),
+            _ => return Err(ApiError::Parameter),
+        };
+        let master_az = text(raw.master_availability_zone);
+        if az_mode == "multi" && master_az.is_none() {
+            return Err(ApiError::Parameter);
+        }
+        let slave_count = raw
+            .slave_count
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n <= MAX_SLAVES)
+            .filter(|n| mode == "Cluster" || *n == 0)
+            .ok_or(ApiError::Parameter)?;
+        let mut policy = BackupPolicy::default();
+        if raw.backup_strategy {
+            policy.start_hour = BackupPolicy::parse_start_time(raw.backup_start_time.unwrap_or(""))
+                .map_err(|_| ApiError::Parameter)?;
+            if let Some(days) = raw.backup_keep_days {
+                policy.keep_days =
+                    BackupPolicy::parse_keep_days(Some(days)).map_err(|_| ApiError::Parameter)?;
+            }
+        }
+        let prepaid = match raw.charge_mode {
+            None => false,
+            Some(m) if m.eq_ignore_ascii_case("postPaid") => false,
+            Some(m) if m.eq_ignore_ascii_case("prePaid") => true,
+            Some(_) => return Err(ApiError::Parameter),
+        };
+        let lower_case_table_names = match raw.lower_case_table_names {
+            None => 1,
+            Some(n @ (0 | 1)) => n as u8,
+            Some(_) => return Err(ApiError::Parameter),
+        };
+        let volume_size = match raw.volume_size {
+            None => 10,
+            Some(n) if (10..=128_000).contains(&n) => n as u64,
+            Some(_) => return Err(ApiError::Parameter),
+        };
+        if raw.tags.len() > 20 || raw.tags.iter().any(|(k, _)| k.trim().is_empty()) {
+            return Err(ApiError::Parameter);
+        }
+        Ok(Self {
+            region,
+            name: name.to_owned(),
+            datastore_version: version,
+            kernel_version: text(raw.kernel_version),
+            mode,
+            flavor_ref,
+            vpc_id,
+            subnet_id,
+            security_group_id: text(raw.security_group_id),
+            az_mode,
+            master_az,
+            slave_count,
+            policy,
+            prepaid,
+            time_zone: text(raw.time_zone).unwrap_or_else(|| "UTC".to_owned()),
+            configuration_id: text(raw.configuration_id),
+            enterprise_project_id: text(raw.enterprise_project_id)
+                .unwrap_or_else(|| "0".to_owned()),
+            dedicated_resource_id: text(raw.dedicated_resource_id).unwrap_or_default(),
+            lower_case_table_names,
+            volume_size,
+            tags: raw.tags,
+            restore: raw.restore,
+        })
+    }
+
+    /// The profile of the instance this request creates, with id `id`, at `now`.
+    pub fn profile(&self, id: &InstanceId, now: DateTime<Utc>) -> InstanceProfile {
+        let mut p = InstanceProfile::defaults(id, &self.region, now);
+        p.datastore_version.clone_from(&self.datastore_version);
+        if let Some(kernel) = &self.kernel_version {
+            p.kernel_version.clone_from(kernel);
+        }
+        p.flavor_ref.clone_from(&self.flavor_ref);
+        p.vpc_id.clone_from(&self.vpc_id);
+        p.subnet_id.clone_from(&self.subnet_id);
+        if let Some(group) = &self.security_group_id {
+            p.security_group_id.clone_from(group);
+        }
+        p.az_mode.clone_from(&self.az_mode);
+        if let Some(az) = &self.master_az {
+            p.master_az_code.clone_from(az);
+        }
+        p.time_zone.clone_from(&self.time_zone);
+        if let Some(configuration) = &self.configuration_id {
+            p.configuration_id.clone_from(configuration);
+        }
+        p.enterprise_project_id
+            .clone_from(&self.enterprise_project_id);
+        p.dedicated_resource_id
+            .clone_from(&self.dedicated_resource_id);
+        p.charge_mode = if self.prepaid { "prePaid" } else { "postPaid" }.to_owned();
+        p.lower_case_table_names = self.lower_case_table_names;
+        p.volume_size = self.volume_size;
+        p.tags.clone_from(&self.tags);
+        p.node_count = 1 + self.slave_count;
+        p
+    }
+}
+
+/// 4 to 64 characters (at most 64 bytes), starting with a letter, then letters, digits, `-`
+/// and `_`; Chinese characters count as letters.
+fn name_ok(name: &str) -> bool {
+    let letter = |c: char| c.is_ascii_alphabetic() || ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let count = name.chars().count();
+    (4..=64).contains(&count)
+        && name.len() <= 64
+        && name.chars().next().is_some_and(letter)
+        && name
+            .chars()
+            .all(|c| letter(c) || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// 8 to 32 characters with at least three of: upper case, lower case, digits, and the
+/// special characters `~!@#$%^*-_=+?,()&`; nothing else.
+fn password_ok(password: &str) -> bool {
+    const SPECIAL: &str = "~!@#$%^*-_=+?,()&";
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| SPECIAL.contains(c)),
+    ];
+    (8..=32).contains(&password.len())
+        && password
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
+        && kinds.iter().filter(|k| **k).count() >= 3
+}
+
+/// A network id: up to 64 letters, digits and hyphens (real ones are UUIDs).
+fn network_id_ok(id: &str) -> bool {
+    id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// `8.0`, or a full MySQL 8.0 version like `8.0.22`.
+fn version_ok(version: &str) -> bool {
+    version == "8.0"
+        || version
+            .strip_prefix("8.0.")
+            .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A project's region is its name, or the part before `_` of a sub-project's name
+/// (`eu-de_project`).
+fn region_matches(region: &str, project_region: &str) -> bool {
+    let own = project_region.split('_').next().unwrap_or(project_region);
+    region == own
+}
+
+/// Whether two datastore versions are the same engine version: their first two parts agree
+/// (`8.0` and `8.0.22` do).
+pub fn same_engine_version(a: &str, b: &str) -> bool {
+    a.split('.').take(2).eq(b.split('.').take(2))
+}
+
+/// What a restore brings back, from a request's `type`, `backup_id` and `restore_time`:
+/// `backup` needs `backup_id`, `timestamp` needs `restore_time` (Unix milliseconds). An
+/// in-place restore must say which (`type_required`); a restore point of a create request
+/// without `type` restores `backup_id`. Anything else is `DBS.200001`.
+pub fn restore_point(
+    kind: Option<&str>,
+    backup_id: Option<&str>,
+    restore_time: Option<i64>,
+    type_required: bool,
+) -> Result<RestorePoint, ApiError> {
+    let backup = || {
+        backup_id
+            .filter(|b| !b.trim().is_empty())
+            .map(|b| RestorePoint::Backup(super::ids::BackupId::from_raw(b)))
+            .ok_or(ApiError::Parameter)
+    };
+    match kind {
+        Some("backup") => backup(),
+        None if !type_required => backup(),
+        Some("timestamp") => restore_time
+            .filter(|t| *t >= 0)
+            .and_then(DateTime::<Utc>::from_timestamp_millis)
+            .map(RestorePoint::Time)
+            .ok_or(ApiError::Parameter),
+        _ => Err(ApiError::Parameter),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawNewInstance<'static> {
+        RawNewInstance {
+            region: Some("eu-de"),
+            name: Some("gaussdb-mysql-instance1"),
+            datastore_type: Some("gaussdb-mysql"),
+            datastore_version: Some("8.0"),
+            mode: Some("Cluster"),
+            flavor_ref: Some("gaussdb.mysql.xlarge.x86.4"),
+            vpc_id: Some("3cedfc54-b105-4652-a4e0-847b11576b58"),
+            subnet_id: Some("c1cfa53c-65d3-431e-8552-326bf310c7ad"),
+            password: Some("Test@12345678"),
+            availability_zone_mode: Some("single"),
+            slave_count: Some(1),
+            ..RawNewInstance::default()
+        }
+    }
+
+    #[test]
+    fn a_request_like_terraforms_is_taken_with_the_defaults_it_leaves_out() {
+        let new = NewInstance::parse(raw(), "eu-de").unwrap();
+        assert_eq!(new.policy, BackupPolicy::default());
+        assert!(!new.prepaid);
+        assert_eq!(new.time_zone, "UTC");
+        assert_eq!(new.lower_case_table_names, 1);
+        let id = InstanceId::parse("5eebbb4c0f9f4a99b42ed1b6334569aain07").unwrap();
+        let profile = new.profile(&id, DateTime::UNIX_EPOCH);
+        assert_eq!(profile.node_count, 2);
+        assert_eq!(profile.vpc_id, "3cedfc54-b105-4652-a4e0-847b11576b58");
+        assert_eq!(profile.charge_mode, "postPaid");
+        assert!(NewInstance::parse(raw(), "eu-de_project").is_ok());
+    }
+
+    #[test]
+    fn each_rule_answers_its_code() {
+        let cases: Vec<(RawNewInstance<'static>, ApiError)> = vec![
+            (
+                RawNewInstance {
+                    name: Some("ab"),
+                    ..raw()
+                },
+                ApiError::InvalidInstanceName,
+            ),
+            (
+                RawNewInstance {
+                    name: Some("1abc"),
+                    ..raw()
+                },
+                ApiError::InvalidInstanceName,
+            ),
+            (
+                RawNewInstance {
+                    name: None,
+                    ..raw()
+                },
+                ApiError::InvalidInstanceName,
+            ),
+            (
+                RawNewInstance {
+                    region: Some("eu-nl"),
+                    ..raw()
+                },
+                ApiError::InvalidRegion,
+            ),
+            (
+                RawNewInstance {
+                    password: Some("short1A"),
+                    ..raw()
+                },
+                ApiError::InvalidPassword,
+            ),
+            (
+                RawNewInstance {
+                    password: Some("alllowercase1"),
+                    ..raw()
+                },
+                ApiError::InvalidPassword,
+            ),
+            (
+                RawNewInstance {
+                    vpc_id: None,
+                    ..raw()
+                },
+                ApiError::InvalidVpc,
+            ),
+            (
+                RawNewInstance {
+                    subnet_id: Some("a b"),
+                    ..raw()
+                },
+                ApiError::InvalidSubnet,
+            ),
+            (
+                RawNewInstance {
+                    datastore_version: Some("5.7"),
+                    ..raw()
+                },
+                ApiError::UnsupportedEngine,
+            ),
+            (
+                RawNewInstance {
+                    datastore_type: Some("mysql"),
+                    ..raw()
+                },
+                ApiError::UnsupportedEngine,
+            ),
+            (
+                RawNewInstance {
+                    mode: Some("Single"),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    slave_count: Some(10),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    mode: Some("StandSingle"),
+                    slave_count: Some(1),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    availability_zone_mode: Some("multi"),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    backup_strategy: true,
+                    backup_start_time: Some("08:00-10:00"),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    charge_mode: Some("free"),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    lower_case_table_names: Some(2),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+        ];
+        for (request, code) in cases {
+            let shown = format!("{request:?}");
+            assert_eq!(NewInstance::parse(request, "eu-de"), Err(code), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_restore_point_needs_what_its_type_names() {
+        assert_eq!(
+            restore_point(None, Some("b1br07"), None, false),
+            Ok(RestorePoint::Backup(super::super::ids::BackupId::from_raw(
+                "b1br07"
+            )))
+        );
+        assert_eq!(
+            restore_point(None, Some("b1br07"), None, true),
+            Err(ApiError::Parameter)
+        );
+        assert_eq!(
+            restore_point(Some("timestamp"), None, Some(1_673_852_043_000), true),
+            Ok(RestorePoint::Time(
+                DateTime::from_timestamp_millis(1_673_852_043_000).unwrap()
+            ))
+        );
+        assert_eq!(
+            restore_point(Some("timestamp"), Some("b"), None, true),
+            Err(ApiError::Parameter)
+        );
+        assert_eq!(
+            restore_point(Some("backup"), Some(" "), None, true),
+            Err(ApiError::Parameter)
+        );
+        assert_eq!(
+            restore_point(Some("log"), Some("b"), Some(1), true),
+            Err(ApiError::Parameter)
+        );
+        assert!(same_engine_version("8.0", "8.0.22"));
+        assert!(!same_engine_version("8.0", "5.7"));
+    }
+}
