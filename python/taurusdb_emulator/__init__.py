@@ -309,6 +309,22 @@ class Emulator:
         query = urllib.parse.urlencode({"status": status, "timeout": timeout})
         return self.control("GET", f"/_emulator/backups/{backup_id}/wait?{query}")
 
+    def complete_job(self, job_id: str) -> Any:
+        """Completes a running job now: a restore, an instance's creation, or a backup's job."""
+        return self.control("POST", f"/_emulator/jobs/{job_id}/complete")
+
+    def fail_job(self, job_id: str, reason: Optional[str] = None) -> Any:
+        body = None if reason is None else {"reason": reason}
+        return self.control("POST", f"/_emulator/jobs/{job_id}/fail", body)
+
+    def hold_job(self, job_id: str) -> Any:
+        return self.control("POST", f"/_emulator/jobs/{job_id}/hold")
+
+    def wait_job(self, job_id: str, status: str = "Completed", timeout: str = "30s") -> Any:
+        """Waits until the job has `status`; the job as the task API shows it."""
+        query = urllib.parse.urlencode({"status": status, "timeout": timeout})
+        return self.control("GET", f"/_emulator/jobs/{job_id}/wait?{query}")
+
     def fault(
         self,
         operation: str,
@@ -331,10 +347,15 @@ class Emulator:
         return self.control("POST", "/_emulator/faults/requests", body)
 
     def fail_backups(
-        self, count: int = 1, instance_id: Optional[str] = None, reason: Optional[str] = None
+        self,
+        count: int = 1,
+        instance_id: Optional[str] = None,
+        reason: Optional[str] = None,
+        operation: str = "backup",
     ) -> Any:
-        """Makes the next `count` backups (of one instance, or any) fail."""
-        body: dict[str, Any] = {"count": count}
+        """Makes the next `count` backups (of one instance, or any) fail; with `operation`
+        `restore` or `create_instance`, the next restores or instance creations instead."""
+        body: dict[str, Any] = {"count": count, "operation": operation}
         if instance_id is not None:
             body["instance_id"] = instance_id
         if reason is not None:

@@ -9,6 +9,8 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkgaussdb.v3 import (
     CreateGaussMySqlBackupRequest,
     MysqlCreateBackupRequest,
+    RestoreOldInstanceRequest,
+    RestoreRequest,
     ShowGaussMySqlBackupListRequest,
 )
 from openstack import exceptions
@@ -95,6 +97,20 @@ def test_every_control_call_works_with_a_control_token_and_an_emulator_started_e
         failing = sdk_create(project, "nightly-3").backup.id
         emulator.advance(5)
         assert emulator.snapshot(project.project_id)["projects"][0]["backups"][-1]["fail_reason"] == "injected"
+        good = sdk_create(project, "nightly-4").backup.id
+        emulator.complete(good)
+        emulator.fail_backups(instance_id=project.instance_id, reason="no space", operation="restore")
+        restore = project.huawei_client().restore_old_instance(RestoreOldInstanceRequest(body=RestoreRequest(
+            source_instance_id=project.instance_id, target_instance_id=project.instance_id,
+            type="backup", backup_id=good)))
+        emulator.hold_job(restore.job_id)
+        assert emulator.wait_job(restore.job_id, "Running", "1s")["status"] == "Running"
+        assert emulator.faults()["backups"][-1]["hits"] == 1, "the rule caught the restore"
+        assert emulator.complete_job(restore.job_id) == {"job_id": restore.job_id, "status": "Completed"}
+        assert emulator.wait_job(restore.job_id)["name"] == "RestoreGaussDBforMySQLInstance"
+        with pytest.raises(EmulatorError) as ended:
+            emulator.fail_job(restore.job_id)
+        assert ended.value.error_code == "EMULATOR.JOB_ENDED"
         assert emulator.set_lifecycle("instant")["mode"] == "instant"
         assert emulator.clock()["mode"] == "manual"
         assert emulator.requests()["requests"]
@@ -102,7 +118,9 @@ def test_every_control_call_works_with_a_control_token_and_an_emulator_started_e
         snapshot = emulator.snapshot(project.project_id)
         emulator.reset(project.project_id)
         emulator.load_fixtures(snapshot)
-        assert [b["id"] for b in emulator.snapshot(project.project_id)["projects"][0]["backups"]][-1] == failing
+        restored = emulator.snapshot(project.project_id)["projects"][0]
+        assert [b["id"] for b in restored["backups"]][-2:] == [failing, good]
+        assert restored["jobs"][-1]["id"] == restore.job_id
         assert emulator.stop() is None, "an emulator only connected to is not stopped"
         with pytest.raises(EmulatorError) as refused:
             Emulator.connect(started.url).state()
