@@ -12,6 +12,10 @@ use crate::error::ApiError;
 
 /// The most read replicas an instance may have.
 pub const MAX_SLAVES: u32 = 9;
+/// The most tags an instance may have.
+pub const MAX_TAGS: usize = 20;
+/// The longest id, flavor, zone or time zone a create request may give.
+pub const MAX_FIELD: usize = 64;
 
 /// The fields of a create request, as text and numbers; [`NewInstance::parse`] checks them.
 #[derive(Debug, Default)]
@@ -86,6 +90,26 @@ impl NewInstance {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
+        // Every text the instance keeps is bounded, so that no request grows the state by more
+        // than a few hundred bytes per instance.
+        let longest = [
+            raw.flavor_ref,
+            raw.security_group_id,
+            raw.master_availability_zone,
+            raw.time_zone,
+            raw.configuration_id,
+            raw.enterprise_project_id,
+            raw.dedicated_resource_id,
+            raw.kernel_version,
+        ]
+        .iter()
+        .flatten()
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
+        if longest > MAX_FIELD {
+            return Err(ApiError::Parameter);
+        }
         let name = raw
             .name
             .filter(|n| name_ok(n))
@@ -155,7 +179,10 @@ impl NewInstance {
             Some(n) if (10..=128_000).contains(&n) => n as u64,
             Some(_) => return Err(ApiError::Parameter),
         };
-        if raw.tags.len() > 20 || raw.tags.iter().any(|(k, _)| k.trim().is_empty()) {
+        let tag_ok = |(k, v): &(String, String)| {
+            (1..=128).contains(&k.trim().chars().count()) && v.chars().count() <= 255
+        };
+        if raw.tags.len() > MAX_TAGS || !raw.tags.iter().all(tag_ok) {
             return Err(ApiError::Parameter);
         }
         Ok(Self {
@@ -341,7 +368,37 @@ mod tests {
 
     #[test]
     fn each_rule_answers_its_code() {
+        const LONG: &str = "a-string-of-sixty-five-characters-which-is-one-more-than-allowed-";
+        assert_eq!(LONG.len(), MAX_FIELD + 1);
         let cases: Vec<(RawNewInstance<'static>, ApiError)> = vec![
+            (
+                RawNewInstance {
+                    flavor_ref: Some(LONG),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    time_zone: Some(LONG),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    tags: vec![(String::new(), "v".into())],
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    tags: vec![("k".into(), "v".repeat(256))],
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
             (
                 RawNewInstance {
                     name: Some("ab"),
