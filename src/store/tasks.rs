@@ -90,7 +90,8 @@ impl Store {
     /// Restores `source` onto the existing instance `target` (the same one or another): the
     /// target must exist (`DBS.200002`), not be frozen (`DBS.280449`), be `ACTIVE`
     /// (`DBS.200011`) and share the source's engine version and table-name case sensitivity
-    /// (`DBS.201207`); the source as [`State::check_source`] says. The target reads
+    /// (`DBS.201207`); the source must exist (`DBS.200013`) with the backup completed
+    /// (`DBS.201010`, `DBS.201208`) or the time restorable (`DBS.200001`). The target reads
     /// `RESTORING` until the returned job finishes.
     pub fn restore_instance(
         &self,
