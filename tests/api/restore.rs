@@ -815,3 +815,38 @@ async fn a_project_holds_at_most_a_thousand_instances() {
         .json();
     assert_eq!(listed["total_count"], 1000);
 }
+
+#[tokio::test]
+async fn request_faults_target_restores_and_creations_by_their_operation_names() {
+    let app = TestApp::new();
+    let backup_id = app.completed_backup().await;
+    for operation in ["restore_instance", "create_instance"] {
+        let fault = app
+            .control_post(
+                "/_emulator/faults/requests",
+                &json!({"operation": operation, "status": 409, "error_code": "DBS.200019",
+                        "error_msg": "Another operation is being performed on the DB instance or the DB instance is faulty."})
+                .to_string(),
+            )
+            .await;
+        assert_eq!(fault.status, StatusCode::CREATED, "{}", fault.text);
+    }
+    let busy =
+        "Another operation is being performed on the DB instance or the DB instance is faulty.";
+    app.restore(by_backup(SECOND_INSTANCE, &backup_id))
+        .await
+        .assert_error(409, "DBS.200019", busy);
+    app.create_instance(new_instance("faulted-1"))
+        .await
+        .assert_error(409, "DBS.200019", busy);
+    assert_eq!(
+        app.instance_status(SECOND_INSTANCE).await,
+        "ACTIVE",
+        "nothing ran"
+    );
+    // Each fault was used once; the next calls go through.
+    let response = app.restore(by_backup(SECOND_INSTANCE, &backup_id)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    let response = app.create_instance(new_instance("faulted-2")).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+}
