@@ -42,11 +42,11 @@ impl AuthMode {
 
 /// The credentials a request came with.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Caller {
+pub enum Caller<'a> {
     /// Neither a token nor a signature.
     Anonymous,
-    /// An `X-Auth-Token` (possibly empty).
-    Token(String),
+    /// An `X-Auth-Token` (possibly empty), borrowed from the request.
+    Token(&'a str),
     /// An AK/SK signature, already checked against the raw request.
     Signed(SignedCheck),
 }
@@ -98,7 +98,7 @@ pub fn check_signature(
 pub fn caller_project(
     mode: AuthMode,
     store: &Store,
-    caller: &Caller,
+    caller: &Caller<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<ProjectId>, ApiError> {
     match caller {
@@ -120,7 +120,7 @@ pub fn caller_project(
 pub fn authorize(
     mode: AuthMode,
     store: &Store,
-    caller: &Caller,
+    caller: &Caller<'_>,
     project: &ProjectId,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
@@ -159,8 +159,8 @@ mod tests {
     const TOKEN: &str = "taurusdb-emulator-token";
     const NOW: DateTime<Utc> = DateTime::UNIX_EPOCH;
 
-    fn token(t: &str) -> Caller {
-        Caller::Token(t.to_owned())
+    fn token(t: &str) -> Caller<'_> {
+        Caller::Token(t)
     }
 
     #[test]

@@ -1,24 +1,71 @@
 //! The request journal: the last answered requests, for `GET /_emulator/requests` and the
 //! dashboard. The HTTP layer writes one entry per request; nothing here knows about HTTP.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 
+/// The id a request is known by: 32 lowercase hex digits, kept inline (it is made, sent,
+/// journaled and logged on every request, and copying 32 bytes costs less than an
+/// allocation).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestId([u8; 32]);
+
+impl RequestId {
+    /// The id of these 32 hex digits.
+    pub fn from_hex(digits: [u8; 32]) -> Self {
+        Self(digits)
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
 /// One answered request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalEntry {
     /// The emulator's time when the request arrived.
     pub time: DateTime<Utc>,
-    pub method: String,
+    /// The method as sent: standard ones are kept without an allocation.
+    pub method: Cow<'static, str>,
     pub path: String,
     /// The route table's name of the operation.
     pub operation: &'static str,
     pub status: u16,
     pub duration: Duration,
-    pub request_id: String,
+    /// `None` for a request answered before it had one.
+    pub request_id: Option<RequestId>,
+}
+
+/// A method's name, borrowed for the standard methods.
+pub fn method_name(method: &str) -> Cow<'static, str> {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT",
+    ];
+    match STANDARD.iter().find(|m| **m == method) {
+        Some(m) => Cow::Borrowed(m),
+        None => Cow::Owned(method.to_owned()),
+    }
 }
 
 impl JournalEntry {
@@ -82,12 +129,12 @@ mod tests {
     fn entry(n: u16) -> JournalEntry {
         JournalEntry {
             time: DateTime::UNIX_EPOCH,
-            method: "GET".into(),
+            method: Cow::Borrowed("GET"),
             path: "/".into(),
             operation: "list",
             status: n,
             duration: Duration::ZERO,
-            request_id: String::new(),
+            request_id: None,
         }
     }
 

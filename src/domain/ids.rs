@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::ApiError;
+use crate::journal::RequestId;
 
 /// A project (tenant) id. The documentation's examples are 32 lowercase hex digits; fixtures
 /// must use that shape, while paths are matched as given.
@@ -62,7 +63,7 @@ impl InstanceId {
         let mut id = [0u8; 36];
         id[..32].copy_from_slice(&hex32(ids.next_u128()));
         id[32..].copy_from_slice(b"in07");
-        Self(ascii(&id).into())
+        Self(Arc::from(ascii_str(&id)))
     }
 
     pub fn as_str(&self) -> &str {
@@ -92,7 +93,7 @@ impl BackupId {
         let mut id = [0u8; 36];
         id[..32].copy_from_slice(&hex32(ids.next_u128()));
         id[32..].copy_from_slice(b"br07");
-        Self(ascii(&id).into())
+        Self(Arc::from(ascii_str(&id)))
     }
 
     /// An id as given by a client or a fixture; lookups simply miss when it does not exist.
@@ -132,6 +133,14 @@ impl JobId {
     }
 }
 
+/// Written as its dashed text without building a string.
+impl serde::Serialize for JobId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut buffer = uuid::Uuid::encode_buffer();
+        serializer.serialize_str(self.0.hyphenated().encode_lower(&mut buffer))
+    }
+}
+
 impl fmt::Display for JobId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0.hyphenated())
@@ -157,8 +166,8 @@ impl IdSource {
     }
 
     /// A request id: 32 lowercase hex digits.
-    pub fn request_id(&mut self) -> String {
-        ascii(&hex32(self.next_u128()))
+    pub fn request_id(&mut self) -> RequestId {
+        RequestId::from_hex(hex32(self.next_u128()))
     }
 }
 
@@ -212,7 +221,12 @@ fn uuid_v4(bits: u128) -> uuid::Uuid {
 /// Text of bytes known to be ASCII (hex digits, letters and digits we wrote), without the
 /// replacement machinery of `from_utf8_lossy`.
 pub(crate) fn ascii(bytes: &[u8]) -> String {
-    std::str::from_utf8(bytes).unwrap_or_default().to_owned()
+    ascii_str(bytes).to_owned()
+}
+
+/// ASCII bytes we wrote ourselves, as text, borrowed.
+fn ascii_str(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -281,7 +295,7 @@ mod tests {
         assert_eq!(run(42), run(42));
         assert_ne!(run(42), run(43));
         let (backup, _, request) = run(42);
-        assert_ne!(&backup.as_str()[..32], request);
+        assert_ne!(&backup.as_str()[..32], request.as_str());
     }
 
     #[test]

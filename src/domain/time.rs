@@ -15,19 +15,44 @@ use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, Timelike, Utc};
 /// Formats a time as the API does, in UTC: `2026-04-24T10:19:57+0000`. Written digit by
 /// digit: it runs for every time of every answer, where `format!` costs ten times as much.
 pub fn format_api_time(t: DateTime<Utc>) -> String {
-    let year = t.year();
-    if !(0..=9999).contains(&year) {
-        return format!(
-            "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}+0000",
+    match api_time_digits(t) {
+        Some(digits) => super::ids::ascii(&digits),
+        None => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+0000",
+            t.year(),
             t.month(),
             t.day(),
             t.hour(),
             t.minute(),
             t.second()
-        );
+        ),
     }
+}
+
+/// A time in the API's format, for answers: serialized without building a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiTime(pub DateTime<Utc>);
+
+impl serde::Serialize for ApiTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match api_time_digits(self.0) {
+            Some(digits) => serializer.serialize_str(std::str::from_utf8(&digits).unwrap_or("")),
+            None => serializer.serialize_str(&format_api_time(self.0)),
+        }
+    }
+}
+
+/// The API's format of a time of the years 0 to 9999 (every time the clock allows), as bytes.
+fn api_time_digits(t: DateTime<Utc>) -> Option<[u8; 24]> {
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    Some(api_time_bytes(t, year as u32))
+}
+
+fn api_time_bytes(t: DateTime<Utc>, year: u32) -> [u8; 24] {
     let mut out = *b"0000-00-00T00:00:00+0000";
-    let year = year as u32;
     let digits = [
         (0, year / 100),
         (2, year % 100),
@@ -41,7 +66,7 @@ pub fn format_api_time(t: DateTime<Utc>) -> String {
         out[at] = b'0' + (value / 10) as u8;
         out[at + 1] = b'0' + (value % 10) as u8;
     }
-    super::ids::ascii(&out)
+    out
 }
 
 /// Reads a time given in a query parameter; `None` if it is not in the API's format.

@@ -30,7 +30,7 @@ pub(super) async fn create(
         .create_backup(&caller.project, request, now)?;
     Ok(json(
         StatusCode::CREATED,
-        &CreateBackupResponse::new(&backup, job_id.to_string()),
+        &CreateBackupResponse::new(&backup, job_id),
     ))
 }
 

@@ -22,7 +22,7 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let request_id = match self.source() {
-            ErrorSource::Gateway => request_id::current(),
+            ErrorSource::Gateway => request_id::current().map(|id| id.to_string()),
             ErrorSource::Service => None,
         };
         json(

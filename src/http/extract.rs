@@ -32,10 +32,10 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
         parts: &mut Parts,
         emulator: &Arc<Emulator>,
     ) -> Result<Self, Self::Rejection> {
-        let caller = caller(parts);
         // The credentials are checked before the path, the path before the body.
-        let now = request_time(parts, emulator);
-        let owner = auth::caller_project(emulator.settings.auth, &emulator.store, &caller, now)?;
+        let now = request_time(emulator);
+        let owner =
+            auth::caller_project(emulator.settings.auth, &emulator.store, &caller(parts), now)?;
         let params = RawPathParams::from_request_parts(parts, emulator)
             .await
             .map_err(|_| ApiError::Parameter)?;
@@ -49,20 +49,14 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
     }
 }
 
-/// When the request arrived, in emulator time: read once, by the outermost layer that needs
-/// it, and used by everything after it (credentials, the handler, the journal).
-#[derive(Debug, Clone, Copy)]
-pub struct RequestTime(pub DateTime<Utc>);
-
-/// The request's [`RequestTime`]; the clock's time for a request that came by another way.
-pub fn request_time(parts: &Parts, emulator: &Emulator) -> DateTime<Utc> {
-    parts
-        .extensions
-        .get::<RequestTime>()
-        .map_or_else(|| emulator.clock.now(), |t| t.0)
+/// When the request arrived, in emulator time: read once, by the first step that needs it
+/// (the stamp), and used by everything after it (credentials, the handler, the journal); the
+/// clock's time for a request that came by another way.
+pub fn request_time(emulator: &Emulator) -> DateTime<Utc> {
+    super::request_id::time().unwrap_or_else(|| emulator.clock.now())
 }
 
-/// A handler's `now`: the request's [`RequestTime`].
+/// A handler's `now`: the request's time (see [`request_time`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Now(pub DateTime<Utc>);
 
@@ -70,21 +64,21 @@ impl FromRequestParts<Arc<Emulator>> for Now {
     type Rejection = ApiError;
 
     async fn from_request_parts(
-        parts: &mut Parts,
+        _parts: &mut Parts,
         emulator: &Arc<Emulator>,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(request_time(parts, emulator)))
+        Ok(Self(request_time(emulator)))
     }
 }
 
 /// The credentials of a request: `X-Auth-Token` first (as the capture server did when both
 /// came), then a signature the signing middleware checked, else none.
-pub fn caller(parts: &Parts) -> Caller {
+pub fn caller(parts: &Parts) -> Caller<'_> {
     if let Some(value) = parts.headers.get("x-auth-token") {
         return match value.to_str() {
-            Ok(token) => Caller::Token(token.to_owned()),
+            Ok(token) => Caller::Token(token),
             // Not text: no token of ours looks like that.
-            Err(_) => Caller::Token("\u{0}".to_owned()),
+            Err(_) => Caller::Token("\u{0}"),
         };
     }
     parts

@@ -5,21 +5,20 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::Method;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 
-use super::extract::RequestTime;
 use super::request_id;
 use super::routes::{self, Operation};
 use crate::emulator::Emulator;
-use crate::journal::JournalEntry;
+use crate::journal::{self, JournalEntry, RequestId};
+use std::borrow::Cow;
 
 /// What [`stamp`] noted of a request, for [`finish`].
 pub(super) struct Stamp {
     started: Instant,
     time: DateTime<Utc>,
-    method: Method,
+    method: Cow<'static, str>,
     path: String,
     pub(super) operation: Option<Operation>,
 }
@@ -35,11 +34,11 @@ pub(super) fn stamp(emulator: &Emulator, request: &mut Request) -> Stamp {
             .get::<MatchedPath>()
             .map(MatchedPath::as_str),
     );
-    request.extensions_mut().insert(RequestTime(time));
+    request_id::set_time(time);
     Stamp {
         started,
         time,
-        method: request.method().clone(),
+        method: journal::method_name(request.method().as_str()),
         path: request.uri().path().to_owned(),
         operation,
     }
@@ -49,12 +48,12 @@ pub(super) fn stamp(emulator: &Emulator, request: &mut Request) -> Stamp {
 pub(super) fn finish(emulator: &Emulator, stamp: Stamp, response: &Response) {
     let entry = JournalEntry {
         time: stamp.time,
-        method: stamp.method.as_str().to_owned(),
+        method: stamp.method,
         path: stamp.path,
         operation: stamp.operation.map_or("unknown", Operation::name),
         status: response.status().as_u16(),
         duration: stamp.started.elapsed(),
-        request_id: request_id::current().unwrap_or_default(),
+        request_id: request_id::current(),
     };
     tracing::info!(
         target: "taurusdb_emulator::access",
@@ -63,7 +62,7 @@ pub(super) fn finish(emulator: &Emulator, stamp: Stamp, response: &Response) {
         operation = entry.operation,
         status = entry.status,
         duration_ms = entry.duration_ms(),
-        request_id = %entry.request_id,
+        request_id = entry.request_id.as_ref().map_or("", RequestId::as_str),
         "request"
     );
     emulator.journal.record(entry);

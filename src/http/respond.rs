@@ -7,10 +7,15 @@ use serde::Serialize;
 /// The `Content-Type` of every response.
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
+/// How many bytes a JSON answer's buffer starts with.
+const INITIAL_BODY: usize = 512;
+
 /// `value` as a JSON response with `status`.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(body) => (
+    // Room for a create's answer or an error at once, instead of growing from 128 bytes.
+    let mut body = Vec::with_capacity(INITIAL_BODY);
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => (
             status,
             [(
                 header::CONTENT_TYPE,

@@ -48,7 +48,7 @@ pub(super) async fn verify(emulator: &Emulator, request: Request, next: Next) ->
             header: &header,
             body: &body,
         },
-        super::extract::request_time(&parts, emulator),
+        super::extract::request_time(emulator),
     );
     parts.extensions.insert(verdict);
     next.run(Request::from_parts(parts, Body::from(body))).await

@@ -7,7 +7,7 @@ use crate::domain::incremental::IncrementalBackup;
 use crate::domain::instance::derived_uuid;
 use crate::domain::new_instance::NewInstance;
 use crate::domain::restore::RestoreRange;
-use crate::domain::time::format_api_time;
+use crate::domain::time::{ApiTime, format_api_time};
 use crate::domain::{
     Backup, BackupPolicy, Instance, InstanceId, InstanceProfile, InstanceStatus, Job, JobId,
 };
@@ -27,7 +27,7 @@ pub struct CreateBackupBody {
 #[derive(Debug, Serialize)]
 pub struct CreateBackupResponse<'a> {
     pub backup: CreatedBackup<'a>,
-    pub job_id: String,
+    pub job_id: JobId,
 }
 
 /// The created backup, borrowed from the stored one: only the time is written anew.
@@ -36,7 +36,7 @@ pub struct CreatedBackup<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub description: &'a str,
-    pub begin_time: String,
+    pub begin_time: ApiTime,
     pub status: &'static str,
     #[serde(rename = "type")]
     pub backup_type: &'static str,
@@ -44,13 +44,13 @@ pub struct CreatedBackup<'a> {
 }
 
 impl<'a> CreateBackupResponse<'a> {
-    pub fn new(backup: &'a Backup, job_id: String) -> Self {
+    pub fn new(backup: &'a Backup, job_id: JobId) -> Self {
         Self {
             backup: CreatedBackup {
                 id: backup.id.as_str(),
                 name: backup.name.as_str(),
                 description: backup.description.as_str(),
-                begin_time: format_api_time(backup.begin_time),
+                begin_time: ApiTime(backup.begin_time),
                 status: backup.status.as_str(),
                 backup_type: backup.backup_type.as_str(),
                 instance_id: backup.instance_id.as_str(),

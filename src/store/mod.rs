@@ -136,7 +136,7 @@ impl Store {
     ) -> Result<(Backup, JobId), ApiError> {
         let mut guard = self.write();
         let state = &mut *guard;
-        state.apply_due(now, false);
+        state.settle(now);
         // Never earlier than what a request that took the lock before this one saw.
         let now = state.latest;
         let instance = state
@@ -210,7 +210,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Backup, ApiError> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let project = state
             .projects
             .get_mut(project_id)
@@ -237,7 +237,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Vec<Result<Backup, ApiError>> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let Some(project) = state.projects.get_mut(project_id) else {
             return vec![Err(ApiError::BackupFileMissing); backup_ids.len()];
         };
@@ -330,7 +330,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<BackupPage, ApiError> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let (project, _) = state.instance(project_id, instance_id)?;
         // Order and page the stored backups themselves; only the page is rendered.
         let backups: Vec<&Backup> = project.backups_of(instance_id).collect();
@@ -407,7 +407,7 @@ impl Store {
         change: impl FnOnce(&mut Instance),
     ) -> Result<(parking_lot::RwLockWriteGuard<'_, State>, Instance), ApiError> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let instance = state.instance_mut(project_id, instance_id)?;
         if only_active {
             instance.status().check_can_change()?;
@@ -493,7 +493,7 @@ impl Store {
     /// off takes effect for every instance at once.
     pub fn set_lifecycle(&self, lifecycle: Lifecycle, now: DateTime<Utc>) {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let automated_changed = state.lifecycle.automated_backups != lifecycle.automated_backups;
         state.lifecycle = lifecycle;
         if automated_changed {
@@ -537,7 +537,7 @@ impl Store {
     /// Keeps a building backup `BUILDING` until it is completed or failed by a command.
     pub fn hold_backup(&self, backup_id: &str, now: DateTime<Utc>) -> Result<BackupView, ApiError> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let (pid, id) = Self::building(&state, backup_id)?;
         let project = state
             .projects
@@ -554,7 +554,7 @@ impl Store {
         act: impl FnOnce(&mut State, &ProjectId, &BackupId) -> Option<Transition>,
     ) -> Result<Transition, ApiError> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let (pid, id) = Self::building(&state, backup_id)?;
         act(&mut state, &pid, &id).ok_or(ApiError::BackupStatusForbids)
     }
@@ -652,7 +652,7 @@ impl Store {
     /// changing nothing, when a token already belongs to a project they do not replace.
     pub fn apply_fixtures(&self, fixtures: &Fixtures, now: DateTime<Utc>) -> Result<(), String> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         // What a new project takes must not belong to a project it does not replace: tokens
         // and access keys select a project, and the control API finds backups and jobs by id.
         let replaced = |id: &ProjectId| fixtures.projects.iter().any(|s| &s.id == id);

@@ -608,9 +608,25 @@ impl State {
     /// Applies everything due by `now` in time order, each at its own time; `via_advance`
     /// also applies the finishes that only a clock advance applies.
     pub(super) fn apply_due(&mut self, now: DateTime<Utc>, via_advance: bool) -> Vec<Transition> {
+        let mut done = Vec::new();
+        self.apply_due_each(now, via_advance, |t| done.push(t));
+        done
+    }
+
+    /// Applies everything due by `now`, as [`State::apply_due`] does, for a request that has
+    /// no use for the transitions (and so keeps no list of them).
+    pub(super) fn settle(&mut self, now: DateTime<Utc>) {
+        self.apply_due_each(now, false, drop);
+    }
+
+    fn apply_due_each(
+        &mut self,
+        now: DateTime<Utc>,
+        via_advance: bool,
+        mut done: impl FnMut(Transition),
+    ) {
         let now = now.max(self.latest);
         self.latest = now;
-        let mut done = Vec::new();
         loop {
             let advance_head = if via_advance {
                 self.advance_events.peek()
@@ -652,9 +668,10 @@ impl State {
                     None
                 }
             };
-            done.extend(transition);
+            if let Some(transition) = transition {
+                done(transition);
+            }
         }
-        done
     }
 
     fn finish_due(
@@ -692,8 +709,8 @@ impl State {
             Outcome::Fail(reason) => Some(reason),
         };
         let status = project.finish_backup(id, at, failure)?;
-        let backup = project.backups.get(id)?.backup.clone();
-        if let Some(expire_at) = self.expiry_of(project_id, &backup) {
+        let backup = &self.projects.get(project_id)?.backups.get(id)?.backup;
+        if let Some(expire_at) = self.expiry_of(project_id, backup) {
             self.push(project_id, expire_at, Due::Expire(id.clone()), false);
         }
         Some(Transition {

@@ -102,7 +102,7 @@ impl Store {
     ) -> Result<Job, ApiError> {
         let mut guard = self.write();
         let state = &mut *guard;
-        state.apply_due(now, false);
+        state.settle(now);
         let now = state.latest;
         let (_, target) = state.instance(project_id, target)?;
         if target.status() == InstanceStatus::Frozen {
@@ -137,7 +137,7 @@ impl Store {
     ) -> Result<(InstanceView, Job), ApiError> {
         let mut guard = self.write();
         let state = &mut *guard;
-        state.apply_due(now, false);
+        state.settle(now);
         let now = state.latest;
         let project = state
             .projects
@@ -218,7 +218,7 @@ impl Store {
         outcome: Outcome,
     ) -> Result<Job, ApiError> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let (pid, job) = running(&state, job_id)?;
         match job.backup_id() {
             Some(backup_id) => state.finish(&pid, backup_id, now, outcome),
@@ -234,7 +234,7 @@ impl Store {
     /// Keeps a running job running until it is completed or failed by a command.
     pub fn hold_job(&self, job_id: &str, now: DateTime<Utc>) -> Result<Job, ApiError> {
         let mut state = self.write();
-        state.apply_due(now, false);
+        state.settle(now);
         let (pid, job) = running(&state, job_id)?;
         let project = state.projects.get_mut(&pid).ok_or(ApiError::UnknownJob)?;
         match job.backup_id() {

@@ -18,12 +18,12 @@ impl From<JournalEntry> for JournalItem {
         let duration_ms = e.duration_ms();
         Self {
             time: format_api_time(e.time),
-            method: e.method,
+            method: e.method.into_owned(),
             path: e.path,
             operation: e.operation.to_owned(),
             status: e.status,
             duration_ms,
-            request_id: e.request_id,
+            request_id: e.request_id.map(|id| id.to_string()).unwrap_or_default(),
         }
     }
 }
