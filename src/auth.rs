@@ -103,9 +103,7 @@ pub fn caller_project(
 ) -> Result<Option<ProjectId>, ApiError> {
     match caller {
         Caller::Anonymous => Err(ApiError::Unauthenticated("x-auth-token not found")),
-        Caller::Token(token) if token.is_empty() => {
-            Err(ApiError::Unauthenticated("x-auth-token not found"))
-        }
+        Caller::Token("") => Err(ApiError::Unauthenticated("x-auth-token not found")),
         Caller::Token(_) if mode == AuthMode::Loose => Ok(None),
         Caller::Token(token) => store
             .token_project(token, now)

@@ -66,14 +66,9 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .nest("/mysql", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        // Routed requests: stamp, fault, signature, handler, record (see `pipeline`).
-        .layer(middleware::from_fn_with_state(
-            emulator.clone(),
-            pipeline::routed,
-        ))
         .with_state(emulator.clone());
-    // Every request, innermost first: the body limit and the panic catcher, then the request
-    // id and the URI and header limits around all of it. They wrap the router once, not
+    // Every request, innermost first: the body limit and the panic catcher, then the pipeline
+    // (id, limits, stamp, fault, signature, record) around all of it. They wrap the router once, not
     // each route (as `Router::layer` would): a layer per route is a boxed, cloned service
     // per request and layer.
     with_common_layers(routes, body_limit, emulator)

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::Request;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 
@@ -27,13 +27,7 @@ pub(super) struct Stamp {
 pub(super) fn stamp(emulator: &Emulator, request: &mut Request) -> Stamp {
     let started = Instant::now();
     let time = emulator.clock.now();
-    let operation = routes::operation(
-        request.method(),
-        request
-            .extensions()
-            .get::<MatchedPath>()
-            .map(MatchedPath::as_str),
-    );
+    let operation = routes::operation(request.method(), request.uri().path());
     request_id::set_time(time);
     Stamp {
         started,

@@ -4,8 +4,8 @@
 use std::cell::Cell;
 
 use axum::http::{HeaderName, HeaderValue};
-use chrono::{DateTime, Utc};
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 
 use crate::emulator::Emulator;
 use crate::journal::RequestId;

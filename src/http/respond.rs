@@ -7,6 +7,20 @@ use serde::Serialize;
 /// The `Content-Type` of every response.
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
+/// Gives an answer whose length is known its `Content-Length`, as the router does for the
+/// answers of its routes (hyper would send the others chunked).
+pub fn with_content_length(mut response: Response) -> Response {
+    use axum::body::HttpBody;
+    if !response.headers().contains_key(header::CONTENT_LENGTH)
+        && let Some(size) = response.body().size_hint().exact()
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
+    response
+}
+
 /// How many bytes a JSON answer's buffer starts with.
 const INITIAL_BODY: usize = 512;
 

@@ -382,15 +382,58 @@ pub const CONTROL: &[Route] = &[
     route("GET", "/_emulator/tls/ca.pem", Operation::TlsCa),
 ];
 
-/// The operation a request was routed to; none when no route matched.
-pub fn operation(method: &Method, matched_path: Option<&str>) -> Option<Operation> {
-    let path = matched_path?;
-    let path = path.strip_prefix("/mysql").unwrap_or(path);
-    std::iter::once(&ROOT)
-        .chain(API)
-        .chain(IAM)
-        .chain(CONTROL)
-        .find(|r| r.path == path && r.method == method.as_str())
+/// The route table as matchers: every route, and the API's again for the `/mysql` prefix.
+struct Table {
+    all: matchit::Router<Vec<&'static Route>>,
+    api: matchit::Router<Vec<&'static Route>>,
+}
+
+impl Table {
+    fn build() -> Self {
+        fn matcher(
+            routes: impl Iterator<Item = &'static Route>,
+        ) -> matchit::Router<Vec<&'static Route>> {
+            let mut by_path: Vec<(&str, Vec<&'static Route>)> = Vec::new();
+            for route in routes {
+                match by_path.iter_mut().find(|(path, _)| *path == route.path) {
+                    Some((_, methods)) => methods.push(route),
+                    None => by_path.push((route.path, vec![route])),
+                }
+            }
+            let mut router = matchit::Router::new();
+            for (path, methods) in by_path {
+                // The table is ours and fixed: a conflict is a bug the tests catch at once.
+                router
+                    .insert(path, methods)
+                    .expect("the route table's paths do not conflict");
+            }
+            router
+        }
+        Self {
+            all: matcher(std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL)),
+            api: matcher(API.iter()),
+        }
+    }
+}
+
+static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(Table::build);
+
+/// The operation of a request: the route its method and path (the raw path, as the router
+/// matches it) name; none for a path no route has, or a method its path does not take.
+/// Matched here, before the router runs, so that the steps around every routed request wrap
+/// the router once instead of each route.
+pub fn operation(method: &Method, path: &str) -> Option<Operation> {
+    let table = &*TABLE;
+    let methods = match table.all.at(path) {
+        Ok(found) => found.value,
+        Err(_) => {
+            let rest = path.strip_prefix("/mysql").filter(|r| r.starts_with('/'))?;
+            table.api.at(rest).ok()?.value
+        }
+    };
+    methods
+        .iter()
+        .find(|r| r.method == method.as_str())
         .map(|r| r.operation)
 }
 
@@ -415,5 +458,44 @@ mod tests {
             assert_eq!(Operation::from_name(operation.name()), Some(*operation));
         }
         assert_eq!(routed.len(), Operation::ALL.len());
+    }
+
+    /// A path of the route with each `{param}` filled in.
+    fn filled(path: &str) -> String {
+        path.split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x1"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    #[test]
+    fn every_route_is_matched_to_its_operation_and_the_api_also_under_mysql() {
+        for route in std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL) {
+            let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+            let path = filled(route.path);
+            assert_eq!(operation(&method, &path), Some(route.operation), "{path}");
+            let under_mysql = operation(&method, &format!("/mysql{path}"));
+            let api = API.contains(route);
+            assert_eq!(under_mysql, api.then_some(route.operation), "/mysql{path}");
+        }
+        let restore = "/v3/p1/instances/restore";
+        assert_eq!(
+            operation(&Method::POST, restore),
+            Some(Operation::RestoreInstance)
+        );
+        assert_eq!(operation(&Method::GET, restore), None, "not an instance id");
+        assert_eq!(
+            operation(&Method::GET, "/v3/p1/instances/i1"),
+            Some(Operation::ShowInstance)
+        );
+        assert_eq!(operation(&Method::PATCH, "/v3/p1/backups"), None);
+        assert_eq!(operation(&Method::GET, "/v3/p1/nothing"), None);
+        assert_eq!(operation(&Method::GET, "/mysqlv3/p1/backups"), None);
     }
 }
