@@ -44,6 +44,29 @@ use crate::error::ApiError;
 /// The whole HTTP application for one emulator.
 pub fn router(emulator: Arc<Emulator>) -> Router {
     let body_limit = emulator.settings.max_body_bytes;
+    with_common_layers(routes(&emulator), body_limit, emulator)
+}
+
+/// The same application as [`router`], as the server runs it: the common layers around the
+/// routes without a router around them.
+fn app(
+    emulator: Arc<Emulator>,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ Sync
++ 'static {
+    let body_limit = emulator.settings.max_body_bytes;
+    common_layers(routes(&emulator), body_limit, emulator)
+}
+
+/// Every route of the route table, with its handler, the control plane's guard and the
+/// fallbacks.
+fn routes(emulator: &Arc<Emulator>) -> Router {
     let api = routes::API.iter().fold(Router::new(), add_route);
     let (health, control): (Vec<&Route>, Vec<&Route>) = routes::CONTROL
         .iter()
@@ -55,7 +78,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             emulator.clone(),
             guard::control,
         ));
-    let routes = health
+    health
         .into_iter()
         .chain(routes::IAM)
         .chain(std::iter::once(&routes::ROOT))
@@ -66,12 +89,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .nest("/mysql", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(emulator.clone());
-    // Every request, innermost first: the body limit and the panic catcher, then the pipeline
-    // (id, limits, stamp, fault, signature, record) around all of it. They wrap the router once, not
-    // each route (as `Router::layer` would): a layer per route is a boxed, cloned service
-    // per request and layer.
-    with_common_layers(routes, body_limit, emulator)
+        .with_state(emulator.clone())
 }
 
 fn add_route(router: Router<Arc<Emulator>>, route: &Route) -> Router<Arc<Emulator>> {
@@ -138,14 +156,33 @@ fn handler(route: &Route) -> MethodRouter<Arc<Emulator>> {
 }
 
 /// What every request gets, whatever its route: the body limit, and panics caught as 500
-/// `DBS.108000`. The request id goes around all of it.
+/// `DBS.108000`; the pipeline (id, limits, stamp, fault, signature, record) around all of it.
+/// They wrap the router once, not each route (as `Router::layer` would): a layer per route is
+/// a boxed, cloned service per request and layer.
 fn with_common_layers(routes: Router, body_limit: usize, emulator: Arc<Emulator>) -> Router {
-    let wrapped = tower::ServiceBuilder::new()
+    Router::new().fallback_service(common_layers(routes, body_limit, emulator))
+}
+
+/// The common layers around the routes, as a service of its own: what the server runs (a
+/// router around it would only pass each request on, at the cost of a boxed service).
+fn common_layers(
+    routes: Router,
+    body_limit: usize,
+    emulator: Arc<Emulator>,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ Sync
++ 'static {
+    tower::ServiceBuilder::new()
         .layer(middleware::from_fn_with_state(emulator, pipeline::every))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(DefaultBodyLimit::max(body_limit))
-        .service(routes);
-    Router::new().fallback_service(wrapped)
+        .service(routes)
 }
 
 async fn not_found() -> ApiError {

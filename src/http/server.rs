@@ -44,7 +44,7 @@ pub async fn serve(
         .as_ref()
         .map(|tls| tokio_rustls::TlsAcceptor::from(tls.config.clone()));
     let stopping = emulator.clone();
-    let app = super::router(emulator);
+    let app = super::app(emulator);
     let (stop_tx, stop_rx) = watch::channel(false);
     let (open_tx, open_rx) = watch::channel(());
     tokio::pin!(shutdown);
@@ -98,8 +98,8 @@ pub async fn serve(
 }
 
 /// One accepted connection and what serving it needs.
-struct Connection {
-    app: axum::Router,
+struct Connection<A> {
+    app: A,
     header_timeout: Duration,
     stop: watch::Receiver<bool>,
     entry: Entry,
@@ -107,7 +107,18 @@ struct Connection {
     _open: watch::Receiver<()>,
 }
 
-impl Connection {
+impl<A> Connection<A>
+where
+    A: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = Infallible,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    A::Future: Send,
+{
     /// Serves HTTP/1.1 on `io` (a plain or a TLS stream) until the client goes, the server
     /// stops (gracefully), or the connection is closed to make room for a newer one.
     async fn serve<I>(mut self, io: I)
