@@ -12,15 +12,16 @@ use crate::error::ApiError;
 pub struct BackupName(Box<str>);
 
 impl BackupName {
-    /// Enforces the name rule; a breach is `DBS.280277`.
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
+    /// Enforces the name rule; a breach is `DBS.280277`. A `String` is kept without a copy.
+    pub fn parse(name: impl AsRef<str> + Into<Box<str>>) -> Result<Self, ApiError> {
+        let s = name.as_ref();
         let mut bytes = s.bytes();
         let starts_with_letter = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
         let ok = starts_with_letter
             && (4..=64).contains(&s.len())
             && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
-            Ok(Self(s.into()))
+            Ok(Self(name.into()))
         } else {
             Err(ApiError::InvalidBackupName)
         }
@@ -45,10 +46,12 @@ impl BackupDescription {
     /// the user guide also forbids.
     const FORBIDDEN: &'static [char] = &['>', '!', '<', '"', '&', '\'', '=', '\r', '\n'];
 
-    /// Enforces the description rule; a breach is `DBS.280127`.
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
+    /// Enforces the description rule; a breach is `DBS.280127`. A `String` is kept without
+    /// a copy.
+    pub fn parse(description: impl AsRef<str> + Into<Box<str>>) -> Result<Self, ApiError> {
+        let s = description.as_ref();
         if s.chars().count() <= 256 && !s.contains(Self::FORBIDDEN) {
-            Ok(Self(s.into()))
+            Ok(Self(description.into()))
         } else {
             Err(ApiError::InvalidBackupDescription)
         }
@@ -281,7 +284,7 @@ mod tests {
     #[test]
     fn description_over_256_characters_is_refused() {
         assert_eq!(
-            BackupDescription::parse(&"d".repeat(257)),
+            BackupDescription::parse("d".repeat(257)),
             Err(ApiError::InvalidBackupDescription)
         );
     }
@@ -291,7 +294,7 @@ mod tests {
         for c in ['>', '!', '<', '"', '&', '\'', '=', '\r', '\n'] {
             let s = format!("before {c} after");
             assert_eq!(
-                BackupDescription::parse(&s),
+                BackupDescription::parse(s.as_str()),
                 Err(ApiError::InvalidBackupDescription),
                 "{s:?}"
             );
@@ -367,7 +370,7 @@ mod tests {
     #[test]
     fn an_empty_instance_id_is_a_missing_parameter() {
         assert_eq!(
-            NewBackup::parse("", "backup-1", None).unwrap_err(),
+            NewBackup::parse(String::new(), "backup-1".into(), None).unwrap_err(),
             ApiError::Parameter
         );
     }
@@ -376,7 +379,9 @@ mod tests {
 /// A validated request to create a manual backup.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewBackup {
-    pub instance_id: InstanceId,
+    /// An instance id of the right shape (see [`InstanceId::parse`]), to look the instance
+    /// up by; the backup takes the stored instance's id.
+    pub instance_id: String,
     pub name: BackupName,
     pub description: BackupDescription,
 }
@@ -385,16 +390,17 @@ impl NewBackup {
     /// Applies the create page's rules in the order the emulator checks them: instance id
     /// given, its shape, then name, then description.
     pub fn parse(
-        instance_id: &str,
-        name: &str,
-        description: Option<&str>,
+        instance_id: String,
+        name: String,
+        description: Option<String>,
     ) -> Result<Self, ApiError> {
         // An empty instance id is a missing parameter, not an unknown instance.
         if instance_id.is_empty() {
             return Err(ApiError::Parameter);
         }
+        InstanceId::check(&instance_id)?;
         Ok(Self {
-            instance_id: InstanceId::parse(instance_id)?,
+            instance_id,
             name: BackupName::parse(name)?,
             description: description
                 .map(BackupDescription::parse)

@@ -49,10 +49,16 @@ pub struct InstanceId(Arc<str>);
 impl InstanceId {
     /// Enforces the instance id shape; anything else is `DBS.280404`.
     pub fn parse(s: &str) -> Result<Self, ApiError> {
+        Self::check(s)?;
+        Ok(Self(s.into()))
+    }
+
+    /// Whether `s` has the instance id shape (`DBS.280404` if not), without keeping it.
+    pub fn check(s: &str) -> Result<(), ApiError> {
         let ok = (1..=64).contains(&s.len())
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if ok {
-            Ok(Self(s.into()))
+            Ok(())
         } else {
             Err(ApiError::InvalidInstanceId)
         }

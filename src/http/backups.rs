@@ -24,7 +24,7 @@ pub(super) async fn create(
     Now(now): Now,
     ApiJson(body): ApiJson<CreateBackupBody>,
 ) -> Result<Response, ApiError> {
-    let request = NewBackup::parse(&body.instance_id, &body.name, body.description.as_deref())?;
+    let request = NewBackup::parse(body.instance_id, body.name, body.description)?;
     let (backup, job_id) = emulator
         .store
         .create_backup(&caller.project, request, now)?;

@@ -36,17 +36,31 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
         let now = request_time(emulator);
         let owner =
             auth::caller_project(emulator.settings.auth, &emulator.store, &caller(parts), now)?;
-        let params = RawPathParams::from_request_parts(parts, emulator)
-            .await
-            .map_err(|_| ApiError::Parameter)?;
-        let project = params
-            .iter()
-            .find(|(name, _)| *name == "project_id")
-            .map(|(_, value)| ProjectId::from_path(value))
-            .ok_or(ApiError::ResourceNotFound)?;
+        let project = match project_segment(parts.uri.path()) {
+            Some(plain) => ProjectId::from_path(plain),
+            // Percent-encoded: as the router decoded it.
+            None => {
+                let params = RawPathParams::from_request_parts(parts, emulator)
+                    .await
+                    .map_err(|_| ApiError::Parameter)?;
+                params
+                    .iter()
+                    .find(|(name, _)| *name == "project_id")
+                    .map(|(_, value)| ProjectId::from_path(value))
+                    .ok_or(ApiError::ResourceNotFound)?
+            }
+        };
         auth::owns(owner.as_ref(), &project)?;
         Ok(Self { project })
     }
+}
+
+/// The `{project_id}` of an API path (`[/mysql]/v3/{project_id}/…`), when it needs no
+/// percent-decoding.
+fn project_segment(path: &str) -> Option<&str> {
+    let path = path.strip_prefix("/mysql").unwrap_or(path);
+    let segment = path.strip_prefix("/v3/")?.split('/').next()?;
+    (!segment.is_empty() && !segment.contains('%')).then_some(segment)
 }
 
 /// When the request arrived, in emulator time: read once, by the first step that needs it
@@ -205,5 +219,14 @@ mod tests {
             assert!(!is_json(&headers(ct)), "{ct}");
         }
         assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn the_project_is_read_from_the_path_unless_it_is_percent_encoded() {
+        assert_eq!(project_segment("/v3/619d3e78/backups"), Some("619d3e78"));
+        assert_eq!(project_segment("/mysql/v3/619d3e78/jobs"), Some("619d3e78"));
+        assert_eq!(project_segment("/v3/619d%33e78/jobs"), None);
+        assert_eq!(project_segment("/v3//jobs"), None);
+        assert_eq!(project_segment("/v2/619d3e78/jobs"), None);
     }
 }

@@ -142,7 +142,7 @@ impl Store {
         let instance = state
             .projects
             .get(project_id)
-            .and_then(|p| p.instances.get(&request.instance_id))
+            .and_then(|p| p.instances.get(request.instance_id.as_str()))
             .ok_or(ApiError::InstanceNotFound)?;
         instance
             .base_status

@@ -25,7 +25,7 @@ proptest! {
 
     #[test]
     fn every_name_of_the_documented_shape_is_accepted(name in "[A-Za-z][A-Za-z0-9_-]{3,63}") {
-        let parsed = BackupName::parse(&name).unwrap();
+        let parsed = BackupName::parse(name.as_str()).unwrap();
         prop_assert_eq!(parsed.as_str(), name.as_str());
     }
 
@@ -35,13 +35,13 @@ proptest! {
             && name.len() <= 64
             && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        prop_assert_eq!(BackupName::parse(&name).is_ok(), shaped);
+        prop_assert_eq!(BackupName::parse(name.as_str()).is_ok(), shaped);
     }
 
     #[test]
     fn a_description_is_accepted_unless_too_long_or_forbidden(text in "\\PC{0,300}") {
         let ok = text.chars().count() <= 256 && !text.contains(['>', '!', '<', '"', '&', '\'', '=', '\r', '\n']);
-        prop_assert_eq!(BackupDescription::parse(&text).is_ok(), ok);
+        prop_assert_eq!(BackupDescription::parse(text.as_str()).is_ok(), ok);
     }
 
     #[test]
