@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::respond::json;
 use super::routes::Operation;
 use crate::emulator::Emulator;
+use crate::faults::RequestFault;
 
 #[derive(Serialize)]
 struct InjectedBody<'a> {
@@ -16,12 +17,15 @@ struct InjectedBody<'a> {
     error_msg: &'a str,
 }
 
-/// Applies the request fault due for `operation`, if any: its answer, or `None` to go on
-/// (after its delay, when it has one).
-pub(super) async fn fault(emulator: &Emulator, operation: Option<Operation>) -> Option<Response> {
-    let fault = operation
+/// The request fault due for `operation`, if any, counted as used.
+pub(super) fn take(emulator: &Emulator, operation: Option<Operation>) -> Option<RequestFault> {
+    operation
         .filter(|o| o.is_api())
-        .and_then(|o| emulator.faults.take(o.name()))?;
+        .and_then(|o| emulator.faults.take(o.name()))
+}
+
+/// Applies a request fault: its answer, or `None` to go on (after its delay, when it has one).
+pub(super) async fn apply(fault: RequestFault) -> Option<Response> {
     if !fault.delay.is_zero() {
         tokio::time::sleep(fault.delay).await;
     }

@@ -179,7 +179,7 @@ fn common_layers(
 + Sync
 + 'static {
     tower::ServiceBuilder::new()
-        .layer(middleware::from_fn_with_state(emulator, pipeline::every))
+        .layer(pipeline::PipelineLayer(emulator))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(DefaultBodyLimit::max(body_limit))
         .service(routes)

@@ -17,18 +17,18 @@ use std::borrow::Cow;
 /// What [`stamp`] noted of a request, for [`finish`].
 pub(super) struct Stamp {
     started: Instant,
-    time: DateTime<Utc>,
+    pub(super) time: DateTime<Utc>,
     method: Cow<'static, str>,
     path: String,
     pub(super) operation: Option<Operation>,
 }
 
-/// Notes the request's time and operation (read once, for every step and the handler).
-pub(super) fn stamp(emulator: &Emulator, request: &mut Request) -> Stamp {
+/// Notes the request's time and operation (read once, for every step and the handler, which
+/// find the time through [`request_id::answer_as`]).
+pub(super) fn stamp(emulator: &Emulator, request: &Request) -> Stamp {
     let started = Instant::now();
     let time = emulator.clock.now();
     let operation = routes::operation(request.method(), request.uri().path());
-    request_id::set_time(time);
     Stamp {
         started,
         time,

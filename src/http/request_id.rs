@@ -1,11 +1,10 @@
 //! A request id for every request: sent back as `X-Request-Id` (where the Huawei SDK reads it)
 //! and, for gateway errors, in the body.
 
-use std::cell::Cell;
-
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 
 use crate::emulator::Emulator;
 use crate::journal::RequestId;
@@ -13,7 +12,7 @@ use crate::journal::RequestId;
 /// What the request being answered is known by: its id, and (once stamped) its time.
 struct Current {
     id: RequestId,
-    time: Cell<Option<DateTime<Utc>>>,
+    time: Option<DateTime<Utc>>,
 }
 
 tokio::task_local! {
@@ -31,15 +30,10 @@ pub fn current() -> Option<RequestId> {
     CURRENT.try_with(|c| c.id).ok()
 }
 
-/// Notes when the request being answered arrived, in emulator time, for every step after.
+/// When the request being answered arrived, in emulator time, as [`answer_as`] was told.
 /// (A task-local, not a request extension: the extensions' map would grow for it.)
-pub(super) fn set_time(time: DateTime<Utc>) {
-    let _ = CURRENT.try_with(|c| c.time.set(Some(time)));
-}
-
-/// When the request being answered arrived, once [`set_time`] noted it.
 pub(super) fn time() -> Option<DateTime<Utc>> {
-    CURRENT.try_with(|c| c.time.get()).ok().flatten()
+    CURRENT.try_with(|c| c.time).ok().flatten()
 }
 
 /// A new request id: 32 hex digits, from the emulator's id source.
@@ -47,21 +41,22 @@ pub(super) fn next_id(emulator: &Emulator) -> RequestId {
     emulator.request_ids.lock().request_id()
 }
 
-/// Answers `answer` as the request with this id: the id is current (for error bodies and
-/// the journal) while it runs, and goes on the response's headers.
-pub(super) async fn answer_as(
+/// Answers `answer` as the request with this id, which arrived at `time` (in emulator time,
+/// once stamped): both are current (for error bodies, the journal, the handler's `now`) while
+/// it runs, and the id goes on the response's headers. (Not an `async fn`: one would keep
+/// `answer` twice in its state, which is most of a request's.)
+pub(super) fn answer_as(
     id: RequestId,
+    time: Option<DateTime<Utc>>,
     answer: impl std::future::Future<Output = Response>,
-) -> Response {
-    let current = Current {
-        id,
-        time: Cell::new(None),
-    };
-    let mut response = CURRENT.scope(current, answer).await;
-    if let Ok(value) = HeaderValue::from_bytes(id.as_bytes()) {
-        let [openstack, huawei] = HEADERS;
-        response.headers_mut().insert(openstack, value.clone());
-        response.headers_mut().insert(huawei, value);
-    }
-    response
+) -> impl std::future::Future<Output = Response> {
+    let current = Current { id, time };
+    CURRENT.scope(current, answer).map(move |mut response| {
+        if let Ok(value) = HeaderValue::from_bytes(id.as_bytes()) {
+            let [openstack, huawei] = HEADERS;
+            response.headers_mut().insert(openstack, value.clone());
+            response.headers_mut().insert(huawei, value);
+        }
+        response
+    })
 }

@@ -7,15 +7,26 @@
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::check_signature;
 use crate::emulator::Emulator;
 use crate::signature;
 
+/// Whether a request is AK/SK-signed (its `Authorization` is an `SDK-…` signature).
+pub(super) fn is_signed(request: &Request) -> bool {
+    request
+        .headers()
+        .get(AUTHORIZATION)
+        .is_some_and(|v| v.as_bytes().starts_with(b"SDK-"))
+}
+
 /// Checks the signature of a signed request (leaving others as they are), then runs it.
-pub(super) async fn verify(emulator: &Emulator, request: Request, next: Next) -> Response {
+pub(super) async fn verify<F: Future<Output = Response>>(
+    emulator: &Emulator,
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let signed = request
         .headers()
         .get(AUTHORIZATION)
@@ -23,7 +34,7 @@ pub(super) async fn verify(emulator: &Emulator, request: Request, next: Next) ->
         .filter(|v| v.starts_with("SDK-"))
         .map(str::to_owned);
     let Some(authorization) = signed else {
-        return next.run(request).await;
+        return next(request).await;
     };
     let (mut parts, body) = request.into_parts();
     let body = match super::body::read(
@@ -51,5 +62,5 @@ pub(super) async fn verify(emulator: &Emulator, request: Request, next: Next) ->
         super::extract::request_time(emulator),
     );
     parts.extensions.insert(verdict);
-    next.run(Request::from_parts(parts, Body::from(body))).await
+    next(Request::from_parts(parts, Body::from(body))).await
 }
