@@ -124,7 +124,7 @@ impl From<BackupView> for BackupItem {
             end_time: b.end_time.map(format_api_time).unwrap_or_default(),
             status: b.status.as_str(),
             backup_type: b.backup_type.as_str(),
-            size: b.size_mb,
+            size: u64::from(b.size_mb),
             datastore: Datastore::GAUSSDB_MYSQL,
             instance_id: b.instance_id.to_string(),
             instance_name: view.instance_name,
@@ -215,7 +215,7 @@ impl From<BackupPage> for InstanceBackupsResponse {
                         instance_id: b.instance_id.to_string(),
                         instance_name: view.instance_name,
                         // In KB, the unit the field is given in.
-                        size: (b.size_mb * 1024).to_string(),
+                        size: (u64::from(b.size_mb) * 1024).to_string(),
                         size_unit: "KB",
                         status: b.status.as_str(),
                         created: format_api_time(b.begin_time),

@@ -748,11 +748,10 @@ impl Store {
                         .values()
                         .take(limit.unwrap_or(usize::MAX))
                         .filter_map(|id| {
-                            let stored = p.backups.get(id)?;
                             Some(BackupState {
                                 view: p.view_backup(id)?,
-                                completion: stored.completion,
-                                fail_reason: stored.fail_reason.as_deref().map(str::to_owned),
+                                completion: p.completion(id.as_str()),
+                                fail_reason: p.fail_reason(id.as_str()).map(str::to_owned),
                             })
                         })
                         .collect(),

@@ -83,13 +83,12 @@ impl Store {
             .range((from, Bound::Unbounded))
             .take(PAGE)
             .filter_map(|(key, bid)| {
-                let stored = p.backups.get(bid)?;
                 Some((
                     *key,
                     BackupState {
                         view: p.view_backup(bid)?,
-                        completion: stored.completion,
-                        fail_reason: stored.fail_reason.as_deref().map(str::to_owned),
+                        completion: p.completion(bid.as_str()),
+                        fail_reason: p.fail_reason(bid.as_str()).map(str::to_owned),
                     },
                 ))
             })

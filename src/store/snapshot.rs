@@ -76,7 +76,7 @@ impl Store {
         let page: Vec<(SortKey, BackupFile)> = keys
             .rev()
             .take(PAGE)
-            .filter_map(|(key, bid)| Some((*key, backup_file(project.backups.get(bid)?))))
+            .filter_map(|(key, bid)| Some((*key, backup_file(project, project.backups.get(bid)?))))
             .collect();
         let next = (page.len() == PAGE).then(|| page[PAGE - 1].0);
         Some((page.into_iter().map(|(_, b)| b).collect(), next))
@@ -223,10 +223,11 @@ fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
     }
 }
 
-fn backup_file(stored: &StoredBackup) -> BackupFile {
+fn backup_file(project: &Project, stored: &StoredBackup) -> BackupFile {
     let b = &stored.backup;
     let building = b.status == BackupStatus::Building;
-    let (finish_at, finish_on_advance, reads_left, held) = completion_fields(stored.completion);
+    let completion = project.completion(b.id.as_str());
+    let (finish_at, finish_on_advance, reads_left, held) = completion_fields(completion);
     BackupFile {
         id: Some(b.id.to_string()),
         instance_id: b.instance_id.to_string(),
@@ -236,9 +237,9 @@ fn backup_file(stored: &StoredBackup) -> BackupFile {
         status: Some(b.status.as_str().to_owned()),
         begin_time: write_time(b.begin_time),
         end_time: b.end_time.map(write_time),
-        size: (!building).then_some(b.size_mb),
+        size: (!building).then_some(u64::from(b.size_mb)),
         job_id: b.job_id.map(|j| j.to_string()),
-        fail_reason: stored.fail_reason.as_deref().map(str::to_owned),
+        fail_reason: project.fail_reason(b.id.as_str()).map(str::to_owned),
         finish_at,
         finish_on_advance,
         reads_left,

@@ -680,8 +680,7 @@ impl State {
         id: &BackupId,
         at: DateTime<Utc>,
     ) -> Option<Transition> {
-        let stored = self.projects.get(project_id)?.backups.get(id)?;
-        match stored.completion {
+        match self.projects.get(project_id)?.completion(id.as_str()) {
             Completion::At(t) | Completion::OnAdvance(t) if t == at => {
                 self.finish(project_id, id, at, Outcome::Natural)
             }
@@ -699,12 +698,7 @@ impl State {
     ) -> Option<Transition> {
         let project = self.projects.get_mut(project_id)?;
         let failure = match outcome {
-            Outcome::Natural => project
-                .backups
-                .get(id)?
-                .fail_reason
-                .as_deref()
-                .map(str::to_owned),
+            Outcome::Natural => project.fail_reason(id.as_str()).map(str::to_owned),
             Outcome::Succeed => None,
             Outcome::Fail(reason) => Some(reason),
         };
@@ -736,7 +730,11 @@ impl State {
             let Some(project) = self.projects.get_mut(project_id) else {
                 return;
             };
-            match project.backups.get(id).map(|s| s.completion) {
+            let completion = project
+                .backups
+                .contains_key(id.as_str())
+                .then(|| project.completion(id.as_str()));
+            match completion {
                 Some(Completion::AfterReads(0)) => {
                     self.finish(project_id, id, now, Outcome::Natural);
                 }
