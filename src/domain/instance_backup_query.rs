@@ -72,7 +72,7 @@ impl InstanceBackupQuery {
     /// Ties keep the newest first, then the id, so that pages never overlap.
     pub fn apply<T>(&self, mut backups: Vec<T>, backup: impl Fn(&T) -> &Backup) -> (Vec<T>, usize) {
         if let Some(name) = &self.name {
-            backups.retain(|b| backup(b).name.as_str() == name);
+            backups.retain(|b| backup(b).name() == name);
         }
         let newest_first = |a: &Backup, b: &Backup| {
             b.begin_time
@@ -82,7 +82,7 @@ impl InstanceBackupQuery {
         backups.sort_by(|a, b| {
             let (a, b) = (backup(a), backup(b));
             let by_field = match self.order {
-                OrderField::Name => a.name.as_str().cmp(b.name.as_str()),
+                OrderField::Name => a.name().cmp(b.name()),
                 OrderField::Type => a.backup_type.as_str().cmp(b.backup_type.as_str()),
                 OrderField::BeginTime => newest_first(b, a),
             };

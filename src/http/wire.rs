@@ -48,8 +48,8 @@ impl<'a> CreateBackupResponse<'a> {
         Self {
             backup: CreatedBackup {
                 id: backup.id.as_str(),
-                name: backup.name.as_str(),
-                description: backup.description.as_str(),
+                name: backup.name(),
+                description: backup.description(),
                 begin_time: ApiTime(backup.begin_time),
                 status: backup.status.as_str(),
                 backup_type: backup.backup_type.as_str(),
@@ -119,7 +119,7 @@ impl From<BackupView> for BackupItem {
         Self {
             take_up_time: b.take_up_minutes(),
             id: b.id.to_string(),
-            name: b.name.as_str().to_owned(),
+            name: b.name().to_owned(),
             begin_time: format_api_time(b.begin_time),
             end_time: b.end_time.map(format_api_time).unwrap_or_default(),
             status: b.status.as_str(),
@@ -128,7 +128,7 @@ impl From<BackupView> for BackupItem {
             datastore: Datastore::GAUSSDB_MYSQL,
             instance_id: b.instance_id.to_string(),
             instance_name: view.instance_name,
-            description: b.description.as_str().to_owned(),
+            description: b.description().to_owned(),
         }
     }
 }
@@ -153,7 +153,7 @@ impl From<&Backup> for DeleteBackupResponse {
     fn from(backup: &Backup) -> Self {
         Self {
             backup_id: backup.id.to_string(),
-            backup_name: backup.name.as_str().to_owned(),
+            backup_name: backup.name().to_owned(),
         }
     }
 }
@@ -210,8 +210,8 @@ impl From<BackupPage> for InstanceBackupsResponse {
                     let b = view.backup;
                     InstanceBackupItem {
                         id: b.id.to_string(),
-                        name: b.name.as_str().to_owned(),
-                        description: b.description.as_str().to_owned(),
+                        name: b.name().to_owned(),
+                        description: b.description().to_owned(),
                         instance_id: b.instance_id.to_string(),
                         instance_name: view.instance_name,
                         // In KB, the unit the field is given in.

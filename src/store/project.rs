@@ -578,7 +578,7 @@ impl Project {
                 && query.backup_type.is_none_or(|t| b.backup_type == t)
                 && query.begin.is_none_or(|t| b.begin_time >= t)
                 && query.end.is_none_or(|t| b.begin_time <= t)
-                && query.name.as_deref().is_none_or(|n| b.name.as_str() == n)
+                && query.name.as_deref().is_none_or(|n| b.name() == n)
                 && query.instance_name.as_deref().is_none_or(|n| {
                     self.instances
                         .get(&b.instance_id)

@@ -231,8 +231,8 @@ fn backup_file(project: &Project, stored: &StoredBackup) -> BackupFile {
     BackupFile {
         id: Some(b.id.to_string()),
         instance_id: b.instance_id.to_string(),
-        name: Some(b.name.as_str().to_owned()),
-        description: Some(b.description.as_str().to_owned()),
+        name: Some(b.name().to_owned()),
+        description: Some(b.description().to_owned()),
         backup_type: Some(b.backup_type.as_str().to_owned()),
         status: Some(b.status.as_str().to_owned()),
         begin_time: write_time(b.begin_time),
