@@ -7,7 +7,9 @@ import sys
 import time
 
 port, runs = int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10
-request = b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+# The control plane answers only clients that name a host it knows (see the README's
+# "Reliability"): the address itself.
+request = f"GET /_emulator/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode()
 times = []
 for _ in range(runs):
     started = time.perf_counter()

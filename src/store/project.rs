@@ -531,7 +531,7 @@ impl Project {
         Some(status)
     }
 
-    /// An instance's backups, oldest first.
+    /// An instance's backups, newest first (as the index orders them).
     pub(super) fn backups_of(&self, instance_id: &InstanceId) -> impl Iterator<Item = &Backup> {
         self.by_instance
             .get(instance_id)
