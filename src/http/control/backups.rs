@@ -132,30 +132,49 @@ pub(in crate::http) async fn wait(
             ))
         })?,
     };
-    let timeout = params.timeout()?;
-    let deadline = Instant::now() + timeout;
-    let _place = emulator
-        .long_polls
-        .take()
-        .ok_or(ApiError::Busy("long-poll waits (--max-waiters)"))?;
-    let _waiting = Waiting::new(&emulator);
-    let mut stopping = emulator.stopping.subscribe();
-    loop {
-        let changed = emulator.changes.notified();
+    long_poll(&emulator, params.timeout()?, "backup", || {
         let view = emulator
             .store
             .find_backup(&backup_id, emulator.clock.now())
             .ok_or(ApiError::BackupNotFound)?;
         let status = view.backup.status;
         if status == wanted {
-            return Ok(json(StatusCode::OK, &BackupItem::from(view)));
+            return Ok(Some(json(StatusCode::OK, &BackupItem::from(view))));
         }
         if status != BackupStatus::Building {
             return Err(ApiError::WaitEndedElsewhere("backup", status.as_str()));
         }
+        Ok(None)
+    })
+    .await
+}
+
+/// A long poll, for the waits of the control API: asks `look` until it answers (or refuses)
+/// each time something changed, and at least every [`WAIT_RECHECK`] (the real clock moves on
+/// its own); at `timeout` 408 for `what`; 503 at once when the server stops. It takes one of
+/// the `--max-waiters` places while it waits.
+pub(in crate::http) async fn long_poll(
+    emulator: &Arc<Emulator>,
+    timeout: Duration,
+    what: &'static str,
+    mut look: impl FnMut() -> Result<Option<Response>, ApiError>,
+) -> Result<Response, ApiError> {
+    let deadline = Instant::now() + timeout;
+    let _place = emulator
+        .long_polls
+        .take()
+        .ok_or(ApiError::Busy("long-poll waits (--max-waiters)"))?;
+    let _waiting = Waiting::new(emulator);
+    let mut stopping = emulator.stopping.subscribe();
+    loop {
+        // Taken before looking, so that a change between the look and the wait wakes it.
+        let changed = emulator.changes.notified();
+        if let Some(answer) = look()? {
+            return Ok(answer);
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(ApiError::WaitTimeout("backup"));
+            return Err(ApiError::WaitTimeout(what));
         }
         // A stopping server ends the wait at once instead of holding the stop for its grace.
         tokio::select! {

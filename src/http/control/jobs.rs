@@ -69,32 +69,18 @@ pub(in crate::http) async fn wait_job(
         Some(s) => JobStatus::parse(s)
             .ok_or_else(|| bad(format!("status {s:?} is not Running, Completed or Failed")))?,
     };
-    let deadline = Instant::now() + params.timeout()?;
-    let _place = emulator
-        .long_polls
-        .take()
-        .ok_or(ApiError::Busy("long-poll waits (--max-waiters)"))?;
-    let _waiting = Waiting::new(&emulator);
-    let mut stopping = emulator.stopping.subscribe();
-    loop {
-        let changed = emulator.changes.notified();
+    long_poll(&emulator, params.timeout()?, "job", || {
         let job = emulator
             .store
             .find_job(&job_id, emulator.clock.now())
             .ok_or(ApiError::UnknownJob)?;
         if job.status == wanted {
-            return Ok(json(StatusCode::OK, &JobResponse::from(job).job));
+            return Ok(Some(json(StatusCode::OK, &JobResponse::from(job).job)));
         }
         if job.status != JobStatus::Running {
             return Err(ApiError::WaitEndedElsewhere("job", job.status.as_str()));
         }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(ApiError::WaitTimeout("job"));
-        }
-        tokio::select! {
-            _ = tokio::time::timeout(left.min(WAIT_RECHECK), changed) => {}
-            _ = stopping.wait_for(|stop| *stop) => return Err(ApiError::Stopping),
-        }
-    }
+        Ok(None)
+    })
+    .await
 }
