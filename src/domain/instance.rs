@@ -52,6 +52,15 @@ impl InstanceStatus {
         }
     }
 
+    /// Whether an instance in this status may be restored onto: not frozen (`DBS.280449`),
+    /// then only while `ACTIVE` (`DBS.200011`: restoring, building, backing up, ...).
+    pub fn check_can_restore(self) -> Result<(), ApiError> {
+        match self {
+            Self::Frozen => Err(ApiError::InstanceFrozen),
+            _ => self.check_can_change(),
+        }
+    }
+
     const ALL: [InstanceStatus; 13] = [
         Self::Build,
         Self::Active,
@@ -328,6 +337,23 @@ mod tests {
             InstanceStatus::BackingUp,
         ] {
             assert_eq!(busy.check_can_back_up(false), Err(ApiError::InstanceBusy));
+        }
+    }
+
+    #[test]
+    fn only_an_active_instance_may_be_restored_onto_and_a_frozen_one_says_so() {
+        assert_eq!(InstanceStatus::Active.check_can_restore(), Ok(()));
+        assert_eq!(
+            InstanceStatus::Frozen.check_can_restore(),
+            Err(ApiError::InstanceFrozen)
+        );
+        for busy in [
+            InstanceStatus::Restoring,
+            InstanceStatus::Build,
+            InstanceStatus::BackingUp,
+            InstanceStatus::Rebooting,
+        ] {
+            assert_eq!(busy.check_can_restore(), Err(ApiError::InstanceBusy));
         }
     }
 

@@ -105,12 +105,7 @@ impl Store {
         state.settle(now);
         let now = state.latest;
         let (_, target) = state.instance(project_id, target)?;
-        if target.status() == InstanceStatus::Frozen {
-            return Err(ApiError::InstanceFrozen);
-        }
-        if target.status() != InstanceStatus::Active {
-            return Err(ApiError::InstanceBusy);
-        }
+        target.status().check_can_restore()?;
         let origin = state.check_source(project_id, &source, now)?;
         if !same_engine_version(
             &origin.profile.datastore_version,
@@ -139,10 +134,11 @@ impl Store {
         let state = &mut *guard;
         state.settle(now);
         let now = state.latest;
+        // A project the emulator does not know has no region to create in.
         let project = state
             .projects
             .get(project_id)
-            .ok_or(ApiError::InstanceQuota)?;
+            .ok_or(ApiError::InvalidRegion)?;
         if project.instances.len() >= INSTANCE_QUOTA {
             return Err(ApiError::InstanceQuota);
         }
