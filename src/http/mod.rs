@@ -47,19 +47,37 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
     with_common_layers(routes(&emulator), body_limit, emulator)
 }
 
+/// The application as a service of requests to answers, as the server runs it (one bound,
+/// for the functions that make it and the connections that run it).
+pub(crate) trait App:
+    tower::Service<
+        axum::extract::Request,
+        Response = Response,
+        Error = std::convert::Infallible,
+        Future: Send,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> App for T where
+    T: tower::Service<
+            axum::extract::Request,
+            Response = Response,
+            Error = std::convert::Infallible,
+            Future: Send,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
 /// The same application as [`router`], as the server runs it: the common layers around the
 /// routes without a router around them.
-fn app(
-    emulator: Arc<Emulator>,
-) -> impl tower::Service<
-    axum::extract::Request,
-    Response = Response,
-    Error = std::convert::Infallible,
-    Future = impl Send,
-> + Clone
-+ Send
-+ Sync
-+ 'static {
+fn app(emulator: Arc<Emulator>) -> impl App {
     let body_limit = emulator.settings.max_body_bytes;
     common_layers(routes(&emulator), body_limit, emulator)
 }
@@ -165,19 +183,7 @@ fn with_common_layers(routes: Router, body_limit: usize, emulator: Arc<Emulator>
 
 /// The common layers around the routes, as a service of its own: what the server runs (a
 /// router around it would only pass each request on, at the cost of a boxed service).
-fn common_layers(
-    routes: Router,
-    body_limit: usize,
-    emulator: Arc<Emulator>,
-) -> impl tower::Service<
-    axum::extract::Request,
-    Response = Response,
-    Error = std::convert::Infallible,
-    Future = impl Send,
-> + Clone
-+ Send
-+ Sync
-+ 'static {
+fn common_layers(routes: Router, body_limit: usize, emulator: Arc<Emulator>) -> impl App {
     tower::ServiceBuilder::new()
         .layer(pipeline::PipelineLayer(emulator))
         .layer(CatchPanicLayer::custom(panic_response))

@@ -107,18 +107,7 @@ struct Connection<A> {
     _open: watch::Receiver<()>,
 }
 
-impl<A> Connection<A>
-where
-    A: tower::Service<
-            axum::extract::Request,
-            Response = axum::response::Response,
-            Error = Infallible,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-    A::Future: Send,
-{
+impl<A: super::App> Connection<A> {
     /// Serves HTTP/1.1 on `io` (a plain or a TLS stream) until the client goes, the server
     /// stops (gracefully), or the connection is closed to make room for a newer one.
     async fn serve<I>(mut self, io: I)

@@ -108,6 +108,17 @@ pub(super) enum Outcome {
     Fail(String),
 }
 
+impl Outcome {
+    /// The failure it ends in; a natural end fails with what it was bound to (`bound`).
+    fn failure(self, bound: Option<&str>) -> Option<String> {
+        match self {
+            Outcome::Natural => bound.map(str::to_owned),
+            Outcome::Succeed => None,
+            Outcome::Fail(reason) => Some(reason),
+        }
+    }
+}
+
 pub(super) struct State {
     pub projects: HashMap<ProjectId, Project>,
     /// Fixtures token → the project it is valid for (`strict` auth).
@@ -493,15 +504,7 @@ impl State {
         outcome: Outcome,
     ) -> Option<Transition> {
         let project = self.projects.get_mut(project_id)?;
-        let failure = match outcome {
-            Outcome::Natural => project
-                .own_job(id)?
-                .bound_failure
-                .as_deref()
-                .map(str::to_owned),
-            Outcome::Succeed => None,
-            Outcome::Fail(reason) => Some(reason),
-        };
+        let failure = outcome.failure(project.own_job(id)?.bound_failure.as_deref());
         let job = project.finish_task(id, at, failure)?;
         let created = matches!(job.kind, JobKind::CreateInstance(_));
         let failed = job.status == JobStatus::Failed;
@@ -697,11 +700,7 @@ impl State {
         outcome: Outcome,
     ) -> Option<Transition> {
         let project = self.projects.get_mut(project_id)?;
-        let failure = match outcome {
-            Outcome::Natural => project.fail_reason(id.as_str()).map(str::to_owned),
-            Outcome::Succeed => None,
-            Outcome::Fail(reason) => Some(reason),
-        };
+        let failure = outcome.failure(project.fail_reason(id.as_str()));
         let status = project.finish_backup(id, at, failure)?;
         let backup = &self.projects.get(project_id)?.backups.get(id)?.backup;
         if let Some(expire_at) = self.expiry_of(project_id, backup) {
