@@ -174,7 +174,7 @@ pub(super) async fn restore_time(
     let history = emulator
         .store
         .backup_history(&caller.project, &instance_id, now)?;
-    let mut ranges = restore::restorable_ranges(&history.full_backup_ends, history.keep_days, now);
+    let mut ranges = history.restorable_ranges(now);
     if let Some(window) = window {
         ranges = restore::within(ranges, window.start, window.end);
     }

@@ -354,15 +354,7 @@ impl Store {
         self.apply_due(now);
         let state = self.state.read();
         let (project, instance) = state.instance(project_id, instance_id)?;
-        let full_backup_ends = project
-            .backups_of(instance_id)
-            .filter(|b| b.status == BackupStatus::Completed)
-            .filter_map(|b| b.end_time)
-            .collect();
-        Ok(BackupHistory {
-            full_backup_ends,
-            keep_days: instance.policy.keep_days,
-        })
+        Ok(project.history(instance))
     }
 
     /// One page of the project's instances matching `query`, newest first.

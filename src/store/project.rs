@@ -8,7 +8,7 @@ use foldhash::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::sharded::Sharded;
-use super::{BackupPage, BackupView, InstanceView};
+use super::{BackupHistory, BackupPage, BackupView, InstanceView};
 use crate::domain::{
     Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, JobKind,
     JobStatus, ProjectId,
@@ -540,6 +540,19 @@ impl Project {
             .filter_map(|key| self.newest_first.get(key))
             .filter_map(|id| self.backups.get(id))
             .map(|stored| &stored.backup)
+    }
+
+    /// What an instance's restorable times and incremental backups derive from: the ends of
+    /// its completed full backups, and its policy's retention.
+    pub(super) fn history(&self, instance: &Instance) -> BackupHistory {
+        BackupHistory {
+            full_backup_ends: self
+                .backups_of(&instance.id)
+                .filter(|b| b.status == BackupStatus::Completed)
+                .filter_map(|b| b.end_time)
+                .collect(),
+            keep_days: instance.policy.keep_days,
+        }
     }
 
     pub(super) fn view_backup(&self, id: &BackupId) -> Option<BackupView> {

@@ -7,7 +7,7 @@ use super::state::{Outcome, State};
 use super::{InstanceView, Store};
 use crate::domain::instance::InstanceStatus;
 use crate::domain::new_instance::{NewInstance, same_engine_version};
-use crate::domain::restore::{covers, restorable_ranges};
+use crate::domain::restore::covers;
 use crate::domain::{
     BackupStatus, Instance, InstanceId, Job, JobId, JobKind, JobStatus, ProjectId, RestorePoint,
     RestoreSource,
@@ -42,12 +42,7 @@ impl State {
                 }
             }
             RestorePoint::Time(t) => {
-                let ends: Vec<DateTime<Utc>> = project
-                    .backups_of(&source.instance_id)
-                    .filter(|b| b.status == BackupStatus::Completed)
-                    .filter_map(|b| b.end_time)
-                    .collect();
-                let ranges = restorable_ranges(&ends, instance.policy.keep_days, now);
+                let ranges = project.history(instance).restorable_ranges(now);
                 if !covers(&ranges, *t) {
                     return Err(ApiError::Parameter);
                 }

@@ -69,3 +69,13 @@ pub struct BackupHistory {
     pub full_backup_ends: Vec<chrono::DateTime<chrono::Utc>>,
     pub keep_days: u16,
 }
+
+impl BackupHistory {
+    /// The times the instance can be restored to at `now` (see `domain::restore`).
+    pub fn restorable_ranges(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<crate::domain::restore::RestoreRange> {
+        crate::domain::restore::restorable_ranges(&self.full_backup_ends, self.keep_days, now)
+    }
+}
