@@ -14,14 +14,19 @@ pub struct BackupName(Box<str>);
 impl BackupName {
     /// Enforces the name rule; a breach is `DBS.280277`. A `String` is kept without a copy.
     pub fn parse(name: impl AsRef<str> + Into<Box<str>>) -> Result<Self, ApiError> {
-        let s = name.as_ref();
+        Self::check(name.as_ref())?;
+        Ok(Self(name.into()))
+    }
+
+    /// Whether `s` keeps the name rule (`DBS.280277` if not), without keeping it.
+    pub fn check(s: &str) -> Result<(), ApiError> {
         let mut bytes = s.bytes();
         let starts_with_letter = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
         let ok = starts_with_letter
             && (4..=64).contains(&s.len())
             && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
-            Ok(Self(name.into()))
+            Ok(())
         } else {
             Err(ApiError::InvalidBackupName)
         }
@@ -37,21 +42,38 @@ impl BackupName {
     }
 }
 
+/// The characters the create page forbids in a description, plus the carriage return and line
+/// feed that the user guide also forbids, as a table by byte. All ASCII: in UTF-8 their bytes
+/// are never part of another character, so a text is searched byte by byte.
+const FORBIDDEN_IN_DESCRIPTION: [bool; 256] = {
+    let mut table = [false; 256];
+    let forbidden = b"><!\"&'=\r\n";
+    let mut i = 0;
+    while i < forbidden.len() {
+        table[forbidden[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// A backup description: at most 256 characters, none of `>!<"&'=`, no line breaks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BackupDescription(Box<str>);
 
 impl BackupDescription {
-    /// The characters the create page forbids, plus the carriage return and line feed that
-    /// the user guide also forbids.
-    const FORBIDDEN: &'static [char] = &['>', '!', '<', '"', '&', '\'', '=', '\r', '\n'];
-
     /// Enforces the description rule; a breach is `DBS.280127`. A `String` is kept without
     /// a copy.
     pub fn parse(description: impl AsRef<str> + Into<Box<str>>) -> Result<Self, ApiError> {
-        let s = description.as_ref();
-        if s.chars().count() <= 256 && !s.contains(Self::FORBIDDEN) {
-            Ok(Self(description.into()))
+        Self::check(description.as_ref())?;
+        Ok(Self(description.into()))
+    }
+
+    /// Whether `s` keeps the description rule (`DBS.280127` if not), without keeping it.
+    pub fn check(s: &str) -> Result<(), ApiError> {
+        // At most 256 bytes are at most 256 characters: only a longer text is counted.
+        let short = s.len() <= 256 || s.chars().count() <= 256;
+        if short && !s.bytes().any(|b| FORBIDDEN_IN_DESCRIPTION[usize::from(b)]) {
+            Ok(())
         } else {
             Err(ApiError::InvalidBackupDescription)
         }
@@ -120,39 +142,52 @@ impl BackupType {
 }
 
 /// A backup's name and description in one allocation: a million stored backups would
-/// otherwise pay for two small allocations each (48 bytes more a backup).
+/// otherwise pay for two small allocations each (48 bytes more a backup). The name's length
+/// leads the text as one character (U+0000 to U+00FF), so the whole is one boxed `str` of 16
+/// bytes: a length field beside it would pad the stored backup by 8 bytes, past an allocator
+/// size class (16 bytes more a backup).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupText {
-    /// The name, then the description.
+    /// The name's length as a character, the name, then the description.
     text: Box<str>,
-    /// Where the name ends (names are at most 64 bytes; automated ones a little longer).
-    name_len: u8,
 }
 
 impl BackupText {
     pub fn new(name: BackupName, description: BackupDescription) -> Self {
-        let (name, description) = (name.as_str(), description.as_str());
+        Self::join(name.as_str(), description.as_str())
+    }
+
+    /// The text of a name and a description already checked.
+    fn join(name: &str, description: &str) -> Self {
         // Names are checked to 64 bytes, automated ones are about 40: a longer one (from
         // fixtures) is cut at a character boundary rather than refused.
         let mut name_len = name.len().min(usize::from(u8::MAX));
         while !name.is_char_boundary(name_len) {
             name_len -= 1;
         }
-        let mut text = String::with_capacity(name_len + description.len());
+        let length = char::from(name_len as u8);
+        let mut text = String::with_capacity(length.len_utf8() + name_len + description.len());
+        text.push(length);
         text.push_str(&name[..name_len]);
         text.push_str(description);
         Self {
             text: text.into_boxed_str(),
-            name_len: name_len as u8,
         }
     }
 
+    /// Where the name starts and ends in the text.
+    fn name_range(&self) -> std::ops::Range<usize> {
+        let length = self.text.chars().next().unwrap_or_default();
+        let start = length.len_utf8();
+        start..start + length as usize
+    }
+
     pub fn name(&self) -> &str {
-        &self.text[..usize::from(self.name_len)]
+        &self.text[self.name_range()]
     }
 
     pub fn description(&self) -> &str {
-        &self.text[usize::from(self.name_len)..]
+        &self.text[self.name_range().end..]
     }
 }
 
@@ -189,8 +224,7 @@ impl Backup {
     pub fn building(
         id: BackupId,
         instance_id: InstanceId,
-        name: BackupName,
-        description: BackupDescription,
+        text: BackupText,
         backup_type: BackupType,
         begin_time: DateTime<Utc>,
         job_id: Option<JobId>,
@@ -198,7 +232,7 @@ impl Backup {
         Self {
             id,
             instance_id,
-            text: BackupText::new(name, description),
+            text,
             backup_type,
             status: BackupStatus::Building,
             begin_time,
@@ -275,8 +309,23 @@ mod tests {
         let empty = BackupText::new(BackupName::trusted("auto"), BackupDescription::default());
         assert_eq!((empty.name(), empty.description()), ("auto", ""));
         let long = "ä".repeat(200);
-        let cut = BackupText::new(BackupName::trusted(&long), BackupDescription::default());
+        let cut = BackupText::new(
+            BackupName::trusted(&long),
+            BackupDescription::parse("d").unwrap(),
+        );
         assert_eq!(cut.name(), "ä".repeat(127), "cut at a character boundary");
+        assert_eq!(cut.description(), "d");
+        let longest = "x".repeat(255);
+        let full = BackupText::new(
+            BackupName::trusted(&longest),
+            BackupDescription::parse("ä").unwrap(),
+        );
+        assert_eq!((full.name(), full.description()), (longest.as_str(), "ä"));
+        assert_eq!(
+            size_of::<BackupText>(),
+            16,
+            "one boxed str, no length beside it"
+        );
     }
 
     #[test]
@@ -345,10 +394,12 @@ mod tests {
 
     #[test]
     fn description_over_256_characters_is_refused() {
-        assert_eq!(
-            BackupDescription::parse("d".repeat(257)),
-            Err(ApiError::InvalidBackupDescription)
-        );
+        for long in ["d".repeat(257), "é".repeat(257)] {
+            assert_eq!(
+                BackupDescription::parse(long),
+                Err(ApiError::InvalidBackupDescription)
+            );
+        }
     }
 
     #[test]
@@ -403,8 +454,10 @@ mod tests {
         Backup::building(
             BackupId::from_raw("b"),
             InstanceId::parse("0123456789abcdef0123456789abcdefin07").unwrap(),
-            BackupName::parse("backup-1").unwrap(),
-            BackupDescription::default(),
+            BackupText::new(
+                BackupName::parse("backup-1").unwrap(),
+                BackupDescription::default(),
+            ),
             backup_type,
             DateTime::UNIX_EPOCH,
             None,
@@ -434,7 +487,7 @@ mod tests {
     #[test]
     fn an_empty_instance_id_is_a_missing_parameter() {
         assert_eq!(
-            NewBackup::parse(String::new(), "backup-1".into(), None).unwrap_err(),
+            NewBackup::parse("", "backup-1", None).unwrap_err(),
             ApiError::Parameter
         );
     }
@@ -442,34 +495,34 @@ mod tests {
 
 /// A validated request to create a manual backup.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewBackup {
+pub struct NewBackup<'a> {
     /// An instance id of the right shape (see [`InstanceId::parse`]), to look the instance
     /// up by; the backup takes the stored instance's id.
-    pub instance_id: String,
-    pub name: BackupName,
-    pub description: BackupDescription,
+    pub instance_id: &'a str,
+    /// The checked name and description, as the backup keeps them.
+    pub text: BackupText,
 }
 
-impl NewBackup {
+impl<'a> NewBackup<'a> {
     /// Applies the create page's rules in the order the emulator checks them: instance id
-    /// given, its shape, then name, then description.
+    /// given, its shape, then name, then description. The texts are read where they are
+    /// (the request body) and copied once, into the backup's text.
     pub fn parse(
-        instance_id: String,
-        name: String,
-        description: Option<String>,
+        instance_id: &'a str,
+        name: &str,
+        description: Option<&str>,
     ) -> Result<Self, ApiError> {
         // An empty instance id is a missing parameter, not an unknown instance.
         if instance_id.is_empty() {
             return Err(ApiError::Parameter);
         }
-        InstanceId::check(&instance_id)?;
+        InstanceId::check(instance_id)?;
+        BackupName::check(name)?;
+        let description = description.unwrap_or_default();
+        BackupDescription::check(description)?;
         Ok(Self {
             instance_id,
-            name: BackupName::parse(name)?,
-            description: description
-                .map(BackupDescription::parse)
-                .transpose()?
-                .unwrap_or_default(),
+            text: BackupText::join(name, description),
         })
     }
 }

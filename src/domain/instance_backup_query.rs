@@ -111,14 +111,18 @@ mod tests {
     use chrono::{DateTime, TimeDelta};
 
     use super::*;
-    use crate::domain::{BackupDescription, BackupId, BackupName, BackupType, InstanceId};
+    use crate::domain::{
+        BackupDescription, BackupId, BackupName, BackupText, BackupType, InstanceId,
+    };
 
     fn backup(id: &str, name: &str, minutes: i64, backup_type: BackupType) -> Backup {
         Backup::building(
             BackupId::from_raw(id),
             InstanceId::parse("0123456789abcdef0123456789abcdefin07").unwrap(),
-            BackupName::parse(name).unwrap(),
-            BackupDescription::default(),
+            BackupText::new(
+                BackupName::parse(name).unwrap(),
+                BackupDescription::default(),
+            ),
             backup_type,
             DateTime::UNIX_EPOCH + TimeDelta::minutes(minutes),
             None,

@@ -16,7 +16,9 @@ pub mod policy;
 pub mod restore;
 pub mod time;
 
-pub use backup::{Backup, BackupDescription, BackupName, BackupStatus, BackupType, NewBackup};
+pub use backup::{
+    Backup, BackupDescription, BackupName, BackupStatus, BackupText, BackupType, NewBackup,
+};
 pub use backup_query::{BackupQuery, RawBackupQuery};
 pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId, random_seed};
 pub use instance::{Instance, InstanceProfile, InstanceStatus};

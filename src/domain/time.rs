@@ -33,12 +33,19 @@ pub fn format_api_time(t: DateTime<Utc>) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiTime(pub DateTime<Utc>);
 
+impl ApiTime {
+    /// `f` of the time's text, written on the stack (no string is built).
+    pub fn with_text<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        match api_time_digits(self.0) {
+            Some(digits) => f(std::str::from_utf8(&digits).unwrap_or("")),
+            None => f(&format_api_time(self.0)),
+        }
+    }
+}
+
 impl serde::Serialize for ApiTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match api_time_digits(self.0) {
-            Some(digits) => serializer.serialize_str(std::str::from_utf8(&digits).unwrap_or("")),
-            None => serializer.serialize_str(&format_api_time(self.0)),
-        }
+        self.with_text(|text| serializer.serialize_str(text))
     }
 }
 

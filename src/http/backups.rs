@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Now};
-use super::respond::json;
+use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery, Authorized, Now};
+use super::respond::{json, json_bytes};
 use super::wire::{
     BatchDeleteBody, BatchDeleteResponse, CreateBackupBody, CreateBackupResponse,
     DeleteBackupResponse, ListBackupsParams, ListBackupsResponse,
@@ -22,16 +22,18 @@ pub(super) async fn create(
     State(emulator): State<Arc<Emulator>>,
     caller: Authorized,
     Now(now): Now,
-    ApiJson(body): ApiJson<CreateBackupBody>,
+    body: ApiBody,
 ) -> Result<Response, ApiError> {
-    let request = NewBackup::parse(body.instance_id, body.name, body.description)?;
-    let (backup, job_id) = emulator
-        .store
-        .create_backup(&caller.project, request, now)?;
-    Ok(json(
-        StatusCode::CREATED,
-        &CreateBackupResponse::new(&backup, job_id),
-    ))
+    let body: CreateBackupBody = body.parse()?;
+    let request = NewBackup::parse(&body.instance_id, &body.name, body.description.as_deref())?;
+    // Written from the stored backup, under the store's lock: no copy of it is made.
+    let answer =
+        emulator
+            .store
+            .create_backup(&caller.project, request, now, |backup, job_id| {
+                CreateBackupResponse::new(backup, job_id).to_json()
+            })?;
+    Ok(json_bytes(StatusCode::CREATED, answer))
 }
 
 /// Emulates "Querying Backups" (`gaussdb_06_0004`): `GET /v3/{project_id}/backups` →

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -38,16 +38,12 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
             auth::caller_project(emulator.settings.auth, &emulator.store, &caller(parts), now)?;
         let project = match project_segment(parts.uri.path()) {
             Some(plain) => ProjectId::from_path(plain),
-            // Percent-encoded: as the router decoded it.
+            // Percent-encoded: decoded as every path parameter is.
             None => {
-                let params = RawPathParams::from_request_parts(parts, emulator)
-                    .await
-                    .map_err(|_| ApiError::Parameter)?;
-                params
-                    .iter()
-                    .find(|(name, _)| *name == "project_id")
-                    .map(|(_, value)| ProjectId::from_path(value))
-                    .ok_or(ApiError::ResourceNotFound)?
+                let params = path_params(parts.uri.path())?;
+                // Every API route's first parameter is the project.
+                let project = params.first().ok_or(ApiError::ResourceNotFound)?;
+                ProjectId::from_path(project)
             }
         };
         auth::owns(owner.as_ref(), &project)?;
@@ -104,23 +100,54 @@ pub fn caller(parts: &Parts) -> Caller<'_> {
         .map_or(Caller::Anonymous, Caller::Signed)
 }
 
-/// Path parameters; anything that does not fit `T` is `DBS.200001`.
+/// Path parameters, in the order of the route's path: a `String` for a route with one,
+/// `(String, String)` for one with two. A value that is not UTF-8 once percent-decoded, or a
+/// count that does not fit `T`, is `DBS.200001`.
 #[derive(Debug, Clone)]
 pub struct ApiPath<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+/// What [`ApiPath`] can hold.
+pub trait FromPathParams: Sized {
+    /// From the decoded values, in the route's order; none when their count does not fit.
+    fn from_params(values: Vec<String>) -> Option<Self>;
+}
+
+impl FromPathParams for String {
+    fn from_params(values: Vec<String>) -> Option<Self> {
+        let [value]: [String; 1] = values.try_into().ok()?;
+        Some(value)
+    }
+}
+
+impl FromPathParams for (String, String) {
+    fn from_params(values: Vec<String>) -> Option<Self> {
+        let [first, second]: [String; 2] = values.try_into().ok()?;
+        Some((first, second))
+    }
+}
+
+impl<S: Send + Sync, T: FromPathParams + Send> FromRequestParts<S> for ApiPath<T> {
     type Rejection = ApiError;
 
-    #[expect(
-        clippy::disallowed_types,
-        reason = "the wrapped extractor; its rejection becomes an ApiError here"
-    )]
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(value)| ApiPath(value))
-            .map_err(|_| ApiError::Parameter)
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        T::from_params(path_params(parts.uri.path())?)
+            .map(ApiPath)
+            .ok_or(ApiError::Parameter)
     }
+}
+
+/// The percent-decoded values of a path's parameters (matched again here: only the routes
+/// that take parameters other than the project pay for it).
+fn path_params(path: &str) -> Result<Vec<String>, ApiError> {
+    super::routes::path_params(path)
+        .into_iter()
+        .map(|raw| {
+            percent_encoding::percent_decode_str(raw)
+                .decode_utf8()
+                .map(std::borrow::Cow::into_owned)
+                .map_err(|_| ApiError::Parameter)
+        })
+        .collect()
 }
 
 /// A JSON request body: empty is `DBS.200006`; too large is 413; a body that is not declared
@@ -135,6 +162,31 @@ impl<T: DeserializeOwned> FromRequest<Arc<Emulator>> for ApiJson<T> {
         request: Request,
         emulator: &Arc<Emulator>,
     ) -> Result<Self, Self::Rejection> {
+        let body = ApiBody::from_request(request, emulator).await?;
+        body.parse().map(ApiJson)
+    }
+}
+
+/// A JSON request body as [`ApiJson`] checks it, kept as bytes: for a handler that reads it
+/// with its texts borrowed from the body ([`ApiBody::parse`] into a type with `Cow` fields)
+/// instead of copied, one allocation each.
+#[derive(Debug, Clone)]
+pub struct ApiBody(Bytes);
+
+impl ApiBody {
+    /// The body as `T`; what does not fit is `DBS.200001`.
+    pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.0).map_err(|_| ApiError::Parameter)
+    }
+}
+
+impl FromRequest<Arc<Emulator>> for ApiBody {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: Request,
+        emulator: &Arc<Emulator>,
+    ) -> Result<Self, Self::Rejection> {
         let declared_json = is_json(request.headers());
         let bytes = read_body(request, emulator).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -143,9 +195,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<Emulator>> for ApiJson<T> {
         if !declared_json {
             return Err(ApiError::Parameter);
         }
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|_| ApiError::Parameter)
+        Ok(Self(bytes))
     }
 }
 
@@ -230,5 +280,19 @@ mod tests {
         assert_eq!(project_segment("/v3/619d%33e78/jobs"), None);
         assert_eq!(project_segment("/v3//jobs"), None);
         assert_eq!(project_segment("/v2/619d3e78/jobs"), None);
+    }
+
+    #[test]
+    fn path_parameters_are_percent_decoded_and_must_be_text() {
+        assert_eq!(
+            path_params("/mysql/v3/p%31/instances/i%2D1/backups/policy"),
+            Ok(vec!["p1".to_owned(), "i-1".to_owned()])
+        );
+        assert_eq!(path_params("/v3/p1/backups/%FF"), Err(ApiError::Parameter));
+        assert_eq!(
+            <(String, String)>::from_params(vec!["p1".into(), "b1".into()]),
+            Some(("p1".into(), "b1".into()))
+        );
+        assert_eq!(String::from_params(vec!["p1".into(), "b1".into()]), None);
     }
 }

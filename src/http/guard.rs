@@ -4,12 +4,9 @@
 //! declared as JSON (which no HTML form can send) are refused. With `--control-token`, every
 //! control request must present it; with `--control-plane off` there is none.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::same_secret;
@@ -37,32 +34,29 @@ impl ControlAccess {
     }
 }
 
-/// The middleware in front of every control route but `health`.
-pub async fn control(
-    State(emulator): State<Arc<Emulator>>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// The check in front of every control route but `health`: the answer to give instead of the
+/// route's, if the request is refused.
+pub(super) fn refusal(emulator: &Emulator, request: &Request) -> Option<Response> {
     let access = &emulator.settings.control;
     if access.disabled {
-        return ApiError::ResourceNotFound.into_response();
+        return Some(ApiError::ResourceNotFound.into_response());
     }
     if let Err(e) = check(access, request.method(), request.headers()) {
-        return e.into_response();
+        return Some(e.into_response());
     }
     if let Some(token) = &access.token
         && !presents(request.headers(), token)
     {
         // The dashboard, opened as ui?token=…: keep the token in a cookie for the page's own
         // requests and its event stream, and drop it from the address bar.
-        if let Some(given) = query_token(&request)
+        if let Some(given) = query_token(request)
             && same_secret(given, token)
         {
-            return remember(given);
+            return Some(remember(given));
         }
-        return ApiError::ControlTokenMissing.into_response();
+        return Some(ApiError::ControlTokenMissing.into_response());
     }
-    next.run(request).await
+    None
 }
 
 /// The origin, host and content-type rules.

@@ -1,4 +1,4 @@
-//! The first and last steps of a routed request: [`stamp`] notes its time and operation (read
+//! The first and last steps of a routed request: [`stamp`] notes its time and target (read
 //! once, for every step and the handler), [`finish`] journals and logs the answer and wakes
 //! whoever waits on a change.
 
@@ -9,7 +9,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 
 use super::request_id;
-use super::routes::{self, Operation};
+use super::routes::{self, Operation, Target};
 use crate::emulator::Emulator;
 use crate::journal::{self, JournalEntry, RequestId};
 use std::borrow::Cow;
@@ -20,31 +20,38 @@ pub(super) struct Stamp {
     pub(super) time: DateTime<Utc>,
     method: Cow<'static, str>,
     path: String,
-    pub(super) operation: Option<Operation>,
+    pub(super) target: Target,
 }
 
-/// Notes the request's time and operation (read once, for every step and the handler, which
+impl Stamp {
+    pub(super) fn operation(&self) -> Option<Operation> {
+        self.target.operation()
+    }
+}
+
+/// Notes the request's time and target (read once, for every step and the handler, which
 /// find the time through [`request_id::answer_as`]).
 pub(super) fn stamp(emulator: &Emulator, request: &Request) -> Stamp {
     let started = Instant::now();
     let time = emulator.clock.now();
-    let operation = routes::operation(request.method(), request.uri().path());
+    let target = routes::target(request.method(), request.uri().path());
     Stamp {
         started,
         time,
         method: journal::method_name(request.method().as_str()),
         path: request.uri().path().to_owned(),
-        operation,
+        target,
     }
 }
 
 /// Journals and logs the answer, and wakes whoever waits on a change.
 pub(super) fn finish(emulator: &Emulator, stamp: Stamp, response: &Response) {
+    let operation = stamp.operation().map_or("unknown", Operation::name);
     let entry = JournalEntry {
         time: stamp.time,
         method: stamp.method,
         path: stamp.path,
-        operation: stamp.operation.map_or("unknown", Operation::name),
+        operation,
         status: response.status().as_u16(),
         duration: stamp.started.elapsed(),
         request_id: request_id::current(),

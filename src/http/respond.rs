@@ -7,8 +7,8 @@ use serde::Serialize;
 /// The `Content-Type` of every response.
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
-/// Gives an answer whose length is known its `Content-Length`, as the router does for the
-/// answers of its routes (hyper would send the others chunked).
+/// Gives an answer whose length is known its `Content-Length` (hyper writes it from the body
+/// for every answer it sends: this is for an answer whose body is dropped, a `HEAD`'s).
 pub fn with_content_length(mut response: Response) -> Response {
     use axum::body::HttpBody;
     if !response.headers().contains_key(header::CONTENT_LENGTH)
@@ -29,15 +29,7 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
     // Room for a create's answer or an error at once, instead of growing from 128 bytes.
     let mut body = Vec::with_capacity(INITIAL_BODY);
     match serde_json::to_writer(&mut body, value) {
-        Ok(()) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(JSON_CONTENT_TYPE),
-            )],
-            body,
-        )
-            .into_response(),
+        Ok(()) => json_bytes(status, body),
         // Our wire types always serialize; should one ever not, say so in the API's format.
         Err(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -49,6 +41,19 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
         )
             .into_response(),
     }
+}
+
+/// `body`, JSON already, as a response with `status`.
+pub fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// How much of a streamed answer is sent at a time.

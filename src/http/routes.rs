@@ -418,23 +418,64 @@ impl Table {
 
 static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(Table::build);
 
-/// The operation of a request: the route its method and path (the raw path, as the router
-/// matches it) name; none for a path no route has, or a method its path does not take.
-/// Matched here, before the router runs, so that the steps around every routed request wrap
-/// the router once instead of each route.
-pub fn operation(method: &Method, path: &str) -> Option<Operation> {
-    let table = &*TABLE;
-    let methods = match table.all.at(path) {
-        Ok(found) => found.value,
+/// What a request's method and raw path (as the route table matches it) name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A route; `head` when it is a `GET` route answering a `HEAD` request (without a body).
+    Route { route: &'static Route, head: bool },
+    /// A path of the table, but not for this method: the routes of the path.
+    MethodNotAllowed(&'static [&'static Route]),
+    /// No route has this path.
+    NotFound,
+}
+
+impl Target {
+    /// The operation the request names; none for a `HEAD` or a request no route takes.
+    pub fn operation(self) -> Option<Operation> {
+        match self {
+            Self::Route { route, head: false } => Some(route.operation),
+            _ => None,
+        }
+    }
+}
+
+/// The routes of a path, and its parameters' raw values in order.
+fn matched(path: &str) -> Option<matchit::Match<'static, '_, &'static Vec<&'static Route>>> {
+    let table: &'static Table = &TABLE;
+    match table.all.at(path) {
+        Ok(found) => Some(found),
         Err(_) => {
             let rest = path.strip_prefix("/mysql").filter(|r| r.starts_with('/'))?;
-            table.api.at(rest).ok()?.value
+            table.api.at(rest).ok()
         }
+    }
+}
+
+/// The target of a request: matched once, in the pipeline, before anything else needs it (the
+/// journal's operation, request faults, the handler).
+pub fn target(method: &Method, path: &str) -> Target {
+    let Some(found) = matched(path) else {
+        return Target::NotFound;
     };
-    methods
-        .iter()
-        .find(|r| r.method == method.as_str())
-        .map(|r| r.operation)
+    let routes: &'static [&'static Route] = found.value;
+    let head = *method == Method::HEAD;
+    let wanted = if head { "GET" } else { method.as_str() };
+    match routes.iter().find(|r| r.method == wanted) {
+        Some(route) => Target::Route { route, head },
+        None => Target::MethodNotAllowed(routes),
+    }
+}
+
+/// The operation of a request (see [`target`]).
+pub fn operation(method: &Method, path: &str) -> Option<Operation> {
+    target(method, path).operation()
+}
+
+/// The raw (not yet percent-decoded) values of a path's parameters, in the order of its route.
+pub fn path_params(path: &str) -> Vec<&str> {
+    matched(path).map_or_else(Vec::new, |found| {
+        found.params.iter().map(|(_, value)| value).collect()
+    })
 }
 
 #[cfg(test)]
@@ -497,5 +538,39 @@ mod tests {
         assert_eq!(operation(&Method::PATCH, "/v3/p1/backups"), None);
         assert_eq!(operation(&Method::GET, "/v3/p1/nothing"), None);
         assert_eq!(operation(&Method::GET, "/mysqlv3/p1/backups"), None);
+    }
+
+    #[test]
+    fn head_takes_a_get_route_and_other_methods_name_the_paths_routes() {
+        let Target::Route { route, head } = target(&Method::HEAD, "/mysql/v3") else {
+            panic!("HEAD /mysql/v3 is the version's GET route");
+        };
+        assert_eq!((route.operation, head), (Operation::Version, true));
+        assert_eq!(
+            operation(&Method::HEAD, "/v3"),
+            None,
+            "not journalled as the GET"
+        );
+        let Target::MethodNotAllowed(routes) = target(&Method::PATCH, "/v3/p1/backups") else {
+            panic!("the path has routes");
+        };
+        let methods: Vec<&str> = routes.iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["GET", "DELETE"]);
+        assert_eq!(target(&Method::GET, "/mysql"), Target::NotFound);
+        assert_eq!(
+            target(&Method::POST, "/_emulator/nothing"),
+            Target::NotFound
+        );
+    }
+
+    #[test]
+    fn path_parameters_come_in_the_routes_order_and_raw() {
+        assert_eq!(
+            path_params("/mysql/v3/p%31/instances/i1/backups/policy"),
+            ["p%31", "i1"]
+        );
+        assert_eq!(path_params("/_emulator/jobs/j-1/wait"), ["j-1"]);
+        assert!(path_params("/v3").is_empty());
+        assert!(path_params("/nowhere").is_empty());
     }
 }

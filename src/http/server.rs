@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -125,12 +124,7 @@ impl<A: super::App> Connection<A> {
                     .await
                     .unwrap_or_else(|e| match e {});
                 // Busy until the whole answer is sent (an event stream, a long body).
-                Ok::<_, Infallible>(response.map(|body| {
-                    Body::new(body.map_frame(move |frame| {
-                        let _ = &working;
-                        frame
-                    }))
-                }))
+                Ok::<_, Infallible>(response.map(|body| Sending { body, working }))
             }
         });
         let mut builder = http1::Builder::new();
@@ -254,6 +248,36 @@ impl Working {
 impl Drop for Working {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// An answer's body while hyper sends it, holding its connection busy until it is dropped.
+/// Its length is the body's own: hyper writes `Content-Length` from it (a body of unknown
+/// length would go chunked).
+struct Sending {
+    body: Body,
+    /// Held, never read: dropped with the body, once hyper has sent it or given up.
+    #[expect(dead_code, reason = "held for its Drop")]
+    working: Working,
+}
+
+impl hyper::body::Body for Sending {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
     }
 }
 

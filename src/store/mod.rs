@@ -127,28 +127,29 @@ impl Store {
 
     /// Starts a manual backup: checks the instance (exists, not frozen, no backup building,
     /// `ACTIVE`), then records a `BUILDING` backup that finishes as the lifecycle says, and
-    /// its running job.
-    pub fn create_backup(
+    /// its running job. `answer` makes the caller's answer from the new backup and its job
+    /// before the store takes it (so that no copy of it is made).
+    pub fn create_backup<R>(
         &self,
         project_id: &ProjectId,
-        request: NewBackup,
+        request: NewBackup<'_>,
         now: DateTime<Utc>,
-    ) -> Result<(Backup, JobId), ApiError> {
+        answer: impl FnOnce(&Backup, JobId) -> R,
+    ) -> Result<R, ApiError> {
         let mut guard = self.write();
         let state = &mut *guard;
         state.settle(now);
         // Never earlier than what a request that took the lock before this one saw.
         let now = state.latest;
-        let instance = state
-            .projects
-            .get(project_id)
-            .and_then(|p| p.instances.get(request.instance_id.as_str()))
+        let project = state.projects.get(project_id);
+        let instance = project
+            .and_then(|p| p.instances.get(request.instance_id))
             .ok_or(ApiError::InstanceNotFound)?;
         instance
             .base_status
             .check_can_back_up(instance.building.is_some())?;
         let instance_id = instance.id.clone();
-        if state.projects[project_id].backups.len() >= state.backup_quota {
+        if project.is_some_and(|p| p.backups.len() >= state.backup_quota) {
             return Err(ApiError::BackupQuota);
         }
         let backup_id = BackupId::generate(&mut state.ids);
@@ -157,14 +158,14 @@ impl Store {
             backup_id,
             // The instance's own id, so that every backup shares its allocation.
             instance_id,
-            request.name,
-            request.description,
+            request.text,
             BackupType::Manual,
             now,
             Some(job_id),
         );
-        state.start_backup(project_id, backup.clone());
-        Ok((backup, job_id))
+        let answer = answer(&backup, job_id);
+        state.start_backup(project_id, backup);
+        Ok(answer)
     }
 
     /// One page of the project's backups matching `query`, newest first, with the number of

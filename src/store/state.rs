@@ -11,8 +11,8 @@ use super::project::{Completion, Project};
 use super::{Lifecycle, LifecycleMode, Subject, Transition, TransitionKind};
 use crate::domain::policy::automated_backup_name;
 use crate::domain::{
-    Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupType, IdSource, Instance,
-    InstanceId, InstanceStatus, Job, JobId, JobKind, JobStatus, ProjectId,
+    Backup, BackupDescription, BackupId, BackupName, BackupStatus, BackupText, BackupType,
+    IdSource, Instance, InstanceId, InstanceStatus, Job, JobId, JobKind, JobStatus, ProjectId,
 };
 use crate::error::ApiError;
 use crate::fixtures::{ProjectSeed, SeedCompletion};
@@ -110,7 +110,7 @@ pub(super) enum Outcome {
 
 impl Outcome {
     /// The failure it ends in; a natural end fails with what it was bound to (`bound`).
-    fn failure(self, bound: Option<&str>) -> Option<String> {
+    pub(super) fn failure(self, bound: Option<&str>) -> Option<String> {
         match self {
             Outcome::Natural => bound.map(str::to_owned),
             Outcome::Succeed => None,
@@ -699,11 +699,12 @@ impl State {
         at: DateTime<Utc>,
         outcome: Outcome,
     ) -> Option<Transition> {
-        let project = self.projects.get_mut(project_id)?;
-        let failure = outcome.failure(project.fail_reason(id.as_str()));
-        let status = project.finish_backup(id, at, failure)?;
-        let backup = &self.projects.get(project_id)?.backups.get(id)?.backup;
-        if let Some(expire_at) = self.expiry_of(project_id, backup) {
+        let automated_backups = self.lifecycle.automated_backups;
+        let (status, expires) =
+            self.projects
+                .get_mut(project_id)?
+                .finish_backup(id, at, outcome, automated_backups)?;
+        if let Some(expire_at) = expires {
             self.push(project_id, expire_at, Due::Expire(id.clone()), false);
         }
         Some(Transition {
@@ -786,8 +787,7 @@ impl State {
         let backup = Backup::building(
             BackupId::generate(&mut self.ids),
             instance_id.clone(),
-            name,
-            BackupDescription::default(),
+            BackupText::new(name, BackupDescription::default()),
             BackupType::Auto,
             at,
             None,

@@ -573,3 +573,35 @@ async fn a_building_backup_is_reported_before_the_instance_status_it_causes() {
         .await
         .assert_error(409, "DBS.201205", "Backup is in progress, please wait.");
 }
+
+#[tokio::test]
+async fn texts_sent_with_json_escapes_are_read_unescaped_and_answered_as_json() {
+    let app = TestApp::new();
+    // `\u0075` is `u`, `\\` a backslash, `\t` a tab: every text of the body may be escaped.
+    let body = r#"{"instance_id": "07033b125fd94a8a96896f8bcfee6dda\u0069n07",
+                   "name": "back\u0075p-1", "description": "C:\\dumps\tnightly \u00e4"}"#;
+    let response = app
+        .post_with(
+            &format!("/v3/{PROJECT}/backups/create"),
+            &[
+                ("x-auth-token", TOKEN),
+                ("content-type", "application/json"),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(response.status.as_u16(), 201, "{}", response.text);
+    let backup = &response.json()["backup"];
+    assert_eq!(backup["instance_id"], INSTANCE);
+    assert_eq!(backup["name"], "backup-1");
+    assert_eq!(backup["description"], "C:\\dumps\tnightly ä");
+    assert!(
+        response
+            .text
+            .contains(r#""description":"C:\\dumps\tnightly ä""#),
+        "{}",
+        response.text
+    );
+    let listed = app.backup(backup["id"].as_str().unwrap()).await;
+    assert_eq!(listed["description"], "C:\\dumps\tnightly ä");
+}

@@ -46,6 +46,56 @@ async fn a_wrong_method_is_405_in_the_api_format() {
 }
 
 #[tokio::test]
+async fn a_405_names_the_methods_the_path_takes() {
+    let app = TestApp::new();
+    for (method, uri, allow) in [
+        (
+            Method::PATCH,
+            format!("/v3/{PROJECT}/backups"),
+            "GET,HEAD,DELETE",
+        ),
+        (
+            Method::GET,
+            format!("/mysql/v3/{PROJECT}/backups/create"),
+            "POST",
+        ),
+        (
+            Method::DELETE,
+            format!("/v3/{PROJECT}/instances/{INSTANCE}/backups/encryption"),
+            "GET,HEAD,POST",
+        ),
+        (Method::POST, "/_emulator/health".to_owned(), "GET,HEAD"),
+    ] {
+        let response = app.raw(method, &uri, &[], Body::empty()).await;
+        assert_eq!(response.status.as_u16(), 405, "{uri}");
+        assert_eq!(response.headers["allow"], allow, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn head_is_answered_by_the_get_route_without_its_body() {
+    let app = TestApp::new();
+    let uri = format!("/v3/{PROJECT}/instances/{INSTANCE}/backups/policy");
+    let get = app.get(&uri).await;
+    let head = app
+        .raw(
+            Method::HEAD,
+            &uri,
+            &[("x-auth-token", TOKEN)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!((get.status.as_u16(), head.status.as_u16()), (200, 200));
+    assert_eq!(head.text, "");
+    assert_eq!(head.headers["content-length"], get.text.len().to_string());
+    assert_eq!(head.headers["content-type"], get.headers["content-type"]);
+    // A refused HEAD is refused as its GET is.
+    let refused = app.raw(Method::HEAD, &uri, &[], Body::empty()).await;
+    assert_eq!(refused.status.as_u16(), 401);
+    assert_eq!(refused.text, "");
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_413_in_the_api_format() {
     let app = TestApp::with_settings(Settings {
         max_body_bytes: 1024,

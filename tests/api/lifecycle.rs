@@ -126,13 +126,11 @@ async fn advancing_a_real_clock_completes_backups_at_once() {
     );
     let app = router(emulator.clone());
     let project = taurusdb_emulator::domain::ProjectId::from_path(PROJECT);
-    let request =
-        taurusdb_emulator::domain::NewBackup::parse(INSTANCE.into(), "backup-1".into(), None)
-            .unwrap();
+    let request = taurusdb_emulator::domain::NewBackup::parse(INSTANCE, "backup-1", None).unwrap();
     let before = emulator.clock.now();
     emulator
         .store
-        .create_backup(&project, request, before)
+        .create_backup(&project, request, before, |_, _| ())
         .unwrap();
     let response = tower::ServiceExt::oneshot(
         app,
