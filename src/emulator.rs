@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 
 use crate::auth::AuthMode;
 use crate::clock::Clock;
-use crate::domain::{IdSource, random_seed};
+use crate::domain::{IdSource, RequestIds, random_seed};
 use crate::faults::Faults;
 use crate::fixtures::Fixtures;
 use crate::journal::Journal;
@@ -97,7 +97,7 @@ pub struct Emulator {
     pub faults: Faults,
     pub journal: Journal,
     /// Where request ids come from (seeded with `--seed`).
-    pub request_ids: parking_lot::Mutex<IdSource>,
+    pub request_ids: RequestIds,
     /// Woken whenever state may have changed, for those waiting on a backup.
     pub changes: tokio::sync::Notify,
     /// Signalled whenever state may have changed, for the state-file writer.
@@ -133,7 +133,7 @@ impl Emulator {
         Arc::new(Self {
             store: Arc::new(store),
             journal: Journal::new(settings.journal_size),
-            request_ids: parking_lot::Mutex::new(IdSource::new(seed ^ 0x5eed_0f4e_91e5_7000)),
+            request_ids: RequestIds::new(seed ^ 0x5eed_0f4e_91e5_7000),
             faults: Faults::default(),
             changes: tokio::sync::Notify::new(),
             persist: tokio::sync::Notify::new(),

@@ -2,6 +2,7 @@
 //! late". The control API adds them; the HTTP layer consults them per request. Nothing here
 //! knows about HTTP.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -51,6 +52,10 @@ pub fn make_room<T>(items: &mut Vec<T>, exhausted: impl Fn(&T) -> bool) -> Resul
 pub struct Faults {
     faults: Mutex<Vec<RequestFault>>,
     next_id: Mutex<u64>,
+    /// How many faults have calls left, kept with `faults` under its lock: every request asks
+    /// for its fault, and without one armed it is answered without the lock (which every
+    /// worker would otherwise take on every request).
+    armed: AtomicUsize,
 }
 
 impl Faults {
@@ -75,18 +80,30 @@ impl Faults {
             delay,
         };
         faults.push(fault.clone());
+        self.rearm(&faults);
         Ok(fault)
     }
 
     /// The first fault with calls left for `operation`, counted as hit.
     pub fn take(&self, operation: &str) -> Option<RequestFault> {
+        if self.armed.load(Ordering::Acquire) == 0 {
+            return None;
+        }
         let mut faults = self.faults.lock();
         let fault = faults
             .iter_mut()
             .find(|f| f.remaining > 0 && (f.operation == operation || f.operation == "*"))?;
         fault.remaining -= 1;
         fault.hits += 1;
-        Some(fault.clone())
+        let fault = fault.clone();
+        self.rearm(&faults);
+        Some(fault)
+    }
+
+    /// Counts the faults with calls left; called under the lock, after each change.
+    fn rearm(&self, faults: &[RequestFault]) {
+        let armed = faults.iter().filter(|f| f.remaining > 0).count();
+        self.armed.store(armed, Ordering::Release);
     }
 
     /// Every fault added since the last clear, with its hits and calls left.
@@ -95,7 +112,9 @@ impl Faults {
     }
 
     pub fn clear(&self) {
-        self.faults.lock().clear();
+        let mut faults = self.faults.lock();
+        faults.clear();
+        self.rearm(&faults);
     }
 }
 
@@ -115,6 +134,23 @@ mod tests {
         assert!(faults.take("create").is_none());
         assert_eq!(faults.list()[0].hits, 2);
         assert_eq!(faults.list()[0].remaining, 0);
+    }
+
+    #[test]
+    fn a_fault_added_after_the_others_ran_out_or_were_cleared_fires() {
+        let faults = Faults::default();
+        faults
+            .add("create".into(), 1, None, Duration::ZERO)
+            .unwrap();
+        assert!(faults.take("create").is_some());
+        assert!(faults.take("create").is_none(), "ran out");
+        faults.add("list".into(), 1, None, Duration::ZERO).unwrap();
+        assert!(faults.take("list").is_some());
+        faults.add("list".into(), 5, None, Duration::ZERO).unwrap();
+        faults.clear();
+        assert!(faults.take("list").is_none(), "cleared");
+        faults.add("*".into(), 1, None, Duration::ZERO).unwrap();
+        assert!(faults.take("delete").is_some());
     }
 
     #[test]

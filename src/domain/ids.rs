@@ -3,6 +3,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::ApiError;
 use crate::journal::RequestId;
@@ -184,6 +185,28 @@ impl IdSource {
     }
 }
 
+/// Request ids from a SplitMix64 sequence as [`IdSource`] makes them, shared by every worker
+/// without a lock: SplitMix64's state only ever grows by its constant, so a request claims its
+/// two steps with one atomic add. Requests taken one after another get the ids an
+/// [`IdSource`] of the same seed would give.
+#[derive(Debug)]
+pub struct RequestIds(AtomicU64);
+
+impl RequestIds {
+    pub fn new(seed: u64) -> Self {
+        Self(AtomicU64::new(seed))
+    }
+
+    pub fn next(&self) -> RequestId {
+        let mut state = self
+            .0
+            .fetch_add(SPLITMIX64_STEP.wrapping_mul(2), Ordering::Relaxed);
+        let hi = splitmix64(&mut state);
+        let lo = splitmix64(&mut state);
+        RequestId::from_hex(hex32((u128::from(hi) << 64) | u128::from(lo)))
+    }
+}
+
 /// A seed from the operating system's random source — the getrandom(2) system call, else
 /// `/dev/urandom` (as the standard library's hash maps do) — or why there is none, so that a
 /// process without randomness stops at start with a clear message instead of failing at its
@@ -216,9 +239,12 @@ fn hex32(bits: u128) -> [u8; 32] {
     out
 }
 
+/// What each SplitMix64 step adds to its state.
+const SPLITMIX64_STEP: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// The SplitMix64 step: a well-mixed 64-bit sequence from any seed.
 fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    *state = state.wrapping_add(SPLITMIX64_STEP);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476b_d1ce_4e5b);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -247,6 +273,14 @@ fn ascii_str(bytes: &[u8]) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_request_ids_follow_the_sequence_of_an_id_source_with_the_same_seed() {
+        let (shared, mut own) = (RequestIds::new(42), IdSource::new(42));
+        for _ in 0..5 {
+            assert_eq!(shared.next(), own.request_id());
+        }
+    }
 
     #[test]
     fn project_ids_in_fixtures_are_32_lowercase_hex() {

@@ -20,7 +20,7 @@ pub use backup::{
     Backup, BackupDescription, BackupName, BackupStatus, BackupText, BackupType, NewBackup,
 };
 pub use backup_query::{BackupQuery, RawBackupQuery};
-pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId, random_seed};
+pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId, RequestIds, random_seed};
 pub use instance::{Instance, InstanceProfile, InstanceStatus};
 pub use instance_backup_query::{InstanceBackupQuery, RawInstanceBackupQuery};
 pub use instance_query::{InstanceQuery, RawInstanceQuery};

@@ -38,7 +38,7 @@ pub(super) fn time() -> Option<DateTime<Utc>> {
 
 /// A new request id: 32 hex digits, from the emulator's id source.
 pub(super) fn next_id(emulator: &Emulator) -> RequestId {
-    emulator.request_ids.lock().request_id()
+    emulator.request_ids.next()
 }
 
 /// Answers `answer` as the request with this id, which arrived at `time` (in emulator time,
