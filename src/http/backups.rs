@@ -25,15 +25,13 @@ pub(super) async fn create(
     body: ApiBody,
 ) -> Result<Response, ApiError> {
     let body: CreateBackupBody = body.parse()?;
-    let request = NewBackup::parse(&body.instance_id, &body.name, body.description.as_deref())?;
-    // Written from the stored backup, under the store's lock: no copy of it is made.
-    let answer =
-        emulator
-            .store
-            .create_backup(&caller.project, request, now, |backup, job_id| {
-                CreateBackupResponse::new(backup, job_id).to_json()
-            })?;
-    Ok(json_bytes(StatusCode::CREATED, answer))
+    let description = body.description.as_deref().unwrap_or_default();
+    let request = NewBackup::parse(&body.instance_id, &body.name, Some(description))?;
+    let created = emulator
+        .store
+        .create_backup(&caller.project, request, now)?;
+    let answer = CreateBackupResponse::new(&created, &body.name, description);
+    Ok(json_bytes(StatusCode::CREATED, answer.to_json()))
 }
 
 /// Emulates "Querying Backups" (`gaussdb_06_0004`): `GET /v3/{project_id}/backups` →

@@ -14,7 +14,7 @@ use crate::domain::{
     Backup, BackupPolicy, Instance, InstanceId, InstanceProfile, InstanceStatus, Job, JobId,
 };
 use crate::error::ApiError;
-use crate::store::{BackupPage, BackupView, InstancePage, InstanceView};
+use crate::store::{BackupPage, BackupView, Created, InstancePage, InstanceView};
 
 /// Body of `POST /v3/{project_id}/backups/create`. Unknown fields are ignored. Its texts are
 /// borrowed from the body unless they hold escapes.
@@ -49,18 +49,20 @@ pub struct CreatedBackup<'a> {
 }
 
 impl<'a> CreateBackupResponse<'a> {
-    pub fn new(backup: &'a Backup, job_id: JobId) -> Self {
+    /// The answer to a create: what the store gave the backup, with the name and description
+    /// it was created with.
+    pub fn new(created: &'a Created, name: &'a str, description: &'a str) -> Self {
         Self {
             backup: CreatedBackup {
-                id: backup.id.as_str(),
-                name: backup.name(),
-                description: backup.description(),
-                begin_time: ApiTime(backup.begin_time),
-                status: backup.status.as_str(),
-                backup_type: backup.backup_type.as_str(),
-                instance_id: backup.instance_id.as_str(),
+                id: created.id.as_str(),
+                name,
+                description,
+                begin_time: ApiTime(created.begin_time),
+                status: created.status.as_str(),
+                backup_type: created.backup_type.as_str(),
+                instance_id: created.instance_id.as_str(),
             },
-            job_id,
+            job_id: created.job_id,
         }
     }
 
@@ -1133,9 +1135,7 @@ mod tests {
     use chrono::DateTime;
 
     use super::*;
-    use crate::domain::{
-        BackupDescription, BackupId, BackupName, BackupText, BackupType, IdSource,
-    };
+    use crate::domain::{BackupId, BackupType, IdSource};
 
     #[test]
     fn a_creates_answer_is_written_as_serde_json_writes_it_whatever_its_texts() {
@@ -1146,18 +1146,15 @@ mod tests {
             ("auto", "vor dem Update: ä, \\ und\tTab \u{1}\u{7f}"),
             ("\"quoted\"", "ünïcödé ✓"),
         ] {
-            let backup = Backup::building(
-                BackupId::generate(&mut ids),
-                InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap(),
-                BackupText::new(
-                    BackupName::trusted(name),
-                    BackupDescription::parse(description).unwrap(),
-                ),
-                BackupType::Manual,
-                DateTime::from_timestamp(1_777_025_997, 0).unwrap(),
-                None,
-            );
-            let answer = CreateBackupResponse::new(&backup, JobId::generate(&mut ids));
+            let created = Created {
+                id: BackupId::generate(&mut ids),
+                instance_id: InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap(),
+                status: crate::domain::BackupStatus::Building,
+                backup_type: BackupType::Manual,
+                begin_time: DateTime::from_timestamp(1_777_025_997, 0).unwrap(),
+                job_id: JobId::generate(&mut ids),
+            };
+            let answer = CreateBackupResponse::new(&created, name, description);
             let written = answer.to_json();
             assert_eq!(
                 String::from_utf8(written.clone()).unwrap(),

@@ -76,6 +76,17 @@ pub struct Store {
     initial_lifecycle: Lifecycle,
 }
 
+/// A manual backup as the store started it, for the create's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub id: BackupId,
+    pub instance_id: InstanceId,
+    pub status: BackupStatus,
+    pub backup_type: BackupType,
+    pub begin_time: DateTime<Utc>,
+    pub job_id: JobId,
+}
+
 impl Store {
     /// A store holding exactly the given starting state at time `now`, drawing ids from `ids`.
     pub fn new(
@@ -127,15 +138,15 @@ impl Store {
 
     /// Starts a manual backup: checks the instance (exists, not frozen, no backup building,
     /// `ACTIVE`), then records a `BUILDING` backup that finishes as the lifecycle says, and
-    /// its running job. `answer` makes the caller's answer from the new backup and its job
-    /// before the store takes it (so that no copy of it is made).
-    pub fn create_backup<R>(
+    /// its running job. Answers what the store gave the backup (its name and description are
+    /// the request's): the caller makes its answer after the lock, which every other request
+    /// waits for meanwhile.
+    pub fn create_backup(
         &self,
         project_id: &ProjectId,
         request: NewBackup<'_>,
         now: DateTime<Utc>,
-        answer: impl FnOnce(&Backup, JobId) -> R,
-    ) -> Result<R, ApiError> {
+    ) -> Result<Created, ApiError> {
         let mut guard = self.write();
         let state = &mut *guard;
         state.settle(now);
@@ -163,9 +174,16 @@ impl Store {
             now,
             Some(job_id),
         );
-        let answer = answer(&backup, job_id);
+        let created = Created {
+            id: backup.id.clone(),
+            instance_id: backup.instance_id.clone(),
+            status: backup.status,
+            backup_type: backup.backup_type,
+            begin_time: backup.begin_time,
+            job_id,
+        };
         state.start_backup(project_id, backup);
-        Ok(answer)
+        Ok(created)
     }
 
     /// One page of the project's backups matching `query`, newest first, with the number of

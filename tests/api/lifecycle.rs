@@ -130,7 +130,7 @@ async fn advancing_a_real_clock_completes_backups_at_once() {
     let before = emulator.clock.now();
     emulator
         .store
-        .create_backup(&project, request, before, |_, _| ())
+        .create_backup(&project, request, before)
         .unwrap();
     let response = tower::ServiceExt::oneshot(
         app,
