@@ -6,6 +6,18 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::ids::{BackupId, InstanceId, JobId};
 use crate::error::ApiError;
 
+/// The bytes a backup name is made of (ASCII letters, digits, `-`, `_`), as a table by byte.
+const NAME_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+        b += 1;
+    }
+    table
+};
+
 /// A backup name: 4 to 64 characters, starting with a letter, made only of ASCII letters,
 /// digits, `-` and `_` (the create page's rule).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +36,7 @@ impl BackupName {
         let starts_with_letter = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
         let ok = starts_with_letter
             && (4..=64).contains(&s.len())
-            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && bytes.all(|b| NAME_BYTE[usize::from(b)]);
         if ok {
             Ok(())
         } else {

@@ -136,6 +136,9 @@ impl<A: super::App> Connection<A> {
         tokio::pin!(connection);
         loop {
             tokio::select! {
+                // The connection first, then the signals: no random order drawn on every
+                // wake-up, and the signals are still polled whenever the connection waits.
+                biased;
                 _ = connection.as_mut() => break,
                 _ = self.stop.changed() => connection.as_mut().graceful_shutdown(),
                 // Closed to make room for a newer connection while it sat idle.
