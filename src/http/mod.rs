@@ -36,7 +36,7 @@ pub use self::server::serve;
 use crate::emulator::Emulator;
 
 /// The whole HTTP application for one emulator, as a router (for callers that compose
-/// routers; the server runs [`app`]).
+/// routers; the server runs the same pipeline without a router around it).
 pub fn router(emulator: Arc<Emulator>) -> Router {
     Router::new().fallback_service(app(emulator))
 }
