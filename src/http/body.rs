@@ -12,7 +12,6 @@ use axum::http::HeaderMap;
 use axum::http::header::CONTENT_LENGTH;
 use futures_util::FutureExt;
 use http_body_util::BodyExt;
-use hyper::body::Body as _;
 
 use crate::emulator::Settings;
 use crate::error::ApiError;
@@ -54,41 +53,27 @@ pub(super) async fn read(
     }
     let mut body = body;
     let mut buffer = Vec::with_capacity(declared.map_or(0, |n| n as usize));
-    // A small body has usually come with the request's head: taken at once, it needs no timer.
-    while !body.is_end_stream() {
-        let Some(frame) = body.frame().now_or_never() else {
-            break;
-        };
-        match frame {
-            None => return Ok(Bytes::from(buffer)),
-            Some(Err(_)) => return Err(ApiError::Parameter),
-            Some(Ok(frame)) => {
+    let outcome = {
+        let mut collect = std::pin::pin!(async {
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|_| ApiError::Parameter)?;
                 if let Ok(data) = frame.into_data() {
                     if buffer.len() + data.len() > rules.limit {
-                        linger(body, rules.timeout);
                         return Err(ApiError::PayloadTooLarge);
                     }
                     buffer.extend_from_slice(&data);
                 }
             }
+            Ok(())
+        });
+        // A small body has usually come with the request's head: read at once, it needs no
+        // timer.
+        match collect.as_mut().now_or_never() {
+            Some(read) => Ok(read),
+            None => tokio::time::timeout(rules.timeout, collect).await,
         }
-    }
-    if body.is_end_stream() {
-        return Ok(Bytes::from(buffer));
-    }
-    let collect = async {
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| ApiError::Parameter)?;
-            if let Ok(data) = frame.into_data() {
-                if buffer.len() + data.len() > rules.limit {
-                    return Err(ApiError::PayloadTooLarge);
-                }
-                buffer.extend_from_slice(&data);
-            }
-        }
-        Ok(())
     };
-    match tokio::time::timeout(rules.timeout, collect).await {
+    match outcome {
         Err(_) => Err(ApiError::BodyTimeout),
         Ok(Err(ApiError::PayloadTooLarge)) => {
             linger(body, rules.timeout);
