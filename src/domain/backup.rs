@@ -7,16 +7,7 @@ use super::ids::{BackupId, InstanceId, JobId};
 use crate::error::ApiError;
 
 /// The bytes a backup name is made of (ASCII letters, digits, `-`, `_`), as a table by byte.
-const NAME_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
-        b += 1;
-    }
-    table
-};
+const NAME_BYTE: [bool; 256] = super::byte_set(true, b"-_");
 
 /// A backup name: 4 to 64 characters, starting with a letter, made only of ASCII letters,
 /// digits, `-` and `_` (the create page's rule).
@@ -57,16 +48,7 @@ impl BackupName {
 /// The characters the create page forbids in a description, plus the carriage return and line
 /// feed that the user guide also forbids, as a table by byte. All ASCII: in UTF-8 their bytes
 /// are never part of another character, so a text is searched byte by byte.
-const FORBIDDEN_IN_DESCRIPTION: [bool; 256] = {
-    let mut table = [false; 256];
-    let forbidden = b"><!\"&'=\r\n";
-    let mut i = 0;
-    while i < forbidden.len() {
-        table[forbidden[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+const FORBIDDEN_IN_DESCRIPTION: [bool; 256] = super::byte_set(false, b"><!\"&'=\r\n");
 
 /// A backup description: at most 256 characters, none of `>!<"&'=`, no line breaks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -281,6 +263,22 @@ impl Backup {
             }
             None => 0,
         }
+    }
+
+    /// When it expires: a finished automated backup, while automated backups run, its
+    /// instance's `retention` after it began (asked only then); any other backup never.
+    pub fn expiry(
+        &self,
+        automated_backups: bool,
+        retention: impl FnOnce() -> Option<TimeDelta>,
+    ) -> Option<DateTime<Utc>> {
+        if self.backup_type != BackupType::Auto
+            || self.status == BackupStatus::Building
+            || !automated_backups
+        {
+            return None;
+        }
+        Some(self.begin_time + retention()?)
     }
 
     /// Finishes a building backup at `at`: `COMPLETED` with a size, or `FAILED` without one.
@@ -499,7 +497,7 @@ mod tests {
     #[test]
     fn an_empty_instance_id_is_a_missing_parameter() {
         assert_eq!(
-            NewBackup::parse("", "backup-1", None).unwrap_err(),
+            NewBackup::parse("", "backup-1", "").unwrap_err(),
             ApiError::Parameter
         );
     }
@@ -519,18 +517,13 @@ impl<'a> NewBackup<'a> {
     /// Applies the create page's rules in the order the emulator checks them: instance id
     /// given, its shape, then name, then description. The texts are read where they are
     /// (the request body) and copied once, into the backup's text.
-    pub fn parse(
-        instance_id: &'a str,
-        name: &str,
-        description: Option<&str>,
-    ) -> Result<Self, ApiError> {
+    pub fn parse(instance_id: &'a str, name: &str, description: &str) -> Result<Self, ApiError> {
         // An empty instance id is a missing parameter, not an unknown instance.
         if instance_id.is_empty() {
             return Err(ApiError::Parameter);
         }
         InstanceId::check(instance_id)?;
         BackupName::check(name)?;
-        let description = description.unwrap_or_default();
         BackupDescription::check(description)?;
         Ok(Self {
             instance_id,

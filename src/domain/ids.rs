@@ -43,16 +43,7 @@ impl fmt::Display for ProjectId {
 }
 
 /// The bytes an instance id is made of (ASCII letters, digits, `-`), as a table by byte.
-const INSTANCE_ID_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'-';
-        b += 1;
-    }
-    table
-};
+const INSTANCE_ID_BYTE: [bool; 256] = super::byte_set(true, b"-");
 
 /// A DB instance id. Real ids are 32 hex digits followed by `in07`; the documentation also
 /// calls them "UUID format", so any 1 to 64 ASCII letters, digits and hyphens are accepted.

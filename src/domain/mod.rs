@@ -27,3 +27,32 @@ pub use instance_query::{InstanceQuery, RawInstanceQuery};
 pub use job::{Job, JobKind, JobStatus, RestorePoint, RestoreSource};
 pub use lifecycle::LifecycleMode;
 pub use policy::{BackupPolicy, OffsitePolicy};
+
+/// A set of bytes as a table by byte, for rules checked on every request: ASCII letters and
+/// digits when `alphanumeric`, and the bytes of `extra`.
+const fn byte_set(alphanumeric: bool, extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = alphanumeric && (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_byte_set_holds_exactly_its_bytes() {
+        let set = super::byte_set(true, b"-_");
+        let expected = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        assert!((0..=255u8).all(|b| set[usize::from(b)] == expected(b)));
+        let set = super::byte_set(false, b"<=");
+        assert!((0..=255u8).all(|b| set[usize::from(b)] == (b == b'<' || b == b'=')));
+    }
+}

@@ -26,7 +26,7 @@ pub(super) async fn create(
 ) -> Result<Response, ApiError> {
     let body: CreateBackupBody = body.parse()?;
     let description = body.description.as_deref().unwrap_or_default();
-    let request = NewBackup::parse(&body.instance_id, &body.name, Some(description))?;
+    let request = NewBackup::parse(&body.instance_id, &body.name, description)?;
     let created = emulator
         .store
         .create_backup(&caller.project, request, now)?;

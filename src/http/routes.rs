@@ -466,11 +466,6 @@ pub fn target(method: &Method, path: &str) -> Target {
     }
 }
 
-/// The operation of a request (see [`target`]).
-pub fn operation(method: &Method, path: &str) -> Option<Operation> {
-    target(method, path).operation()
-}
-
 /// The raw (not yet percent-decoded) values of a path's parameters, in the order of its route.
 pub fn path_params(path: &str) -> Vec<&str> {
     matched(path).map_or_else(Vec::new, |found| {
@@ -481,6 +476,11 @@ pub fn path_params(path: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The operation a request names.
+    fn operation(method: &Method, path: &str) -> Option<Operation> {
+        target(method, path).operation()
+    }
 
     #[test]
     fn each_operation_has_one_route_and_one_name() {

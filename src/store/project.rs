@@ -11,8 +11,8 @@ use super::sharded::Sharded;
 use super::state::Outcome;
 use super::{BackupHistory, BackupPage, BackupView, InstanceView};
 use crate::domain::{
-    Backup, BackupId, BackupQuery, BackupStatus, BackupType, Instance, InstanceId, Job, JobId,
-    JobKind, JobStatus, ProjectId,
+    Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, JobKind,
+    JobStatus, ProjectId,
 };
 use crate::fixtures::{Credential, ProjectSeed, User};
 
@@ -524,8 +524,10 @@ impl Project {
             u64::from(backup.size_mb),
             backup.status,
         );
-        let automated = backup.backup_type == BackupType::Auto;
-        let begin = backup.begin_time;
+        let instances = &self.instances;
+        let expires = backup.expiry(automated_backups, || {
+            instances.get(&instance_id).map(|i| i.policy.retention())
+        });
         if let Some(reason) = failure {
             let failed = Unfinished {
                 completion: None,
@@ -534,16 +536,11 @@ impl Project {
             self.unfinished.insert(backup_id.clone(), failed);
         }
         self.change_used(&instance_id, size_before, size_after);
-        let instance = self.instances.get_mut(&instance_id);
-        let expires = match instance {
-            Some(instance) => {
-                if instance.building.as_ref() == Some(backup_id) {
-                    instance.building = None;
-                }
-                (automated && automated_backups).then(|| begin + instance.policy.retention())
-            }
-            None => None,
-        };
+        if let Some(instance) = self.instances.get_mut(&instance_id)
+            && instance.building.as_ref() == Some(backup_id)
+        {
+            instance.building = None;
+        }
         Some((status, expires))
     }
 

@@ -402,18 +402,14 @@ impl State {
 
     /// When a finished automated backup expires, if automated backups run.
     fn expiry_of(&self, project_id: &ProjectId, backup: &Backup) -> Option<DateTime<Utc>> {
-        if backup.backup_type != BackupType::Auto
-            || backup.status == BackupStatus::Building
-            || !self.lifecycle.automated_backups
-        {
-            return None;
-        }
-        let instance = self
-            .projects
-            .get(project_id)?
-            .instances
-            .get(&backup.instance_id)?;
-        Some(backup.begin_time + instance.policy.retention())
+        backup.expiry(self.lifecycle.automated_backups, || {
+            let instance = self
+                .projects
+                .get(project_id)?
+                .instances
+                .get(&backup.instance_id)?;
+            Some(instance.policy.retention())
+        })
     }
 
     /// Starts a `BUILDING` backup (and its job): it finishes as the lifecycle says, and ends

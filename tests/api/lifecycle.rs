@@ -126,7 +126,7 @@ async fn advancing_a_real_clock_completes_backups_at_once() {
     );
     let app = router(emulator.clone());
     let project = taurusdb_emulator::domain::ProjectId::from_path(PROJECT);
-    let request = taurusdb_emulator::domain::NewBackup::parse(INSTANCE, "backup-1", None).unwrap();
+    let request = taurusdb_emulator::domain::NewBackup::parse(INSTANCE, "backup-1", "").unwrap();
     let before = emulator.clock.now();
     emulator
         .store
