@@ -13,12 +13,12 @@ impl Store {
     /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
     /// that has not expired by `now`.
     pub fn token_project(&self, token: &str, now: DateTime<Utc>) -> Option<ProjectId> {
-        self.state.read().token_owner(token, now)
+        self.read().token_owner(token, now)
     }
 
     /// The secret key and project of an access key.
     pub fn access_key(&self, access_key: &str) -> Option<(String, ProjectId)> {
-        self.state.read().access_keys.get(access_key).cloned()
+        self.read().access_keys.get(access_key).cloned()
     }
 
     /// Issues a token for `request` (`POST /v3/auth/tokens`). In `strict` auth the user (or
@@ -127,16 +127,12 @@ impl Store {
 
     /// How many tokens the emulator's IAM keeps now (expired ones go as new ones come).
     pub fn issued_token_count(&self) -> usize {
-        self.state.read().issued.len()
+        self.read().issued.len()
     }
 
     /// A project's name (its region, or `region_subproject`), if the project exists.
     pub fn project_name(&self, project_id: &ProjectId) -> Option<String> {
-        self.state
-            .read()
-            .projects
-            .get(project_id)
-            .map(|p| p.name.clone())
+        self.read().projects.get(project_id).map(|p| p.name.clone())
     }
 
     /// Projects by name (all without one), sorted by id; only `visible_to` when given.
@@ -145,7 +141,7 @@ impl Store {
         name: Option<&str>,
         visible_to: Option<&ProjectId>,
     ) -> Vec<(ProjectId, String)> {
-        let state = self.state.read();
+        let state = self.read();
         let mut found: Vec<(ProjectId, String)> = state
             .projects
             .iter()

@@ -21,7 +21,7 @@ mod tasks;
 mod views;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use parking_lot::RwLock;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use self::pages::{BackupCursor, JobCursor, ProjectHead, walk_pages};
 pub use self::project::Completion;
@@ -67,6 +67,12 @@ impl Default for Lifecycle {
 
 /// The in-memory state of every project.
 pub struct Store {
+    /// The standard library's lock rather than parking_lot's: a writer that finds it taken
+    /// spins a little and then sleeps on a futex, where parking_lot's spins with
+    /// `sched_yield`, handing the core to whatever else runs there — on a machine whose cores
+    /// the clients share, about one system call and one task switch in four creates for
+    /// nothing (`docs/benchmarks.md`). A panic under the lock (caught per request) leaves it
+    /// poisoned; the state is used on as parking_lot's lock would have left it.
     state: RwLock<State>,
     /// Counts the times the state was taken for writing: what has not moved has not changed,
     /// which is all the state-file writer needs to know.
@@ -110,11 +116,16 @@ impl Store {
     /// The state, for a change: every writer goes through here, so the generation counts them.
     /// It moves once the lock is held, so whoever reads a generation and then the state sees
     /// at least the changes that generation counts.
-    fn write(&self) -> parking_lot::RwLockWriteGuard<'_, State> {
-        let guard = self.state.write();
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        let guard = self.state.write().unwrap_or_else(PoisonError::into_inner);
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         guard
+    }
+
+    /// The state, for reading.
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// How many times the state has been taken for a change; equal readings mean no change
@@ -197,7 +208,7 @@ impl Store {
     ) -> BackupPage {
         self.apply_due(now);
         {
-            let state = self.state.read();
+            let state = self.read();
             match state.projects.get(project_id) {
                 None => return BackupPage::default(),
                 Some(project) if project.read_waiters == 0 => {
@@ -295,7 +306,7 @@ impl Store {
                 .ok_or(ApiError::JobNotFound)
         };
         {
-            let state = self.state.read();
+            let state = self.read();
             if state
                 .projects
                 .get(project_id)
@@ -322,7 +333,7 @@ impl Store {
     ) -> Result<InstanceView, ApiError> {
         self.apply_due(now);
         {
-            let state = self.state.read();
+            let state = self.read();
             let (project, instance) = state.instance(project_id, instance_id)?;
             if project.read_waiters == 0 || instance.task.is_none() {
                 return Ok(project.view_instance(project_id, instance));
@@ -371,7 +382,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<BackupHistory, ApiError> {
         self.apply_due(now);
-        let state = self.state.read();
+        let state = self.read();
         let (project, instance) = state.instance(project_id, instance_id)?;
         Ok(project.history(instance))
     }
@@ -384,7 +395,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> InstancePage {
         self.apply_due(now);
-        let state = self.state.read();
+        let state = self.read();
         let Some(project) = state.projects.get(project_id) else {
             return InstancePage::default();
         };
@@ -416,7 +427,7 @@ impl Store {
         now: DateTime<Utc>,
         only_active: bool,
         change: impl FnOnce(&mut Instance),
-    ) -> Result<(parking_lot::RwLockWriteGuard<'_, State>, Instance), ApiError> {
+    ) -> Result<(RwLockWriteGuard<'_, State>, Instance), ApiError> {
         let mut state = self.write();
         state.settle(now);
         let instance = state.instance_mut(project_id, instance_id)?;
@@ -483,7 +494,7 @@ impl Store {
 
     /// Applies what is due by `now` as the passage of time does (the ticker's step).
     pub fn tick(&self, now: DateTime<Utc>) -> Vec<Transition> {
-        if self.state.read().next_due().is_some_and(|at| at <= now) {
+        if self.read().next_due().is_some_and(|at| at <= now) {
             self.write().apply_due(now, false)
         } else {
             Vec::new()
@@ -497,7 +508,7 @@ impl Store {
 
     /// The current lifecycle.
     pub fn lifecycle(&self) -> Lifecycle {
-        self.state.read().lifecycle
+        self.read().lifecycle
     }
 
     /// Changes the lifecycle for backups started from now on; turning automated backups on or
@@ -588,7 +599,7 @@ impl Store {
     /// A backup wherever it is, without counting a read (for waiting on it).
     pub fn find_backup(&self, backup_id: &str, now: DateTime<Utc>) -> Option<BackupView> {
         self.apply_due(now);
-        let state = self.state.read();
+        let state = self.read();
         let pid = state.project_of_backup(backup_id)?;
         state.projects[&pid].view_backup(&BackupId::from_raw(backup_id))
     }
@@ -617,7 +628,7 @@ impl Store {
 
     /// The backup failure rules, with how often each has fired.
     pub fn failure_rules(&self) -> Vec<FailureRule> {
-        self.state.read().failure_rules.clone()
+        self.read().failure_rules.clone()
     }
 
     pub fn clear_failure_rules(&self) {
@@ -726,7 +737,7 @@ impl Store {
         limit: Option<usize>,
     ) -> Vec<ProjectState> {
         self.apply_due(now);
-        let state = self.state.read();
+        let state = self.read();
         state
             .project_ids(project_id)
             .into_iter()

@@ -53,7 +53,7 @@ impl Store {
     /// A project's head, after applying what is due by `now`.
     pub fn project_head(&self, id: &ProjectId, now: DateTime<Utc>) -> Option<ProjectHead> {
         self.tick(now);
-        let state = self.state.read();
+        let state = self.read();
         let p = state.projects.get(id)?;
         let mut instances: Vec<&Instance> = p.instances.values().collect();
         sort_instances(&mut instances);
@@ -75,7 +75,7 @@ impl Store {
         epoch: u64,
         after: Option<BackupCursor>,
     ) -> Option<(Vec<BackupState>, Option<BackupCursor>)> {
-        let state = self.state.read();
+        let state = self.read();
         let p = state.projects.get(id).filter(|p| p.epoch == epoch)?;
         let from = after.map_or(Bound::Unbounded, |BackupCursor(key)| Bound::Excluded(key));
         let page: Vec<(SortKey, BackupState)> = p
@@ -106,7 +106,7 @@ impl Store {
         epoch: u64,
         after: Option<JobCursor>,
     ) -> Option<(Vec<Job>, Option<JobCursor>)> {
-        let state = self.state.read();
+        let state = self.read();
         let p = state.projects.get(id).filter(|p| p.epoch == epoch)?;
         // A backup's job is created when the backup begins: its backups from the cursor's
         // time on, oldest first (the index read backwards), with every backup that ties with
@@ -144,7 +144,7 @@ impl Store {
 
     /// How many backups and jobs a project holds now.
     pub fn project_counts(&self, id: &ProjectId) -> (usize, usize) {
-        let state = self.state.read();
+        let state = self.read();
         state
             .projects
             .get(id)

@@ -44,14 +44,14 @@ impl Store {
 
     /// The ids of every project, or of `only` if it exists, sorted.
     pub fn project_list(&self, only: Option<&ProjectId>) -> Vec<ProjectId> {
-        let state = self.state.read();
+        let state = self.read();
         state.project_ids(only).into_iter().cloned().collect()
     }
 
     /// A project's fixtures without its backups, and its epoch (which tells whether it is
     /// still the same project when its pages are read).
     fn snapshot_head(&self, id: &ProjectId) -> Option<(ProjectFile, u64, bool)> {
-        let state = self.state.read();
+        let state = self.read();
         let project = state.projects.get(id)?;
         let has_backups = !project.newest_first.is_empty();
         Some((project_head(id, project), project.epoch, has_backups))
@@ -66,7 +66,7 @@ impl Store {
         epoch: u64,
         after: Option<SortKey>,
     ) -> Option<(Vec<BackupFile>, Option<SortKey>)> {
-        let state = self.state.read();
+        let state = self.read();
         let project = state.projects.get(id).filter(|p| p.epoch == epoch)?;
         // Oldest first is the index read backwards: keys before `after`, from the end.
         let keys = match after {

@@ -183,7 +183,7 @@ impl Store {
     /// Any job by id, wherever it is, without counting a read (for waiting on it).
     pub fn find_job(&self, job_id: &str, now: DateTime<Utc>) -> Option<Job> {
         self.apply_due(now);
-        self.state.read().find_job(job_id).map(|(_, job)| job)
+        self.read().find_job(job_id).map(|(_, job)| job)
     }
 
     /// Completes a running job now: a backup's job through its backup, a restore or creation
