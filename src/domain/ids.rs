@@ -67,10 +67,10 @@ impl InstanceId {
         }
     }
 
-    /// A fresh id in the real service's shape (`<32 hex>in07`).
+    /// A fresh id in the real service's shape (`<32 hex>in07`, the digits a UUID v4's).
     pub fn generate(ids: &mut IdSource) -> Self {
         let mut id = [0u8; 36];
-        id[..32].copy_from_slice(&hex32(ids.next_u128()));
+        id[..32].copy_from_slice(&hex32(uuid_v4(ids.next_u128()).as_u128()));
         id[32..].copy_from_slice(b"in07");
         Self(Arc::from(ascii_str(&id)))
     }
@@ -97,12 +97,25 @@ impl fmt::Display for InstanceId {
 pub struct BackupId(Arc<str>);
 
 impl BackupId {
-    /// A fresh id in the real service's shape (`<32 hex>br07`).
+    /// A fresh id in the real service's shape: `<32 hex>br07`, the digits a UUID v4's, as in
+    /// every id the documentation shows (`b1182ccdda034f2b9535f3dca5c47e71br07`).
     pub fn generate(ids: &mut IdSource) -> Self {
-        let mut id = [0u8; 36];
-        id[..32].copy_from_slice(&hex32(ids.next_u128()));
-        id[32..].copy_from_slice(b"br07");
-        Self(Arc::from(ascii_str(&id)))
+        Self::generate_with_job(ids).0
+    }
+
+    /// A fresh id, as [`BackupId::generate`] makes it, and its [`BackupId::derived_job`].
+    pub fn generate_with_job(ids: &mut IdSource) -> (Self, JobId) {
+        let bits = uuid_v4(ids.next_u128()).as_u128();
+        let id = Self(Arc::from(ascii_str(&backup_id_text(bits))));
+        (id, JobId(uuid::Uuid::from_u128(bits ^ JOB_OF_BACKUP)))
+    }
+
+    /// The job id of a backup this emulator made: its digits as a UUID v4, mixed with
+    /// [`JOB_OF_BACKUP`], so that the job is found through the backup and no table of jobs
+    /// need hold it. `None` for an id of another shape (a fixture's, say).
+    pub fn derived_job(&self) -> Option<JobId> {
+        let bits = parse_hex32(self.0.strip_suffix("br07")?)?;
+        is_uuid_v4(bits).then(|| JobId(uuid::Uuid::from_u128(bits ^ JOB_OF_BACKUP)))
     }
 
     /// An id as given by a client or a fixture; lookups simply miss when it does not exist.
@@ -140,6 +153,49 @@ impl JobId {
     pub fn parse(s: &str) -> Option<Self> {
         uuid::Uuid::try_parse(s).ok().map(Self)
     }
+
+    /// The id of the backup whose [`BackupId::derived_job`] this would be, as text (on the
+    /// stack); whether that backup exists, with this job, is for its project to say.
+    pub fn derived_backup(&self) -> Option<[u8; 36]> {
+        let bits = self.0.as_u128() ^ JOB_OF_BACKUP;
+        is_uuid_v4(bits).then(|| backup_id_text(bits))
+    }
+}
+
+/// What a backup's job id differs from the backup id's digits by (an arbitrary constant): zero
+/// in the version and variant bits, so that the job id of a UUID v4 is one too, and mixing
+/// twice gives the backup's digits back.
+const JOB_OF_BACKUP: u128 = 0x5d0c_61f3_a7e2_0b94_3a86_f2d1_4c97_e05b & !UUID_V4_FIXED;
+
+/// The bits a UUID v4 fixes: its version (the 13th digit, `4`) and variant (the top two bits
+/// of the 17th).
+const UUID_V4_FIXED: u128 = 0x0000_0000_0000_f000_c000_0000_0000_0000;
+
+fn is_uuid_v4(bits: u128) -> bool {
+    bits & UUID_V4_FIXED == 0x0000_0000_0000_4000_8000_0000_0000_0000
+}
+
+/// `<32 hex>br07` of these digits.
+fn backup_id_text(bits: u128) -> [u8; 36] {
+    let mut id = [0u8; 36];
+    id[..32].copy_from_slice(&hex32(bits));
+    id[32..].copy_from_slice(b"br07");
+    id
+}
+
+/// The value of exactly 32 lowercase hex digits (as [`hex32`] writes them); `None` otherwise.
+fn parse_hex32(digits: &str) -> Option<u128> {
+    if digits.len() != 32 {
+        return None;
+    }
+    digits.bytes().try_fold(0u128, |value, b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        Some(value << 4 | u128::from(digit))
+    })
 }
 
 /// Written as its dashed text without building a string.
@@ -322,6 +378,51 @@ mod tests {
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         );
         assert_ne!(BackupId::generate(ids), id);
+    }
+
+    /// As in every backup id the documentation shows: the 13th digit `4`, the 17th one of
+    /// `89ab`.
+    #[test]
+    fn generated_backup_and_instance_ids_have_the_digits_of_a_uuid_v4() {
+        let ids = &mut IdSource::new(random_seed().unwrap());
+        for _ in 0..1000 {
+            let backup = BackupId::generate(ids);
+            let instance = InstanceId::generate(ids);
+            for id in [backup.as_str(), instance.as_str()] {
+                assert_eq!(&id[12..13], "4", "{id}");
+                assert!("89ab".contains(&id[16..17]), "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_generated_backups_job_leads_back_to_the_backup_and_no_other() {
+        let ids = &mut IdSource::new(random_seed().unwrap());
+        let mut jobs = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let (backup, job) = BackupId::generate_with_job(ids);
+            assert_eq!(backup.derived_job(), Some(job));
+            let back = job.derived_backup().unwrap();
+            assert_eq!(std::str::from_utf8(&back).unwrap(), backup.as_str());
+            assert!(job.to_string().chars().nth(14) == Some('4'), "{job}");
+            // Not the backup's digits with dashes: the two ids show no relation.
+            assert_ne!(job.to_string().replace('-', ""), backup.as_str()[..32]);
+            assert!(jobs.insert(job));
+        }
+        // Ids of other shapes (a fixture's) have no derived job.
+        for other in [
+            "c0c9f155c7b7423a9d30f0175998b63bbr01",
+            "C0C9F155C7B7423A9D30F0175998B63Bbr07",
+            "c0c9f155c7b7123a9d30f0175998b63bbr07",
+            "short",
+        ] {
+            assert_eq!(BackupId::from_raw(other).derived_job(), None, "{other}");
+        }
+        // Nor does every job id lead to a backup id.
+        assert_eq!(
+            JobId::parse("e0fbbfc8-1ac4-1721-b9e9-7dd685c5bdd7").and_then(|j| j.derived_backup()),
+            None
+        );
     }
 
     #[test]

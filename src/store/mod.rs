@@ -174,8 +174,8 @@ impl Store {
         if project.is_some_and(|p| p.backups.len() >= state.backup_quota) {
             return Err(ApiError::BackupQuota);
         }
-        let backup_id = BackupId::generate(&mut state.ids);
-        let job_id = JobId::generate(&mut state.ids);
+        // The job is found through the backup: no table of jobs grows with every create.
+        let (backup_id, job_id) = BackupId::generate_with_job(&mut state.ids);
         let backup = Backup::building(
             backup_id,
             // The instance's own id, so that every backup shares its allocation.

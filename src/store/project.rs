@@ -103,10 +103,14 @@ pub(super) struct Project {
     /// Each instance's backups, as keys of `newest_first` (which maps them to ids): a set of
     /// keys costs 16 bytes a backup less than a second map to ids.
     pub by_instance: HashMap<InstanceId, BTreeSet<SortKey>>,
-    /// Every job; private, so that only `insert_backup`, `remove_backup`,
-    /// `insert_detached_job`, `insert_task` and `finish_task` change it, and `detached` and
-    /// `tasks` stay right.
+    /// Every job but those of backups the emulator made (whose job ids derive from their
+    /// backup ids: [`BackupId::derived_job`], counted by `derived_jobs`); private, so that
+    /// only `insert_backup`, `remove_backup`, `insert_detached_job`, `insert_task` and
+    /// `finish_task` change it, and `detached`, `tasks` and `derived_jobs` stay right.
     jobs: Sharded<JobId, JobEntry>,
+    /// How many backups have a job derived from their ids (found through the backup, in no
+    /// table: a create writes one hash table less, and a backup takes some 60 bytes less).
+    derived_jobs: usize,
     /// The finished jobs of their own (of deleted backups, finished restores and creations,
     /// or from fixtures) by creation, for the newest jobs without looking at every job; these
     /// are the jobs the job history forgets.
@@ -137,6 +141,7 @@ impl Project {
             newest_first: BTreeMap::new(),
             by_instance: HashMap::default(),
             jobs: Sharded::default(),
+            derived_jobs: 0,
             detached: BTreeSet::new(),
             tasks: BTreeSet::new(),
             used_mb: HashMap::default(),
@@ -168,8 +173,12 @@ impl Project {
             self.read_waiters += 1;
         }
         if let Some(job_id) = backup.job_id {
-            self.jobs
-                .insert(job_id, JobEntry::Backup(backup.id.clone()));
+            if has_derived_job(&backup) {
+                self.derived_jobs += 1;
+            } else {
+                self.jobs
+                    .insert(job_id, JobEntry::Backup(backup.id.clone()));
+            }
         }
         self.change_used(&backup.instance_id, 0, u64::from(backup.size_mb));
         if completion != Completion::Done || fail_reason.is_some() {
@@ -202,6 +211,10 @@ impl Project {
         let job = stored.backup.job_id.map(|id| (id, self.job_of(stored)));
         let stored = self.backups.remove(backup_id)?;
         if let Some((_, job)) = job {
+            if has_derived_job(&stored.backup) {
+                self.derived_jobs -= 1;
+            }
+            // In place of the backup's entry, if it had one.
             self.insert_detached_job(job);
         }
         self.change_used(
@@ -293,7 +306,7 @@ impl Project {
 
     /// How many jobs the project has, of its backups and of deleted ones.
     pub(super) fn job_count(&self) -> usize {
-        self.jobs.len()
+        self.jobs.len() + self.derived_jobs
     }
 
     /// A finished job that no backup stands behind.
@@ -408,14 +421,24 @@ impl Project {
     /// A job by id.
     /// Whether a job of this id exists, whatever its state.
     pub(super) fn has_job(&self, id: &JobId) -> bool {
-        self.jobs.contains_key(id)
+        self.jobs.contains_key(id) || self.backup_of_derived_job(id).is_some()
     }
 
     pub(super) fn job(&self, id: &JobId) -> Option<Job> {
-        match self.jobs.get(id)? {
-            JobEntry::Backup(backup_id) => self.backups.get(backup_id).map(|s| self.job_of(s)),
-            JobEntry::Own(own) => Some(own.job.clone()),
+        match self.jobs.get(id) {
+            Some(JobEntry::Backup(backup_id)) => {
+                self.backups.get(backup_id).map(|s| self.job_of(s))
+            }
+            Some(JobEntry::Own(own)) => Some(own.job.clone()),
+            None => self.backup_of_derived_job(id).map(|s| self.job_of(s)),
         }
+    }
+
+    /// The backup whose job this is, for a job id derived from a backup id.
+    fn backup_of_derived_job(&self, id: &JobId) -> Option<&StoredBackup> {
+        let backup_id = id.derived_backup()?;
+        let stored = self.backups.get(std::str::from_utf8(&backup_id).ok()?)?;
+        (stored.backup.job_id == Some(*id)).then_some(&**stored)
     }
 
     /// The newest `limit` jobs, newest first (as `all_jobs` orders them, reversed), and how
@@ -446,12 +469,22 @@ impl Project {
         keys.sort_unstable_by(|a, b| b.cmp(a));
         keys.truncate(limit);
         let jobs = keys.iter().filter_map(|(_, id)| self.job(id)).collect();
-        (jobs, self.jobs.len())
+        (jobs, self.job_count())
     }
 
     /// Every job, oldest first.
     pub(super) fn all_jobs(&self) -> Vec<Job> {
-        let mut jobs: Vec<Job> = self.jobs.keys().filter_map(|id| self.job(id)).collect();
+        let mut jobs: Vec<Job> = self
+            .jobs
+            .keys()
+            .filter_map(|id| self.job(id))
+            .chain(
+                self.backups
+                    .values()
+                    .filter(|s| has_derived_job(&s.backup))
+                    .map(|s| self.job_of(s)),
+            )
+            .collect();
         jobs.sort_by_key(|j| (j.created, j.id));
         jobs
     }
@@ -681,6 +714,12 @@ impl Project {
             total_count,
         }
     }
+}
+
+/// Whether a backup's job is the one derived from its id (found through the backup, not in
+/// the project's table of jobs).
+fn has_derived_job(backup: &Backup) -> bool {
+    backup.job_id.is_some() && backup.job_id == backup.id.derived_job()
 }
 
 #[cfg(test)]

@@ -83,7 +83,6 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         self.shards.iter().flat_map(HashMap::keys)
     }
 
-    #[cfg(test)]
     pub(super) fn values(&self) -> impl Iterator<Item = &V> {
         self.shards.iter().flat_map(HashMap::values)
     }

@@ -34,6 +34,42 @@ async fn a_new_backups_job_is_running_then_completed() {
     assert!(job["job"].get("fail_reason").is_none());
 }
 
+/// A created backup's job is found through the backup (no table of jobs holds it): once the
+/// backup is deleted, the job must live on as a record of its own, and be counted once.
+#[tokio::test]
+async fn a_deleted_backups_job_lives_on_and_is_counted_once() {
+    let app = TestApp::new();
+    let created = app.create_ok(INSTANCE, "backup-1").await;
+    let job_id = created["job_id"].as_str().unwrap();
+    let backup_id = created["backup"]["id"].as_str().unwrap();
+    app.advance(5.0).await;
+    let job_count = |state: serde_json::Value| {
+        state["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == PROJECT)
+            .unwrap()["job_count"]
+            .clone()
+    };
+    let before = job_count(app.get("/_emulator/state").await.json());
+    let response = app.delete(backup_id).await;
+    assert_eq!(response.status, 200, "{}", response.text);
+    let job = app.job(job_id).await.json();
+    assert_eq!(job["job"]["status"], "Completed");
+    assert_eq!(job["job"]["entities"]["resource_ids"], json!([backup_id]));
+    assert_eq!(job_count(app.get("/_emulator/state").await.json()), before);
+    let listed = app.get("/_emulator/state").await.json();
+    let ids: Vec<_> = listed["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["jobs"].as_array().unwrap())
+        .filter(|j| j["id"] == job_id)
+        .collect();
+    assert_eq!(ids.len(), 1);
+}
+
 #[tokio::test]
 async fn a_missing_job_id_is_200001() {
     let app = TestApp::new();
