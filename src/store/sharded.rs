@@ -18,6 +18,9 @@ pub(super) struct Sharded<K, V> {
     shards: Vec<HashMap<K, V, RandomState>>,
     /// Picks the shard; each shard hashes again with its own seed.
     picker: RandomState,
+    /// Entries in all shards, kept as they come and go: a create checks the quota against
+    /// it, and summing the shards would read 64 of them.
+    len: usize,
 }
 
 impl<K: Hash + Eq, V> Default for Sharded<K, V> {
@@ -27,6 +30,7 @@ impl<K: Hash + Eq, V> Default for Sharded<K, V> {
                 .map(|_| HashMap::with_hasher(RandomState::default()))
                 .collect(),
             picker: RandomState::default(),
+            len: 0,
         }
     }
 }
@@ -63,7 +67,11 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
 
     pub(super) fn insert(&mut self, key: K, value: V) -> Option<V> {
         let shard = self.shard(&key);
-        self.shards[shard].insert(key, value)
+        let old = self.shards[shard].insert(key, value);
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
     }
 
     pub(super) fn remove<Q>(&mut self, key: &Q) -> Option<V>
@@ -72,11 +80,15 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
         Q: Hash + Eq + ?Sized,
     {
         let shard = self.shard(key);
-        self.shards[shard].remove(key)
+        let removed = self.shards[shard].remove(key);
+        if removed.is_some() {
+            self.len -= 1;
+        }
+        removed
     }
 
     pub(super) fn len(&self) -> usize {
-        self.shards.iter().map(HashMap::len).sum()
+        self.len
     }
 
     pub(super) fn keys(&self) -> impl Iterator<Item = &K> {
@@ -99,10 +111,15 @@ mod tests {
             assert_eq!(map.insert(format!("k{i}"), i), None);
         }
         assert_eq!(map.len(), 1000);
+        assert_eq!(map.insert("k7".to_owned(), 7), Some(7));
+        assert_eq!(map.len(), 1000);
+        assert_eq!(map.remove("nope"), None);
+        assert_eq!(map.len(), 1000);
         assert_eq!(map.get("k7"), Some(&7));
         *map.get_mut("k7").unwrap() = 70;
         assert_eq!(map.remove("k7"), Some(70));
         assert!(!map.contains_key("k7"));
+        assert_eq!(map.len(), 999);
         assert_eq!(map.keys().count(), 999);
         assert_eq!(map.values().sum::<usize>(), (0..1000).sum::<usize>() - 7);
     }
