@@ -114,6 +114,23 @@ pub struct Transition {
     pub at: DateTime<Utc>,
 }
 
+impl Transition {
+    /// A backup's transition.
+    pub fn of_backup(
+        project_id: ProjectId,
+        id: BackupId,
+        kind: TransitionKind,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            project_id,
+            subject: Subject::Backup(id),
+            kind,
+            at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,7 @@ pub(super) async fn create(
     let created = emulator
         .store
         .create_backup(&caller.project, request, now)?;
-    let answer = CreateBackupResponse::new(&created, &body.name, description);
+    let answer = CreateBackupResponse::new(&created, &body.instance_id, &body.name, description);
     Ok(json_bytes(StatusCode::CREATED, answer.to_json()))
 }
 

@@ -49,9 +49,15 @@ pub struct CreatedBackup<'a> {
 }
 
 impl<'a> CreateBackupResponse<'a> {
-    /// The answer to a create: what the store gave the backup, with the name and description
-    /// it was created with.
-    pub fn new(created: &'a Created, name: &'a str, description: &'a str) -> Self {
+    /// The answer to a create: what the store gave the backup, with the instance id, name and
+    /// description it was created with (the instance's id as the request wrote it, which the
+    /// store found it by: the same text).
+    pub fn new(
+        created: &'a Created,
+        instance_id: &'a str,
+        name: &'a str,
+        description: &'a str,
+    ) -> Self {
         Self {
             backup: CreatedBackup {
                 id: created.id.as_str(),
@@ -60,7 +66,7 @@ impl<'a> CreateBackupResponse<'a> {
                 begin_time: ApiTime(created.begin_time),
                 status: created.status.as_str(),
                 backup_type: created.backup_type.as_str(),
-                instance_id: created.instance_id.as_str(),
+                instance_id,
             },
             job_id: created.job_id,
         }
@@ -1183,13 +1189,17 @@ mod tests {
         ] {
             let created = Created {
                 id: BackupId::generate(&mut ids),
-                instance_id: InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap(),
                 status: crate::domain::BackupStatus::Building,
                 backup_type: BackupType::Manual,
                 begin_time: DateTime::from_timestamp(1_777_025_997, 0).unwrap(),
                 job_id: JobId::generate(&mut ids),
             };
-            let answer = CreateBackupResponse::new(&created, name, description);
+            let answer = CreateBackupResponse::new(
+                &created,
+                "07033b125fd94a8a96896f8bcfee6ddain07",
+                name,
+                description,
+            );
             let written = answer.to_json();
             assert_eq!(
                 String::from_utf8(written.clone()).unwrap(),

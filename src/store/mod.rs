@@ -86,7 +86,6 @@ pub struct Store {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Created {
     pub id: BackupId,
-    pub instance_id: InstanceId,
     pub status: BackupStatus,
     pub backup_type: BackupType,
     pub begin_time: DateTime<Utc>,
@@ -187,7 +186,6 @@ impl Store {
         );
         let created = Created {
             id: backup.id.clone(),
-            instance_id: backup.instance_id.clone(),
             status: backup.status,
             backup_type: backup.backup_type,
             begin_time: backup.begin_time,

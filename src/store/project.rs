@@ -160,10 +160,17 @@ impl Project {
     ) {
         let key = SortKey::new(backup.begin_time, seq);
         self.newest_first.insert(key, backup.id.clone());
-        self.by_instance
-            .entry(backup.instance_id.clone())
-            .or_default()
-            .insert(key);
+        // Looked up before it is entered: an entry's key would be a clone of the instance's
+        // id, whose count every worker's requests write.
+        match self.by_instance.get_mut(&backup.instance_id) {
+            Some(index) => {
+                index.insert(key);
+            }
+            None => {
+                self.by_instance
+                    .insert(backup.instance_id.clone(), BTreeSet::from([key]));
+            }
+        }
         if backup.status == BackupStatus::Building
             && let Some(instance) = self.instances.get_mut(&backup.instance_id)
         {
@@ -240,15 +247,7 @@ impl Project {
 
     /// An instance's backups now use `added` MB more and `removed` MB less.
     fn change_used(&mut self, instance_id: &InstanceId, removed: u64, added: u64) {
-        if removed == added {
-            return;
-        }
-        match self.used_mb.get_mut(instance_id) {
-            Some(used) => *used = used.saturating_sub(removed) + added,
-            None => {
-                self.used_mb.insert(instance_id.clone(), added);
-            }
-        }
+        change_used(&mut self.used_mb, instance_id, removed, added);
     }
 
     /// The jobs no backup stands behind, finished and running, oldest first (as `all_jobs`
@@ -552,27 +551,25 @@ impl Project {
         let backup = &mut stored.backup;
         let size_before = u64::from(backup.size_mb);
         backup.finish(at, failure.is_none());
-        let (instance_id, size_after, status) = (
-            backup.instance_id.clone(),
-            u64::from(backup.size_mb),
-            backup.status,
-        );
-        let instances = &self.instances;
+        let (size_after, status) = (u64::from(backup.size_mb), backup.status);
+        // The instance's id borrowed from the backup, not cloned (see `insert_backup`).
+        let instance_id = &backup.instance_id;
+        let instances = &mut self.instances;
         let expires = backup.expiry(automated_backups, || {
-            instances.get(&instance_id).map(|i| i.policy.retention())
+            instances.get(instance_id).map(|i| i.policy.retention())
         });
+        if let Some(instance) = instances.get_mut(instance_id)
+            && instance.building.as_ref() == Some(backup_id)
+        {
+            instance.building = None;
+        }
+        change_used(&mut self.used_mb, instance_id, size_before, size_after);
         if let Some(reason) = failure {
             let failed = Unfinished {
                 completion: None,
                 fail_reason: Some(reason.into_boxed_str()),
             };
             self.unfinished.insert(backup_id.clone(), failed);
-        }
-        self.change_used(&instance_id, size_before, size_after);
-        if let Some(instance) = self.instances.get_mut(&instance_id)
-            && instance.building.as_ref() == Some(backup_id)
-        {
-            instance.building = None;
         }
         Some((status, expires))
     }
@@ -716,10 +713,32 @@ impl Project {
     }
 }
 
+/// `used_mb` of an instance whose backups now use `added` MB more and `removed` MB less.
+fn change_used(
+    used_mb: &mut HashMap<InstanceId, u64>,
+    instance_id: &InstanceId,
+    removed: u64,
+    added: u64,
+) {
+    if removed == added {
+        return;
+    }
+    match used_mb.get_mut(instance_id) {
+        Some(used) => *used = used.saturating_sub(removed) + added,
+        None => {
+            used_mb.insert(instance_id.clone(), added);
+        }
+    }
+}
+
 /// Whether a backup's job is the one derived from its id (found through the backup, not in
 /// the project's table of jobs).
 fn has_derived_job(backup: &Backup) -> bool {
-    backup.job_id.is_some() && backup.job_id == backup.id.derived_job()
+    // Writing the job's backup id costs less than reading the backup id's digits.
+    backup
+        .job_id
+        .and_then(|job| job.derived_backup())
+        .is_some_and(|id| backup.id.as_str().as_bytes() == id)
 }
 
 #[cfg(test)]

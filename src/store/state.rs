@@ -653,17 +653,27 @@ impl State {
             if self.projects.get(&event.project_id).map(|p| p.epoch) != Some(event.epoch) {
                 continue; // the project was replaced since
             }
-            let transition = match &event.due {
-                Due::Finish(id) => self.finish_due(&event.project_id, id, event.at),
-                Due::Window(id) => self.open_window(&event.project_id, id, event.at),
-                Due::Expire(id) => self.expire(&event.project_id, id, event.at),
-                Due::FinishJob(id) => self.finish_job_due(&event.project_id, id, event.at),
-                Due::FirstBackup(id) => self.take_automated_backup(&event.project_id, id, event.at),
+            let Event {
+                project_id,
+                at,
+                due,
+                ..
+            } = event;
+            let transition = match due {
+                // The event's ids move into the transition: a finish, one per create, clones
+                // none (the project's id is shared by every request on every worker).
+                Due::Finish(id) => self
+                    .finish_due(&project_id, &id, at)
+                    .map(|kind| Transition::of_backup(project_id, id, kind, at)),
+                Due::Window(id) => self.open_window(&project_id, &id, at),
+                Due::Expire(id) => self.expire(&project_id, &id, at),
+                Due::FinishJob(id) => self.finish_job_due(&project_id, &id, at),
+                Due::FirstBackup(id) => self.take_automated_backup(&project_id, &id, at),
                 Due::ForgetJobs => {
-                    if let Some(project) = self.projects.get_mut(&event.project_id) {
+                    if let Some(project) = self.projects.get_mut(&project_id) {
                         project.forget_at = None;
                     }
-                    self.keep_jobs(&event.project_id, event.at);
+                    self.keep_jobs(&project_id, at);
                     None
                 }
             };
@@ -678,10 +688,10 @@ impl State {
         project_id: &ProjectId,
         id: &BackupId,
         at: DateTime<Utc>,
-    ) -> Option<Transition> {
+    ) -> Option<TransitionKind> {
         match self.projects.get(project_id)?.completion(id.as_str()) {
             Completion::At(t) | Completion::OnAdvance(t) if t == at => {
-                self.finish(project_id, id, at, Outcome::Natural)
+                self.finish_as(project_id, id, at, Outcome::Natural)
             }
             _ => None, // held, completed or failed by a command since
         }
@@ -695,6 +705,23 @@ impl State {
         at: DateTime<Utc>,
         outcome: Outcome,
     ) -> Option<Transition> {
+        let kind = self.finish_as(project_id, id, at, outcome)?;
+        Some(Transition::of_backup(
+            project_id.clone(),
+            id.clone(),
+            kind,
+            at,
+        ))
+    }
+
+    /// Finishes a building backup as [`State::finish`] does, answering only how it ended.
+    fn finish_as(
+        &mut self,
+        project_id: &ProjectId,
+        id: &BackupId,
+        at: DateTime<Utc>,
+        outcome: Outcome,
+    ) -> Option<TransitionKind> {
         let automated_backups = self.lifecycle.automated_backups;
         let (status, expires) =
             self.projects
@@ -703,14 +730,9 @@ impl State {
         if let Some(expire_at) = expires {
             self.push(project_id, expire_at, Due::Expire(id.clone()), false);
         }
-        Some(Transition {
-            project_id: project_id.clone(),
-            subject: Subject::Backup(id.clone()),
-            kind: match status {
-                BackupStatus::Failed => TransitionKind::Failed,
-                _ => TransitionKind::Completed,
-            },
-            at,
+        Some(match status {
+            BackupStatus::Failed => TransitionKind::Failed,
+            _ => TransitionKind::Completed,
         })
     }
 
