@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{Notify, watch};
@@ -113,11 +113,11 @@ impl<A: super::App> Connection<A> {
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let busy = self.entry.busy.clone();
+        let activity = self.entry.activity.clone();
         let app = self.app.clone();
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let app = app.clone();
-            let working = Working::new(&busy);
+            let working = Working::new(&activity);
             async move {
                 let response = app
                     .oneshot(request.map(Body::new))
@@ -128,12 +128,16 @@ impl<A: super::App> Connection<A> {
             }
         });
         let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(self.header_timeout)
-            .max_buf_size(MAX_HEAD_BYTES);
+        builder.max_buf_size(MAX_HEAD_BYTES);
         let connection = builder.serve_connection(TokioIo::new(io), service);
         tokio::pin!(connection);
+        // The header-read timeout, kept here rather than by hyper: hyper arms a timer of the
+        // runtime for every request head it waits for (an allocation, and twice the timer
+        // wheel's lock, which every worker shares); this one timer looks at the connection
+        // once per timeout at most, and closes it when it has waited that long for a head.
+        let activity = self.entry.activity.clone();
+        let header_deadline = tokio::time::sleep(self.header_timeout);
+        tokio::pin!(header_deadline);
         loop {
             tokio::select! {
                 // The connection first, then the signals: no random order drawn on every
@@ -143,6 +147,22 @@ impl<A: super::App> Connection<A> {
                 _ = self.stop.changed() => connection.as_mut().graceful_shutdown(),
                 // Closed to make room for a newer connection while it sat idle.
                 () = self.entry.evicted.notified() => break,
+                () = header_deadline.as_mut() => {
+                    let now = tokio::time::Instant::now();
+                    match activity.waiting_since() {
+                        // Waited the whole timeout for a head: closed, as hyper's timeout
+                        // would have.
+                        Some(since) if now.into_std() >= since + self.header_timeout => break,
+                        Some(since) => header_deadline
+                            .as_mut()
+                            .reset((since + self.header_timeout).into()),
+                        // A request in progress: its head has come. (A zero timeout
+                        // still looks only once a millisecond.)
+                        None => header_deadline
+                            .as_mut()
+                            .reset(now + self.header_timeout.max(Duration::from_millis(1))),
+                    }
+                }
             }
         }
     }
@@ -158,13 +178,44 @@ struct Connections {
 struct ConnectionTable {
     next: u64,
     /// By accept order: each connection's requests in progress and its eviction signal.
-    open: BTreeMap<u64, (Arc<AtomicUsize>, Arc<Notify>)>,
+    open: BTreeMap<u64, (Arc<Activity>, Arc<Notify>)>,
+}
+
+/// A connection's requests in progress, and since when it has had none (so has waited for a
+/// request's head).
+struct Activity {
+    busy: AtomicUsize,
+    /// When the last request in progress ended (or the connection was accepted), in
+    /// nanoseconds after `epoch`.
+    idle_since: AtomicU64,
+    epoch: Instant,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            busy: AtomicUsize::new(0),
+            idle_since: AtomicU64::new(0),
+            epoch: Instant::now(),
+        }
+    }
+
+    fn is_idle(&self) -> bool {
+        self.busy.load(Ordering::Acquire) == 0
+    }
+
+    /// Since when the connection has waited for a request's head; `None` while a request is
+    /// in progress.
+    fn waiting_since(&self) -> Option<Instant> {
+        self.is_idle()
+            .then(|| self.epoch + Duration::from_nanos(self.idle_since.load(Ordering::Acquire)))
+    }
 }
 
 /// A connection's place in the table, given back when dropped.
 struct Entry {
     id: u64,
-    busy: Arc<AtomicUsize>,
+    activity: Arc<Activity>,
     evicted: Arc<Notify>,
     table: Arc<Mutex<ConnectionTable>>,
 }
@@ -210,7 +261,7 @@ impl Connections {
             let idle = table
                 .open
                 .iter()
-                .find(|(_, (busy, _))| busy.load(Ordering::Acquire) == 0)
+                .find(|(_, (activity, _))| activity.is_idle())
                 .map(|(id, _)| *id)?;
             if let Some((_, evicted)) = table.open.remove(&idle) {
                 evicted.notify_one();
@@ -218,12 +269,12 @@ impl Connections {
         }
         table.next += 1;
         let id = table.next;
-        let busy = Arc::new(AtomicUsize::new(0));
+        let activity = Arc::new(Activity::new());
         let evicted = Arc::new(Notify::new());
-        table.open.insert(id, (busy.clone(), evicted.clone()));
+        table.open.insert(id, (activity.clone(), evicted.clone()));
         Some(Entry {
             id,
-            busy,
+            activity,
             evicted,
             table: self.table.clone(),
         })
@@ -239,18 +290,23 @@ fn open_file_limit() -> Option<usize> {
 }
 
 /// One request in progress on a connection, from its head to the end of its answer.
-struct Working(Arc<AtomicUsize>);
+struct Working(Arc<Activity>);
 
 impl Working {
-    fn new(busy: &Arc<AtomicUsize>) -> Self {
-        busy.fetch_add(1, Ordering::AcqRel);
-        Self(busy.clone())
+    fn new(activity: &Arc<Activity>) -> Self {
+        activity.busy.fetch_add(1, Ordering::AcqRel);
+        Self(activity.clone())
     }
 }
 
 impl Drop for Working {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        let activity = &self.0;
+        // Noted before the count drops, so that whoever sees no request in progress sees
+        // when the last one ended.
+        let elapsed = u64::try_from(activity.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        activity.idle_since.store(elapsed, Ordering::Release);
+        activity.busy.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -267,6 +267,42 @@ async fn a_slow_client_times_out_without_holding_up_others() {
     assert!(answer.contains(r#"{"error_code":"DBS.200001","error_msg":"Parameter error. The request body did not arrive in time."}"#), "{answer}");
 }
 
+/// The header-read timeout runs again once an answer is sent: a kept-alive connection that
+/// sends no next request is closed after it, while an answer that outlasts it (an event
+/// stream) is not cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_alive_connection_waits_a_timeout_for_its_next_head_and_an_answer_is_not_cut() {
+    let (_emulator, addr) = start(&Fixtures::builtin(), quick_timeouts()).await;
+    let kept_alive = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let started = std::time::Instant::now();
+        let (answer, closed) = read_until_closed(&mut stream, Duration::from_secs(5));
+        (answer, closed, started.elapsed())
+    });
+    let streaming = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .write_all(format!("GET /_emulator/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .unwrap();
+        // Three header timeouts long.
+        read_until_closed(&mut stream, Duration::from_millis(900))
+    });
+    let (answer, closed, took) = kept_alive.await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(closed, "an idle kept-alive connection is closed");
+    assert!(took >= Duration::from_millis(300), "closed after {took:?}");
+    let (events, closed) = streaming.await.unwrap();
+    assert!(events.starts_with("HTTP/1.1 200"), "{events}");
+    assert!(events.contains("data:"), "{events}");
+    assert!(
+        !closed,
+        "an event stream outlasting the header timeout is cut"
+    );
+}
+
 // --- isolation ------------------------------------------------------------------------------
 
 #[tokio::test]
