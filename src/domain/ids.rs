@@ -111,7 +111,7 @@ impl BackupId {
     }
 
     /// The job id of a backup this emulator made: its digits as a UUID v4, mixed with
-    /// [`JOB_OF_BACKUP`], so that the job is found through the backup and no table of jobs
+    /// a fixed constant, so that the job is found through the backup and no table of jobs
     /// need hold it. `None` for an id of another shape (a fixture's, say).
     pub fn derived_job(&self) -> Option<JobId> {
         let bits = parse_hex32(self.0.strip_suffix("br07")?)?;
