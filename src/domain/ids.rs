@@ -103,19 +103,12 @@ impl BackupId {
         Self::generate_with_job(ids).0
     }
 
-    /// A fresh id, as [`BackupId::generate`] makes it, and its [`BackupId::derived_job`].
+    /// A fresh id, as [`BackupId::generate`] makes it, and the job id derived from it (see
+    /// [`JobId::is_derived_from`]).
     pub fn generate_with_job(ids: &mut IdSource) -> (Self, JobId) {
         let bits = uuid_v4(ids.next_u128()).as_u128();
         let id = Self(Arc::from(ascii_str(&backup_id_text(bits))));
         (id, JobId(uuid::Uuid::from_u128(bits ^ JOB_OF_BACKUP)))
-    }
-
-    /// The job id of a backup this emulator made: its digits as a UUID v4, mixed with
-    /// a fixed constant, so that the job is found through the backup and no table of jobs
-    /// need hold it. `None` for an id of another shape (a fixture's, say).
-    pub fn derived_job(&self) -> Option<JobId> {
-        let bits = parse_hex32(self.0.strip_suffix("br07")?)?;
-        is_uuid_v4(bits).then(|| JobId(uuid::Uuid::from_u128(bits ^ JOB_OF_BACKUP)))
     }
 
     /// An id as given by a client or a fixture; lookups simply miss when it does not exist.
@@ -154,11 +147,20 @@ impl JobId {
         uuid::Uuid::try_parse(s).ok().map(Self)
     }
 
-    /// The id of the backup whose [`BackupId::derived_job`] this would be, as text (on the
-    /// stack); whether that backup exists, with this job, is for its project to say.
+    /// The id of the backup this job would be derived from, as text (on the stack): a
+    /// backup the emulator made has the job of its digits mixed with a fixed constant, so that
+    /// the job is found through the backup and no table of jobs need hold it. Whether that
+    /// backup exists, with this job, is for its project to say.
     pub fn derived_backup(&self) -> Option<[u8; 36]> {
         let bits = self.0.as_u128() ^ JOB_OF_BACKUP;
         is_uuid_v4(bits).then(|| backup_id_text(bits))
+    }
+
+    /// Whether this is the job id derived from `backup`'s id (never for an id of another
+    /// shape than the emulator's, a fixture's say).
+    pub fn is_derived_from(&self, backup: &BackupId) -> bool {
+        self.derived_backup()
+            .is_some_and(|id| backup.as_str().as_bytes() == id)
     }
 }
 
@@ -181,21 +183,6 @@ fn backup_id_text(bits: u128) -> [u8; 36] {
     id[..32].copy_from_slice(&hex32(bits));
     id[32..].copy_from_slice(b"br07");
     id
-}
-
-/// The value of exactly 32 lowercase hex digits (as [`hex32`] writes them); `None` otherwise.
-fn parse_hex32(digits: &str) -> Option<u128> {
-    if digits.len() != 32 {
-        return None;
-    }
-    digits.bytes().try_fold(0u128, |value, b| {
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            _ => return None,
-        };
-        Some(value << 4 | u128::from(digit))
-    })
 }
 
 /// Written as its dashed text without building a string.
@@ -256,12 +243,10 @@ impl RequestIds {
     }
 
     pub fn next(&self) -> RequestId {
-        let mut state = self
+        let state = self
             .0
             .fetch_add(SPLITMIX64_STEP.wrapping_mul(2), Ordering::Relaxed);
-        let hi = splitmix64(&mut state);
-        let lo = splitmix64(&mut state);
-        RequestId::from_hex(hex32((u128::from(hi) << 64) | u128::from(lo)))
+        IdSource::new(state).request_id()
     }
 }
 
@@ -401,22 +386,23 @@ mod tests {
         let mut jobs = std::collections::HashSet::new();
         for _ in 0..1000 {
             let (backup, job) = BackupId::generate_with_job(ids);
-            assert_eq!(backup.derived_job(), Some(job));
+            assert!(job.is_derived_from(&backup));
             let back = job.derived_backup().unwrap();
             assert_eq!(std::str::from_utf8(&back).unwrap(), backup.as_str());
             assert!(job.to_string().chars().nth(14) == Some('4'), "{job}");
             // Not the backup's digits with dashes: the two ids show no relation.
             assert_ne!(job.to_string().replace('-', ""), backup.as_str()[..32]);
             assert!(jobs.insert(job));
-        }
-        // Ids of other shapes (a fixture's) have no derived job.
-        for other in [
-            "c0c9f155c7b7423a9d30f0175998b63bbr01",
-            "C0C9F155C7B7423A9D30F0175998B63Bbr07",
-            "c0c9f155c7b7123a9d30f0175998b63bbr07",
-            "short",
-        ] {
-            assert_eq!(BackupId::from_raw(other).derived_job(), None, "{other}");
+            // Ids of other shapes (a fixture's) have no derived job, not even this one.
+            let digits = &backup.as_str()[..32];
+            for other in [
+                format!("{digits}br01"),
+                format!("{}br07", digits.to_uppercase()),
+                format!("{}1{}br07", &digits[..12], &digits[13..]),
+                "short".to_owned(),
+            ] {
+                assert!(!job.is_derived_from(&BackupId::from_raw(&other)), "{other}");
+            }
         }
         // Nor does every job id lead to a backup id.
         assert_eq!(

@@ -135,7 +135,6 @@ impl<A: super::App> Connection<A> {
         // runtime for every request head it waits for (an allocation, and twice the timer
         // wheel's lock, which every worker shares); this one timer looks at the connection
         // once per timeout at most, and closes it when it has waited that long for a head.
-        let activity = self.entry.activity.clone();
         let header_deadline = tokio::time::sleep(self.header_timeout);
         tokio::pin!(header_deadline);
         loop {
@@ -149,7 +148,7 @@ impl<A: super::App> Connection<A> {
                 () = self.entry.evicted.notified() => break,
                 () = header_deadline.as_mut() => {
                     let now = tokio::time::Instant::now();
-                    match activity.waiting_since() {
+                    match self.entry.activity.waiting_since() {
                         // Waited the whole timeout for a head: closed, as hyper's timeout
                         // would have.
                         Some(since) if now.into_std() >= since + self.header_timeout => break,

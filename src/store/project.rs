@@ -104,7 +104,7 @@ pub(super) struct Project {
     /// keys costs 16 bytes a backup less than a second map to ids.
     pub by_instance: HashMap<InstanceId, BTreeSet<SortKey>>,
     /// Every job but those of backups the emulator made (whose job ids derive from their
-    /// backup ids: [`BackupId::derived_job`], counted by `derived_jobs`); private, so that
+    /// backup ids: [`JobId::is_derived_from`], counted by `derived_jobs`); private, so that
     /// only `insert_backup`, `remove_backup`, `insert_detached_job`, `insert_task` and
     /// `finish_task` change it, and `detached`, `tasks` and `derived_jobs` stay right.
     jobs: Sharded<JobId, JobEntry>,
@@ -187,7 +187,12 @@ impl Project {
                     .insert(job_id, JobEntry::Backup(backup.id.clone()));
             }
         }
-        self.change_used(&backup.instance_id, 0, u64::from(backup.size_mb));
+        change_used(
+            &mut self.used_mb,
+            &backup.instance_id,
+            0,
+            u64::from(backup.size_mb),
+        );
         if completion != Completion::Done || fail_reason.is_some() {
             let unfinished = Unfinished {
                 completion: (completion != Completion::Done).then_some(completion),
@@ -224,7 +229,8 @@ impl Project {
             // In place of the backup's entry, if it had one.
             self.insert_detached_job(job);
         }
-        self.change_used(
+        change_used(
+            &mut self.used_mb,
             &stored.backup.instance_id,
             u64::from(stored.backup.size_mb),
             0,
@@ -243,11 +249,6 @@ impl Project {
             }
         }
         Some(backup)
-    }
-
-    /// An instance's backups now use `added` MB more and `removed` MB less.
-    fn change_used(&mut self, instance_id: &InstanceId, removed: u64, added: u64) {
-        change_used(&mut self.used_mb, instance_id, removed, added);
     }
 
     /// The jobs no backup stands behind, finished and running, oldest first (as `all_jobs`
@@ -734,11 +735,9 @@ fn change_used(
 /// Whether a backup's job is the one derived from its id (found through the backup, not in
 /// the project's table of jobs).
 fn has_derived_job(backup: &Backup) -> bool {
-    // Writing the job's backup id costs less than reading the backup id's digits.
     backup
         .job_id
-        .and_then(|job| job.derived_backup())
-        .is_some_and(|id| backup.id.as_str().as_bytes() == id)
+        .is_some_and(|job| job.is_derived_from(&backup.id))
 }
 
 #[cfg(test)]

@@ -812,12 +812,12 @@ impl State {
         );
         let backup_id = backup.id.clone();
         self.start_backup(project_id, backup);
-        Some(Transition {
-            project_id: project_id.clone(),
-            subject: Subject::Backup(backup_id),
-            kind: TransitionKind::Started,
+        Some(Transition::of_backup(
+            project_id.clone(),
+            backup_id,
+            TransitionKind::Started,
             at,
-        })
+        ))
     }
 
     /// Removes an automated backup whose retention has passed; if its policy now keeps it
@@ -837,12 +837,12 @@ impl State {
         self.projects
             .get_mut(project_id)?
             .remove_backup(id.as_str())?;
-        Some(Transition {
-            project_id: project_id.clone(),
-            subject: Subject::Backup(id.clone()),
-            kind: TransitionKind::Expired,
+        Some(Transition::of_backup(
+            project_id.clone(),
+            id.clone(),
+            TransitionKind::Expired,
             at,
-        })
+        ))
     }
 
     /// Every project's id (or just `only`, if it exists), sorted.
