@@ -13,7 +13,8 @@ use crate::store::Store;
 pub enum AuthMode {
     /// Any non-empty `X-Auth-Token` is accepted for any project.
     Loose,
-    /// Only tokens listed in the fixtures, each on its own project's paths.
+    /// Only the fixtures' tokens, tokens the emulator's IAM issued and AK/SK signatures made
+    /// with the fixtures' keys, each on its own project's paths.
     Strict,
 }
 
@@ -34,7 +35,8 @@ impl AuthMode {
         match self {
             AuthMode::Loose => "Any non-empty `X-Auth-Token` is accepted for any project",
             AuthMode::Strict => {
-                "Only tokens listed in the fixtures, each on its own project's paths"
+                "Only the fixtures' tokens, tokens the emulator's IAM issued and AK/SK signatures \
+                 made with the fixtures' keys, each on its own project's paths"
             }
         }
     }

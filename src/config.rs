@@ -84,7 +84,7 @@ pub struct Config {
     #[arg(long, env = "TAURUSDB_EMULATOR_PORT", default_value_t = DEFAULT_PORT)]
     pub port: u16,
 
-    /// How long a backup stays BUILDING, e.g. 0s, 250ms, 5s, 2m, 1h.
+    /// How long a backup stays BUILDING, e.g. 0s, 250ms, 5s, 2m, 1h, 1d.
     #[arg(
         long,
         env = "TAURUSDB_EMULATOR_BACKUP_DURATION",
@@ -153,8 +153,9 @@ pub struct Config {
     )]
     pub max_backups_per_project: usize,
 
-    /// How long the job of a deleted backup stays queryable, from the job's creation, in
-    /// emulator time, e.g. 7d, 12h.
+    /// How long a finished job no backup stands behind (a deleted backup's, a restore's, an
+    /// instance creation's) stays queryable, from the job's creation, in emulator time, e.g.
+    /// 7d, 12h.
     #[arg(
         long,
         env = "TAURUSDB_EMULATOR_JOB_RETENTION",
@@ -163,7 +164,8 @@ pub struct Config {
     )]
     pub job_retention: Duration,
 
-    /// The most jobs of deleted backups one project keeps; the oldest go first.
+    /// The most finished jobs of deleted backups, restores and instance creations one project
+    /// keeps; the oldest go first.
     #[arg(
         long,
         env = "TAURUSDB_EMULATOR_MAX_JOBS_PER_PROJECT",

@@ -49,7 +49,8 @@ pub struct Settings {
     pub max_backups_per_project: usize,
     /// How long the job of a deleted backup stays, from its creation, in emulator time.
     pub job_retention: TimeDelta,
-    /// The most jobs of deleted backups one project keeps.
+    /// The most finished jobs of deleted backups, restores and instance creations one project
+    /// keeps.
     pub max_jobs_per_project: usize,
     /// Who may use the control plane.
     pub control: ControlAccess,

@@ -124,6 +124,32 @@ pub enum ApiError {
     UnknownJob,
     /// Control API: 409 `EMULATOR.JOB_ENDED`, the job is not running any more.
     JobEnded,
+    /// 409 `DBS.200019`: a job of the instance's own (a change, a restore) is running.
+    InstanceOperationRunning,
+    /// 400 `DBS.280434`: a spec code the flavor catalogue does not have.
+    InvalidFlavor,
+    /// 400 `DBS.280450`: the flavor is not sold in an AZ of the instance.
+    FlavorSoldOut,
+    /// 400 `DBS.200042`: a `database_name` other than `gaussdb-mysql`.
+    UnknownEngine,
+    /// 400 `DBS.280260`: `availability_zone_mode` missing, or not `single` or `multi`.
+    InvalidAzMode,
+    /// 400 `DBS.280364`: a port out of range or reserved.
+    InvalidPort,
+    /// 400 `DBS.200056`: more read replicas than an instance (15) or a request (9) may add.
+    TooManyNodes,
+    /// 400 `DBS.212005`: a node id that is not one of the instance's nodes.
+    NodeNotInInstance,
+    /// 409 `DBS.280406`: the operation is not allowed for the node or instance (the last
+    /// read replica).
+    NodeOperationForbidden,
+    /// 404 `DBS.200503`: a creation's VPC is not one of the project's (also the network
+    /// look-ups' answer for an unknown VPC, as the next two for theirs).
+    VpcNotFound,
+    /// 404 `DBS.200501`: a creation's subnet is not one of its VPC's.
+    SubnetNotFound,
+    /// 404 `DBS.200050`: a creation's security group is not one of the project's.
+    SecurityGroupNotFound,
 }
 
 /// Whose format an error body takes.
@@ -164,17 +190,28 @@ impl ApiError {
             | InvalidVpc
             | InvalidSubnet
             | UnsupportedEngine
-            | EngineMismatch => 400,
+            | EngineMismatch
+            | InvalidFlavor
+            | FlavorSoldOut
+            | UnknownEngine
+            | InvalidAzMode
+            | InvalidPort
+            | TooManyNodes
+            | NodeNotInInstance => 400,
             InstanceNotFound
             | BackupNotFound
             | ResourceNotFound
             | NoTls
             | SourceInstanceNotFound
-            | UnknownJob => 404,
+            | UnknownJob
+            | VpcNotFound
+            | SubnetNotFound
+            | SecurityGroupNotFound => 404,
             MethodNotAllowed => 405,
             WaitTimeout(_) => 408,
             WaitEndedElsewhere(..) | JobEnded => 409,
             InstanceBusy | InstanceStorageFull | BackupInProgress => 409,
+            InstanceOperationRunning | NodeOperationForbidden => 409,
             PayloadTooLarge | BackupQuota | InstanceQuota => 413,
             BodyTimeout => 408,
             UriTooLong => 414,
@@ -234,6 +271,18 @@ impl ApiError {
             EngineMismatch => "DBS.201207",
             SourceInstanceNotFound => "DBS.200013",
             InstanceQuota => "DBS.200046",
+            InstanceOperationRunning => "DBS.200019",
+            InvalidFlavor => "DBS.280434",
+            FlavorSoldOut => "DBS.280450",
+            UnknownEngine => "DBS.200042",
+            InvalidAzMode => "DBS.280260",
+            InvalidPort => "DBS.280364",
+            TooManyNodes => "DBS.200056",
+            NodeNotInInstance => "DBS.212005",
+            NodeOperationForbidden => "DBS.280406",
+            VpcNotFound => "DBS.200503",
+            SubnetNotFound => "DBS.200501",
+            SecurityGroupNotFound => "DBS.200050",
         }
     }
 
@@ -285,7 +334,7 @@ impl ApiError {
             BackupNotFound => "The backup information does not exist.",
             InstanceNotFound => "The DB instance does not exist.",
             ResourceNotFound | MethodNotAllowed => "Resource not found.",
-            InstanceBusy => {
+            InstanceBusy | InstanceOperationRunning => {
                 "Another operation is being performed on the DB instance or the DB instance is faulty."
             }
             InstanceStorageFull => {
@@ -306,6 +355,19 @@ impl ApiError {
             UnsupportedEngine | EngineMismatch => "The DB engine or version is not supported.",
             SourceInstanceNotFound => "The original DB instance does not exist.",
             InstanceQuota => "The number of DB instances has reached the quota.",
+            InvalidFlavor => "Invalid specification code.",
+            FlavorSoldOut => "The DB instance specifications are sold out.",
+            UnknownEngine => "The DB engine does not exist.",
+            InvalidAzMode => "Invalid AZ mode.",
+            InvalidPort => "Invalid database port.",
+            TooManyNodes => "The maximum number of nodes has been reached.",
+            NodeNotInInstance => "The node does not belong to the group.",
+            NodeOperationForbidden => "Operation not allowed by the DB instance type or status.",
+            VpcNotFound => "The VPC does not exist or does not belong to the user.",
+            SubnetNotFound => "The subnet does not exist or does not belong to the VPC.",
+            SecurityGroupNotFound => {
+                "The security group does not exist or does not belong to the VPC."
+            }
         };
         text.to_owned()
     }

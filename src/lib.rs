@@ -124,6 +124,8 @@ pub fn from_config(config: &Config) -> Result<Arc<Emulator>, String> {
         config.tls_cert.as_deref(),
         config.tls_key.as_deref(),
         config.tls_ca_out.as_deref(),
+        // Clients check a certificate against their own clocks, not the emulator's.
+        SystemClock::wall(),
     )?
     .map(Arc::new);
     if settings.seed.is_none() {

@@ -91,6 +91,9 @@ pub enum SignatureError {
     BodyHashMismatch,
 }
 
+/// What `X-Sdk-Content-Sha256` says of a body the signature does not cover.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
 /// The canonical request: method, canonical URI, canonical query, canonical headers, signed
 /// header names and payload hash, joined by line breaks.
 pub fn canonical_request(
@@ -106,15 +109,17 @@ pub fn canonical_request(
         headers.push_str(value.trim());
         headers.push('\n');
     }
-    // The payload hash is always the body's own; a client may state it in
-    // `X-Sdk-Content-Sha256`, but only truly (the SDK's `UNSIGNED-PAYLOAD` is for non-JSON
-    // content, which this API never takes).
-    let payload = body_hash(request.body);
-    if let Some(given) = (request.header)("x-sdk-content-sha256")
-        && !given.trim().eq_ignore_ascii_case(&payload)
-    {
-        return Err(SignatureError::BodyHashMismatch);
-    }
+    // The payload hash is the body's own. A client may state it in `X-Sdk-Content-Sha256`,
+    // but only truly; or state `UNSIGNED-PAYLOAD` (the Huawei SDKs do for every content type
+    // but JSON), which then stands in the canonical request for a body that has bytes, as the
+    // gateway's scheme and the SDK's signer have it (an empty body keeps its own hash).
+    let own = body_hash(request.body);
+    let payload = match (request.header)("x-sdk-content-sha256").map(str::trim) {
+        Some(UNSIGNED_PAYLOAD) if !request.body.is_empty() => UNSIGNED_PAYLOAD.to_owned(),
+        Some(UNSIGNED_PAYLOAD) | None => own,
+        Some(given) if given.eq_ignore_ascii_case(&own) => own,
+        Some(_) => return Err(SignatureError::BodyHashMismatch),
+    };
     Ok(format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         request.method.to_ascii_uppercase(),
@@ -323,6 +328,37 @@ mod tests {
         let auth = Authorization::parse(v["expected_authorization"].as_str().unwrap()).unwrap();
         assert!(!verify("wrongsecret", &to_sign, &auth.signature));
         assert!(!verify(v["sk"].as_str().unwrap(), &to_sign, "zz"));
+    }
+
+    #[test]
+    fn unsigned_payload_stands_for_a_body_and_an_empty_body_keeps_its_own_hash() {
+        let canonical = |header: Option<&'static str>, body: &'static [u8]| {
+            let lookup =
+                move |name: &str| (name == "x-sdk-content-sha256").then_some(header).flatten();
+            let request = Request {
+                method: "POST",
+                path: "/v3/p/backups/create",
+                query: "",
+                header: &lookup,
+                body,
+            };
+            canonical_request(&request, &[]).map(|c| c.rsplit('\n').next().unwrap().to_owned())
+        };
+        assert_eq!(
+            canonical(Some(UNSIGNED_PAYLOAD), b"a=1"),
+            Ok("UNSIGNED-PAYLOAD".to_owned())
+        );
+        assert_eq!(canonical(Some(UNSIGNED_PAYLOAD), b""), Ok(body_hash(b"")));
+        assert_eq!(canonical(None, b"a=1"), Ok(body_hash(b"a=1")));
+        assert_eq!(
+            canonical(Some("unsigned-payload"), b"a=1"),
+            Err(SignatureError::BodyHashMismatch)
+        );
+        let other = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(
+            canonical(Some(other), b"a=1"),
+            Err(SignatureError::BodyHashMismatch)
+        );
     }
 
     #[test]

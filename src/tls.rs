@@ -5,8 +5,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, GeneralSubtree,
+    IsCa, KeyPair, KeyUsagePurpose, NameConstraints,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -37,10 +39,11 @@ impl Tls {
         cert: Option<&Path>,
         key: Option<&Path>,
         ca_out: Option<&Path>,
+        now: DateTime<Utc>,
     ) -> Result<Option<Self>, String> {
         let tls = match (cert, key) {
             (Some(cert), Some(key)) => Self::from_files(cert, key)?,
-            (None, None) if enabled => Self::generate(hostnames)?,
+            (None, None) if enabled => Self::generate(hostnames, now)?,
             (None, None) => return Ok(None),
             _ => return Err("--tls-cert and --tls-key go together".to_owned()),
         };
@@ -51,24 +54,39 @@ impl Tls {
         Ok(Some(tls))
     }
 
-    /// A fresh CA, and a certificate it signs for the local names and `hostnames`.
-    pub fn generate(hostnames: &[String]) -> Result<Self, String> {
+    /// A fresh CA, and a certificate it signs for the local names and `hostnames`, both valid
+    /// from a day before `now` for [`VALID_DAYS`]. The CA can sign only certificates of those
+    /// names (name constraints) and no other CA (path length 0): a client that trusts it
+    /// trusts nothing else of whoever might get hold of its key.
+    pub fn generate(hostnames: &[String], now: DateTime<Utc>) -> Result<Self, String> {
         let fail = |e: rcgen::Error| format!("cannot make a TLS certificate: {e}");
-        let ca_key = KeyPair::generate().map_err(fail)?;
-        let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
-        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        ca.distinguished_name = name("taurusdb-emulator local CA");
-        let ca_cert = ca.self_signed(&ca_key).map_err(fail)?;
-        let issuer = rcgen::Issuer::new(ca, ca_key);
-
         let names: Vec<String> = LOCAL_NAMES
             .iter()
             .map(|n| (*n).to_owned())
             .chain(hostnames.iter().cloned())
             .collect();
+        // The start of a day, as the certificates' validity counts.
+        let day = |t: DateTime<Utc>| rcgen::date_time_ymd(t.year(), t.month() as u8, t.day() as u8);
+        let (not_before, not_after) = (
+            day(now - TimeDelta::days(1)),
+            day(now + TimeDelta::days(VALID_DAYS)),
+        );
+        let ca_key = KeyPair::generate().map_err(fail)?;
+        let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+        ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        ca.distinguished_name = name("taurusdb-emulator local CA");
+        ca.name_constraints = Some(NameConstraints {
+            permitted_subtrees: names.iter().map(|n| subtree(n)).collect(),
+            excluded_subtrees: Vec::new(),
+        });
+        (ca.not_before, ca.not_after) = (not_before, not_after);
+        let ca_cert = ca.self_signed(&ca_key).map_err(fail)?;
+        let issuer = rcgen::Issuer::new(ca, ca_key);
+
         let key = KeyPair::generate().map_err(fail)?;
         let mut server = CertificateParams::new(names).map_err(fail)?;
+        (server.not_before, server.not_after) = (not_before, not_after);
         server.distinguished_name = name("taurusdb-emulator");
         server.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         server.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
@@ -100,6 +118,22 @@ impl Tls {
             config: server_config(chain, key)?,
             ca_pem,
         })
+    }
+}
+
+/// How many days a generated certificate is valid after its start (the longest a public
+/// server certificate may be).
+pub const VALID_DAYS: i64 = 397;
+
+/// The name constraint that permits `name`: the address itself for an IP address, the name
+/// and its subdomains for a DNS name.
+fn subtree(name: &str) -> GeneralSubtree {
+    match name.parse::<std::net::IpAddr>() {
+        Ok(ip) => GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(
+            ip,
+            if ip.is_ipv4() { 32 } else { 128 },
+        )),
+        Err(_) => GeneralSubtree::DnsName(name.to_owned()),
     }
 }
 
@@ -147,10 +181,56 @@ pub fn client_config(ca_pem: &[u8]) -> Result<Arc<rustls::ClientConfig>, String>
 mod tests {
     use super::*;
 
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-07T03:29:54Z")
+            .unwrap()
+            .to_utc()
+    }
+
     #[test]
     fn a_generated_certificate_is_trusted_through_its_ca() {
-        let tls = Tls::generate(&["gaussdb.eu-de.example".to_owned()]).unwrap();
+        let tls = Tls::generate(&["gaussdb.eu-de.example".to_owned()], now()).unwrap();
         assert!(tls.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(client_config(tls.ca_pem.as_bytes()).is_ok());
+    }
+
+    /// Before: the CA had no name or path-length constraints and was valid from 1975 to 4096.
+    #[test]
+    fn the_generated_ca_signs_only_its_names_one_level_deep_for_about_a_year() {
+        let tls = Tls::generate(
+            &["gaussdb.eu-de.example".to_owned(), "10.1.2.3".to_owned()],
+            now(),
+        )
+        .unwrap();
+        let der = CertificateDer::from_pem_slice(tls.ca_pem.as_bytes()).unwrap();
+        let (_, ca) = x509_parser::parse_x509_certificate(&der).unwrap();
+        let basic = ca.basic_constraints().unwrap().unwrap().value;
+        assert!(basic.ca);
+        assert_eq!(basic.path_len_constraint, Some(0));
+        let constraints = ca.name_constraints().unwrap().unwrap().value;
+        let permitted: Vec<String> = constraints
+            .permitted_subtrees
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{}", s.base))
+            .collect();
+        assert_eq!(permitted.len(), 5, "{permitted:?}");
+        for expected in ["localhost", "gaussdb.eu-de.example"] {
+            assert!(
+                permitted.iter().any(|p| p.contains(expected)),
+                "{permitted:?}"
+            );
+        }
+        assert!(constraints.excluded_subtrees.is_none());
+        let validity = ca.validity();
+        let from = validity.not_before.timestamp();
+        let until = validity.not_after.timestamp();
+        let at = now().timestamp();
+        assert!(from <= at && at - from <= 2 * 86_400, "{from} {at}");
+        assert!(
+            until - at <= (VALID_DAYS + 1) * 86_400 && until > at,
+            "{until} {at}"
+        );
     }
 }

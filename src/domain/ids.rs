@@ -92,6 +92,43 @@ impl fmt::Display for InstanceId {
     }
 }
 
+/// A node id: 32 hex digits and `no07`, like `799a0f2fa49a4151bf9f7063c1fbba36no07`; paths
+/// are checked for the shape an instance id has (`DBS.280404` otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(Arc<str>);
+
+impl NodeId {
+    /// A node id from a path or a fixture: 1 to 64 letters, digits and hyphens
+    /// (`DBS.280404` otherwise).
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        InstanceId::check(s)?;
+        Ok(Self(s.into()))
+    }
+
+    /// A fresh id in the real service's shape (`<32 hex>no07`, the digits a UUID v4's).
+    pub fn generate(ids: &mut IdSource) -> Self {
+        let mut id = [0u8; 36];
+        id[..32].copy_from_slice(&hex32(uuid_v4(ids.next_u128()).as_u128()));
+        id[32..].copy_from_slice(b"no07");
+        Self(Arc::from(ascii_str(&id)))
+    }
+
+    /// `<32 hex digits>no07` of these digits (a UUID's, dashes left out).
+    pub fn from_uuid(uuid: &str) -> Self {
+        Self(format!("{}no07", uuid.replace('-', "")).into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A backup id: 32 hex digits and a suffix, like `b1182ccdda034f2b9535f3dca5c47e71br07`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BackupId(Arc<str>);
@@ -204,6 +241,27 @@ impl fmt::Display for JobId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0.hyphenated())
     }
+}
+
+/// A 64-bit FNV-1a hash of `seed` and `salt`: stable across runs and platforms.
+pub fn stable_hash(seed: &str, salt: u8) -> u64 {
+    seed.bytes()
+        .chain(std::iter::once(salt))
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// A UUID-shaped id derived from `seed` and `salt`, the same every time.
+pub fn derived_uuid(seed: &str, salt: u8) -> String {
+    let hi = u128::from(stable_hash(seed, salt));
+    let lo = u128::from(stable_hash(seed, salt.wrapping_add(128)));
+    uuid::Builder::from_u128((hi << 64) | lo)
+        .with_version(uuid::Version::Random)
+        .with_variant(uuid::Variant::RFC4122)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }
 
 /// Where new ids come from: a SplitMix64 sequence from a seed — given (`--seed`), so that two

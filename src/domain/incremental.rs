@@ -175,7 +175,7 @@ fn backup(
     end_time: DateTime<Utc>,
 ) -> IncrementalBackup {
     // Stable ids: the instance's hash and the end time, shaped like a backup id.
-    let hash = super::instance::stable_hash(instance.as_str(), 7);
+    let hash = super::ids::stable_hash(instance.as_str(), 7);
     IncrementalBackup {
         id: format!("{hash:016x}{:016x}br07", end_time.timestamp_millis()),
         name: format!("GaussDBforMySQL--{}", end_time.format("%Y%m%d%H%M%S%3f")),

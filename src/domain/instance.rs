@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ids::{BackupId, InstanceId, JobId};
+use super::catalog::Flavor;
+use super::ids::{BackupId, InstanceId, JobId, derived_uuid, stable_hash};
+use super::node::{Node, Placement};
 use super::policy::BackupPolicy;
 use crate::error::ApiError;
 
@@ -115,8 +117,12 @@ pub struct Instance {
     pub base_status: InstanceStatus,
     /// The backup of this instance that is still `BUILDING`, if any: at most one at a time.
     pub building: Option<BackupId>,
-    /// The running job that holds the instance `BUILD` (its creation) or `RESTORING`.
-    pub task: Option<JobId>,
+    /// The running jobs of its own: its creation or a restore (which hold it `BUILD` or
+    /// `RESTORING`), or a change (one at a time, or a replica added per job). While any runs,
+    /// other changes are refused.
+    pub tasks: Vec<JobId>,
+    /// The master first, then the read replicas.
+    pub nodes: Vec<Node>,
     pub policy: BackupPolicy,
     /// When the next automated backup is due, if automated backups run.
     pub next_automated_backup: Option<DateTime<Utc>>,
@@ -160,8 +166,8 @@ pub struct InstanceProfile {
     pub backup_encryption_key: Option<String>,
     /// The cross-region backup policy, once one was set.
     pub offsite_policy: Option<super::policy::OffsitePolicy>,
-    /// One master node and `node_count - 1` read replicas.
-    pub node_count: u32,
+    /// Seconds-level monitoring: off, or every 1 or 5 seconds.
+    pub monitoring: Option<u8>,
     /// Whether table names are case-insensitive (1, the default) or not (0); a restore needs
     /// the same on both sides.
     pub lower_case_table_names: u8,
@@ -177,7 +183,7 @@ impl InstanceProfile {
             alias: String::new(),
             port: 3306,
             region: region.to_owned(),
-            datastore_version: "8.0".to_owned(),
+            datastore_version: "8.0.22".to_owned(),
             kernel_version: "2.0.29.1".to_owned(),
             created,
             updated: created,
@@ -203,34 +209,57 @@ impl InstanceProfile {
             dedicated_resource_id: String::new(),
             backup_encryption_key: None,
             offsite_policy: None,
-            node_count: 1,
+            monitoring: None,
             lower_case_table_names: 1,
         }
     }
 }
 
-/// A 64-bit FNV-1a hash of `seed` and `salt`: stable across runs and platforms.
-pub fn stable_hash(seed: &str, salt: u8) -> u64 {
-    seed.bytes()
-        .chain(std::iter::once(salt))
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-}
+impl InstanceProfile {
+    /// Takes a flavor: its spec code and its numbers.
+    pub fn take_flavor(&mut self, flavor: &Flavor) {
+        flavor.spec_code.clone_into(&mut self.flavor_ref);
+        flavor.vcpus.clone_into(&mut self.vcpus);
+        flavor.ram.clone_into(&mut self.ram);
+    }
 
-/// A UUID-shaped id derived from `seed` and `salt`, the same every time.
-pub fn derived_uuid(seed: &str, salt: u8) -> String {
-    let hi = u128::from(stable_hash(seed, salt));
-    let lo = u128::from(stable_hash(seed, salt.wrapping_add(128)));
-    uuid::Builder::from_u128((hi << 64) | lo)
-        .with_version(uuid::Version::Random)
-        .with_variant(uuid::Variant::RFC4122)
-        .into_uuid()
-        .hyphenated()
-        .to_string()
+    /// Where the instance's nodes go: its region, zones and address.
+    pub fn placement(&self) -> Placement<'_> {
+        Placement {
+            region: &self.region,
+            az_mode: &self.az_mode,
+            master_az: &self.master_az_code,
+            address: self
+                .private_ips
+                .first()
+                .map_or("192.168.0.2", String::as_str),
+        }
+    }
 }
 
 impl Instance {
+    /// An instance with nothing building or running.
+    pub fn new(
+        id: InstanceId,
+        name: String,
+        base_status: InstanceStatus,
+        policy: BackupPolicy,
+        profile: InstanceProfile,
+        nodes: Vec<Node>,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            base_status,
+            building: None,
+            tasks: Vec::new(),
+            nodes,
+            policy,
+            next_automated_backup: None,
+            profile,
+        }
+    }
+
     /// The status a client reads: `BACKING UP` while an `ACTIVE` instance has a backup building.
     pub fn status(&self) -> InstanceStatus {
         match (self.base_status, &self.building) {
@@ -238,6 +267,36 @@ impl Instance {
             (status, _) => status,
         }
     }
+}
+
+/// 4 to 64 characters (at most 64 bytes), starting with a letter, then letters, digits, `-`
+/// and `_`; Chinese characters count as letters.
+pub(super) fn name_ok(name: &str) -> bool {
+    let letter = |c: char| c.is_ascii_alphabetic() || ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let count = name.chars().count();
+    (4..=64).contains(&count)
+        && name.len() <= 64
+        && name.chars().next().is_some_and(letter)
+        && name
+            .chars()
+            .all(|c| letter(c) || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// 8 to 32 characters with at least three of: upper case, lower case, digits, and the
+/// special characters `~!@#$%^*-_=+?,()&`; nothing else.
+pub(super) fn password_ok(password: &str) -> bool {
+    const SPECIAL: &str = "~!@#$%^*-_=+?,()&";
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| SPECIAL.contains(c)),
+    ];
+    (8..=32).contains(&password.len())
+        && password
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
+        && kinds.iter().filter(|k| **k).count() >= 3
 }
 
 /// The backup encryption a request asks for: `Some(key)` for `on` with `type` `kms` and a
@@ -275,16 +334,15 @@ mod tests {
     #[test]
     fn an_active_instance_reads_backing_up_while_a_backup_builds() {
         let id = InstanceId::parse("07033b125fd94a8a96896f8bcfee6ddain07").unwrap();
-        let mut instance = Instance {
-            profile: InstanceProfile::defaults(&id, "eu-de", DateTime::UNIX_EPOCH),
+        let profile = InstanceProfile::defaults(&id, "eu-de", DateTime::UNIX_EPOCH);
+        let mut instance = Instance::new(
             id,
-            name: "taurusdb-instance01".into(),
-            base_status: InstanceStatus::Active,
-            building: None,
-            task: None,
-            policy: BackupPolicy::default(),
-            next_automated_backup: None,
-        };
+            "taurusdb-instance01".into(),
+            InstanceStatus::Active,
+            BackupPolicy::default(),
+            profile,
+            Vec::new(),
+        );
         assert_eq!(instance.status(), InstanceStatus::Active);
         instance.building = Some(BackupId::from_raw("b1182ccdda034f2b9535f3dca5c47e71br07"));
         assert_eq!(instance.status(), InstanceStatus::BackingUp);

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::ids::{BackupId, InstanceId, JobId};
+use super::instance_change::InstanceChange;
 
 /// The name the emulator gives a backup job; the real name is not documented.
 pub const BACKUP_JOB_NAME: &str = "CreateGaussDBforMySQLBackup";
@@ -61,6 +62,8 @@ pub enum JobKind {
     Restore(RestoreSource),
     /// Creates the job's instance, with the data of a restore source if there is one.
     CreateInstance(Option<RestoreSource>),
+    /// Changes the job's instance (or one of its nodes), or deletes it.
+    Change(InstanceChange),
 }
 
 impl JobKind {
@@ -71,6 +74,7 @@ impl JobKind {
             JobKind::Restore(_) => RESTORE_JOB_NAME,
             JobKind::CreateInstance(Some(_)) => RESTORE_NEW_JOB_NAME,
             JobKind::CreateInstance(None) => CREATE_INSTANCE_JOB_NAME,
+            JobKind::Change(change) => change.job_name(),
         }
     }
 
@@ -106,7 +110,7 @@ impl Job {
 
     /// The job's `entities.resource_ids`: the backup it builds; the instance a restore
     /// overwrites; the server and volume of a created instance (as Huawei Cloud's example
-    /// shows them).
+    /// shows them); the node a node job works on, or the instance a change changes.
     pub fn resource_ids(&self) -> Vec<String> {
         match &self.kind {
             JobKind::Backup(id) => vec![id.to_string()],
@@ -115,6 +119,10 @@ impl Job {
                 format!("{}.vm", self.instance_id),
                 format!("{}.volume", self.instance_id),
             ],
+            JobKind::Change(change) => vec![match change.node() {
+                Some(node) => node.to_string(),
+                None => self.instance_id.to_string(),
+            }],
         }
     }
 

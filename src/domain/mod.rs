@@ -3,15 +3,19 @@
 
 pub mod backup;
 pub mod backup_query;
+pub mod catalog;
 pub mod identity;
 pub mod ids;
 pub mod incremental;
 pub mod instance;
 pub mod instance_backup_query;
+pub mod instance_change;
 pub mod instance_query;
 pub mod job;
 pub mod lifecycle;
+pub mod network;
 pub mod new_instance;
+pub mod node;
 pub mod policy;
 pub mod restore;
 pub mod time;
@@ -20,7 +24,7 @@ pub use backup::{
     Backup, BackupDescription, BackupName, BackupStatus, BackupText, BackupType, NewBackup,
 };
 pub use backup_query::{BackupQuery, RawBackupQuery};
-pub use ids::{BackupId, IdSource, InstanceId, JobId, ProjectId, RequestIds, random_seed};
+pub use ids::{BackupId, IdSource, InstanceId, JobId, NodeId, ProjectId, RequestIds, random_seed};
 pub use instance::{Instance, InstanceProfile, InstanceStatus};
 pub use instance_backup_query::{InstanceBackupQuery, RawInstanceBackupQuery};
 pub use instance_query::{InstanceQuery, RawInstanceQuery};

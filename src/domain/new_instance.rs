@@ -4,14 +4,15 @@
 
 use chrono::{DateTime, Utc};
 
+use super::catalog;
 use super::ids::InstanceId;
-use super::instance::InstanceProfile;
+use super::instance::{InstanceProfile, name_ok, password_ok};
 use super::job::{RestorePoint, RestoreSource};
 use super::policy::BackupPolicy;
 use crate::error::ApiError;
 
 /// The most read replicas an instance may have.
-pub const MAX_SLAVES: u32 = 9;
+pub const MAX_SLAVES: u32 = super::node::MAX_NEW_REPLICAS as u32;
 /// The most tags an instance may have.
 pub const MAX_TAGS: usize = 20;
 /// The longest id, flavor, zone or time zone a create request may give.
@@ -73,7 +74,8 @@ pub struct NewInstance {
     pub enterprise_project_id: String,
     pub dedicated_resource_id: String,
     pub lower_case_table_names: u8,
-    pub volume_size: u64,
+    /// GB; none asked for: the instance's storage grows as it needs (read as size 0).
+    pub volume_size: Option<u64>,
     pub tags: Vec<(String, String)>,
     pub restore: Option<RestoreSource>,
 }
@@ -139,6 +141,9 @@ impl NewInstance {
             _ => return Err(ApiError::Parameter),
         };
         let flavor_ref = text(raw.flavor_ref).ok_or(ApiError::Parameter)?;
+        if catalog::flavor(&flavor_ref).is_none() {
+            return Err(ApiError::InvalidFlavor);
+        }
         let az_mode = match raw.availability_zone_mode {
             Some(m) if m.eq_ignore_ascii_case("single") => "single".to_owned(),
             Some(m) if m.eq_ignore_ascii_case("multi") => "multi".to_owned(),
@@ -175,8 +180,8 @@ impl NewInstance {
             Some(_) => return Err(ApiError::Parameter),
         };
         let volume_size = match raw.volume_size {
-            None => 10,
-            Some(n) if (10..=128_000).contains(&n) => n as u64,
+            None => None,
+            Some(n) if (10..=128_000).contains(&n) => Some(n as u64),
             Some(_) => return Err(ApiError::Parameter),
         };
         let tag_ok = |(k, v): &(String, String)| {
@@ -215,7 +220,7 @@ impl NewInstance {
     /// The profile of the instance this request creates, with id `id`, at `now`.
     pub fn profile(&self, id: &InstanceId, now: DateTime<Utc>) -> InstanceProfile {
         let mut p = InstanceProfile::defaults(id, &self.region, now);
-        p.datastore_version.clone_from(&self.datastore_version);
+        p.datastore_version = catalog::full_version(&self.datastore_version);
         if let Some(kernel) = &self.kernel_version {
             p.kernel_version.clone_from(kernel);
         }
@@ -239,41 +244,13 @@ impl NewInstance {
             .clone_from(&self.dedicated_resource_id);
         p.charge_mode = if self.prepaid { "prePaid" } else { "postPaid" }.to_owned();
         p.lower_case_table_names = self.lower_case_table_names;
-        p.volume_size = self.volume_size;
+        p.volume_size = self.volume_size.unwrap_or(0);
         p.tags.clone_from(&self.tags);
-        p.node_count = 1 + self.slave_count;
+        if let Some(flavor) = catalog::flavor(&self.flavor_ref) {
+            p.take_flavor(flavor);
+        }
         p
     }
-}
-
-/// 4 to 64 characters (at most 64 bytes), starting with a letter, then letters, digits, `-`
-/// and `_`; Chinese characters count as letters.
-fn name_ok(name: &str) -> bool {
-    let letter = |c: char| c.is_ascii_alphabetic() || ('\u{4e00}'..='\u{9fff}').contains(&c);
-    let count = name.chars().count();
-    (4..=64).contains(&count)
-        && name.len() <= 64
-        && name.chars().next().is_some_and(letter)
-        && name
-            .chars()
-            .all(|c| letter(c) || c.is_ascii_digit() || c == '-' || c == '_')
-}
-
-/// 8 to 32 characters with at least three of: upper case, lower case, digits, and the
-/// special characters `~!@#$%^*-_=+?,()&`; nothing else.
-fn password_ok(password: &str) -> bool {
-    const SPECIAL: &str = "~!@#$%^*-_=+?,()&";
-    let kinds = [
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| SPECIAL.contains(c)),
-    ];
-    (8..=32).contains(&password.len())
-        && password
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
-        && kinds.iter().filter(|k| **k).count() >= 3
 }
 
 /// A network id: up to 64 letters, digits and hyphens (real ones are UUIDs).
@@ -289,11 +266,9 @@ fn version_ok(version: &str) -> bool {
             .is_some_and(|patch| !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// A project's region is its name, or the part before `_` of a sub-project's name
-/// (`eu-de_project`).
-fn region_matches(region: &str, project_region: &str) -> bool {
-    let own = project_region.split('_').next().unwrap_or(project_region);
-    region == own
+/// Whether `region` is the project's (see [`catalog::region_of`]).
+fn region_matches(region: &str, project_name: &str) -> bool {
+    region == catalog::region_of(project_name)
 }
 
 /// Whether two datastore versions are the same engine version: their first two parts agree
@@ -360,7 +335,16 @@ mod tests {
         assert_eq!(new.lower_case_table_names, 1);
         let id = InstanceId::parse("5eebbb4c0f9f4a99b42ed1b6334569aain07").unwrap();
         let profile = new.profile(&id, DateTime::UNIX_EPOCH);
-        assert_eq!(profile.node_count, 2);
+        assert_eq!(new.slave_count, 1);
+        let flavor = catalog::flavor(&new.flavor_ref).unwrap();
+        assert_eq!(
+            (profile.vcpus.as_str(), profile.ram.as_str()),
+            (flavor.vcpus, flavor.ram)
+        );
+        assert_eq!(
+            profile.datastore_version, "8.0.22",
+            "8.0 reads as its full version"
+        );
         assert_eq!(profile.vpc_id, "3cedfc54-b105-4652-a4e0-847b11576b58");
         assert_eq!(profile.charge_mode, "postPaid");
         assert!(NewInstance::parse(raw(), "eu-de_project").is_ok());

@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery, Authorized, Now};
 use super::respond::{json, json_bytes};
-use super::wire::{
+use super::wire::backups::{
     BatchDeleteBody, BatchDeleteResponse, CreateBackupBody, CreateBackupResponse,
     DeleteBackupResponse, ListBackupsParams, ListBackupsResponse,
 };

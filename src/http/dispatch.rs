@@ -23,7 +23,10 @@ use futures_util::FutureExt;
 use futures_util::future::{self, Either};
 
 use super::routes::{Operation, Route, Target};
-use super::{backups, control, dashboard, guard, iam, instances, jobs, respond, restore, versions};
+use super::{
+    backups, catalog, control, dashboard, guard, iam, instance_backups, instance_changes,
+    instances, jobs, network, nodes, respond, restore, versions,
+};
 use crate::emulator::Emulator;
 use crate::error::ApiError;
 
@@ -115,16 +118,35 @@ fn handler(operation: Operation) -> Run {
         Operation::Job => |r, e| jobs::show.call(r, e),
         Operation::ListInstances => |r, e| instances::list.call(r, e),
         Operation::ShowInstance => |r, e| instances::show.call(r, e),
-        Operation::ShowPolicy => |r, e| instances::show_policy.call(r, e),
-        Operation::InstanceBackups => |r, e| instances::backups.call(r, e),
-        Operation::RestoreTime => |r, e| instances::restore_time.call(r, e),
-        Operation::IncrementalBackups => |r, e| instances::incremental_backups.call(r, e),
-        Operation::ShowEncryption => |r, e| instances::show_encryption.call(r, e),
-        Operation::SetEncryption => |r, e| instances::set_encryption.call(r, e),
-        Operation::SetOffsitePolicy => |r, e| instances::set_offsite_policy.call(r, e),
-        Operation::UpdatePolicy => |r, e| instances::update_policy.call(r, e),
+        Operation::ShowPolicy => |r, e| instance_backups::show_policy.call(r, e),
+        Operation::InstanceBackups => |r, e| instance_backups::backups.call(r, e),
+        Operation::RestoreTime => |r, e| instance_backups::restore_time.call(r, e),
+        Operation::IncrementalBackups => |r, e| instance_backups::incremental_backups.call(r, e),
+        Operation::ShowEncryption => |r, e| instance_backups::show_encryption.call(r, e),
+        Operation::SetEncryption => |r, e| instance_backups::set_encryption.call(r, e),
+        Operation::SetOffsitePolicy => |r, e| instance_backups::set_offsite_policy.call(r, e),
+        Operation::UpdatePolicy => |r, e| instance_backups::update_policy.call(r, e),
         Operation::RestoreInstance => |r, e| restore::restore.call(r, e),
-        Operation::CreateInstance => |r, e| restore::create.call(r, e),
+        Operation::CreateInstance => |r, e| instances::create.call(r, e),
+        Operation::DeleteInstance => |r, e| instance_changes::delete.call(r, e),
+        Operation::RenameInstance => |r, e| instance_changes::rename.call(r, e),
+        Operation::ResetPassword => |r, e| instance_changes::reset_password.call(r, e),
+        Operation::ChangePort => |r, e| instance_changes::change_port.call(r, e),
+        Operation::ResizeFlavor => |r, e| instance_changes::resize.call(r, e),
+        Operation::ShowMonitoring => |r, e| instance_changes::show_monitoring.call(r, e),
+        Operation::SetMonitoring => |r, e| instance_changes::set_monitoring.call(r, e),
+        Operation::AddReplicas => |r, e| nodes::add_replicas.call(r, e),
+        Operation::DeleteNode => |r, e| nodes::delete_node.call(r, e),
+        Operation::ListVpcs => |r, e| network::vpcs.call(r, e),
+        Operation::ShowVpc => |r, e| network::vpc.call(r, e),
+        Operation::ListSubnets => |r, e| network::subnets.call(r, e),
+        Operation::ShowSubnet => |r, e| network::subnet.call(r, e),
+        Operation::ListSecurityGroups => |r, e| network::security_groups.call(r, e),
+        Operation::ShowSecurityGroup => |r, e| network::security_group.call(r, e),
+        Operation::ListFlavors => |r, e| catalog::flavors.call(r, e),
+        Operation::ListDatastores => |r, e| catalog::datastores.call(r, e),
+        Operation::ListConfigurations => |r, e| catalog::configurations.call(r, e),
+        Operation::InstanceConfigurations => |r, e| catalog::instance_configurations.call(r, e),
         Operation::IamTokens => |r, e| iam::tokens.call(r, e),
         Operation::IamProjects => |r, e| iam::projects.call(r, e),
         Operation::Health => |r, e| control::health.call(r, e),

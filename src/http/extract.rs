@@ -51,6 +51,32 @@ impl FromRequestParts<Arc<Emulator>> for Authorized {
     }
 }
 
+/// A caller with good credentials, for the paths that name no project (Networking v2): the
+/// project its credentials belong to, if they name one (in loose auth, a token the emulator
+/// knows).
+#[derive(Debug, Clone)]
+pub struct Credentialed {
+    pub project: Option<ProjectId>,
+}
+
+impl FromRequestParts<Arc<Emulator>> for Credentialed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        emulator: &Arc<Emulator>,
+    ) -> Result<Self, Self::Rejection> {
+        let now = request_time(emulator);
+        let caller = caller(parts);
+        let owner = auth::caller_project(emulator.settings.auth, &emulator.store, &caller, now)?;
+        let project = owner.or_else(|| match caller {
+            Caller::Token(token) => emulator.store.token_project(token, now),
+            _ => None,
+        });
+        Ok(Self { project })
+    }
+}
+
 /// The `{project_id}` of an API path (`[/mysql]/v3/{project_id}/…`), when it needs no
 /// percent-decoding.
 fn project_segment(path: &str) -> Option<&str> {
@@ -123,6 +149,13 @@ impl FromPathParams for (String, String) {
     fn from_params(values: Vec<String>) -> Option<Self> {
         let [first, second]: [String; 2] = values.try_into().ok()?;
         Some((first, second))
+    }
+}
+
+impl FromPathParams for (String, String, String) {
+    fn from_params(values: Vec<String>) -> Option<Self> {
+        let [first, second, third]: [String; 3] = values.try_into().ok()?;
+        Some((first, second, third))
     }
 }
 

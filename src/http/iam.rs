@@ -121,7 +121,10 @@ fn token_body(issued: &Issued, base: &str, with_catalog: bool) -> Value {
             {"type": "volumev2", "id": "volumev2", "name": "evs",
              "endpoints": endpoint("volumev2", format!("{base}/v2/{project_id}"))},
             {"type": "identity", "id": "identity", "name": "iam",
-             "endpoints": endpoint("identity", format!("{base}/v3"))}
+             "endpoints": endpoint("identity", format!("{base}/v3"))},
+            // The VPC service: clients add `v1/` (VPCs, subnets) or `v2.0/` (security groups).
+            {"type": "network", "id": "network", "name": "vpc",
+             "endpoints": endpoint("network", format!("{base}/"))}
         ]);
     }
     json!({"token": token})

@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::extract::{ApiQuery, Authorized, Now};
 use super::respond::json;
-use super::wire::{JobParams, JobResponse};
+use super::wire::jobs::{JobParams, JobResponse};
 use crate::emulator::Emulator;
 use crate::error::ApiError;
 

@@ -3,6 +3,7 @@
 
 mod backups;
 mod body;
+mod catalog;
 mod control;
 mod dashboard;
 mod dispatch;
@@ -11,9 +12,14 @@ pub mod extract;
 pub mod guard;
 mod iam;
 mod inject;
+mod instance_backups;
+mod instance_changes;
 mod instances;
 mod jobs;
 mod limits;
+mod network;
+mod nodes;
+mod operation;
 mod pipeline;
 mod record;
 pub mod request_id;

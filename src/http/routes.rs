@@ -4,228 +4,7 @@
 
 use axum::http::Method;
 
-/// Every operation the emulator serves. The route table maps each to its method and path,
-/// the router to its handler; request faults target them and the journal records them by
-/// [`Operation::name`], which is also each one's `operationId` in the OpenAPI document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `GET /v3`: the v3 version document.
-    Version,
-    /// Create a manual backup.
-    Create,
-    /// List backups.
-    List,
-    /// Delete a manual backup.
-    Delete,
-    /// Delete manual backups in a batch.
-    BatchDelete,
-    /// Show a job.
-    Job,
-    /// List instances.
-    ListInstances,
-    /// Show an instance.
-    ShowInstance,
-    /// Show an instance's backup policy.
-    ShowPolicy,
-    /// List one instance's full backups.
-    InstanceBackups,
-    /// The times an instance can be restored to.
-    RestoreTime,
-    /// List an instance's incremental backups.
-    IncrementalBackups,
-    /// Show whether an instance's backups are encrypted.
-    ShowEncryption,
-    /// Turn an instance's backup encryption on or off.
-    SetEncryption,
-    /// Set an instance's cross-region backup policy.
-    SetOffsitePolicy,
-    /// Change an instance's backup policy.
-    UpdatePolicy,
-    /// Restore a backup or a point in time onto an existing instance.
-    RestoreInstance,
-    /// Create an instance, restoring into it if asked.
-    CreateInstance,
-    /// IAM: get a token.
-    IamTokens,
-    /// IAM: projects by name.
-    IamProjects,
-    /// `GET /`: the API versions.
-    Versions,
-    /// Control plane: `_health`.
-    Health,
-    /// Control plane: `_openapi`.
-    OpenApi,
-    /// Control plane: `_state`.
-    State,
-    /// Control plane: `_reset`.
-    Reset,
-    /// Control plane: `_fixtures`.
-    Fixtures,
-    /// Control plane: `_snapshot`.
-    Snapshot,
-    /// Control plane: `_clock`.
-    Clock,
-    /// Control plane: `_advance`.
-    Advance,
-    /// Control plane: `_lifecycle`.
-    Lifecycle,
-    /// Control plane: `_set_lifecycle`.
-    SetLifecycle,
-    /// Control plane: `_complete`.
-    Complete,
-    /// Control plane: `_fail`.
-    Fail,
-    /// Control plane: `_hold`.
-    Hold,
-    /// Control plane: `_wait`.
-    Wait,
-    /// Control plane: `_job_complete`.
-    JobComplete,
-    /// Control plane: `_job_fail`.
-    JobFail,
-    /// Control plane: `_job_hold`.
-    JobHold,
-    /// Control plane: `_job_wait`.
-    JobWait,
-    /// Control plane: `_faults`.
-    Faults,
-    /// Control plane: `_clear_faults`.
-    ClearFaults,
-    /// Control plane: `_fault_requests`.
-    FaultRequests,
-    /// Control plane: `_fault_backups`.
-    FaultBackups,
-    /// Control plane: `_requests`.
-    Requests,
-    /// Control plane: `_clear_requests`.
-    ClearRequests,
-    /// Control plane: `_events`.
-    Events,
-    /// Control plane: `_ui`.
-    Ui,
-    /// Control plane: `_tls_ca`.
-    TlsCa,
-}
-
-impl Operation {
-    /// Every operation.
-    pub const ALL: &[Self] = &[
-        Self::Version,
-        Self::Create,
-        Self::List,
-        Self::Delete,
-        Self::BatchDelete,
-        Self::Job,
-        Self::ListInstances,
-        Self::ShowInstance,
-        Self::ShowPolicy,
-        Self::InstanceBackups,
-        Self::RestoreTime,
-        Self::IncrementalBackups,
-        Self::ShowEncryption,
-        Self::SetEncryption,
-        Self::SetOffsitePolicy,
-        Self::UpdatePolicy,
-        Self::RestoreInstance,
-        Self::CreateInstance,
-        Self::IamTokens,
-        Self::IamProjects,
-        Self::Versions,
-        Self::Health,
-        Self::OpenApi,
-        Self::State,
-        Self::Reset,
-        Self::Fixtures,
-        Self::Snapshot,
-        Self::Clock,
-        Self::Advance,
-        Self::Lifecycle,
-        Self::SetLifecycle,
-        Self::Complete,
-        Self::Fail,
-        Self::Hold,
-        Self::Wait,
-        Self::JobComplete,
-        Self::JobFail,
-        Self::JobHold,
-        Self::JobWait,
-        Self::Faults,
-        Self::ClearFaults,
-        Self::FaultRequests,
-        Self::FaultBackups,
-        Self::Requests,
-        Self::ClearRequests,
-        Self::Events,
-        Self::Ui,
-        Self::TlsCa,
-    ];
-
-    /// The operation's name: plain for the emulated API and IAM, `_`-prefixed for the
-    /// control plane.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Version => "version",
-            Self::Create => "create",
-            Self::List => "list",
-            Self::Delete => "delete",
-            Self::BatchDelete => "batch_delete",
-            Self::Job => "job",
-            Self::ListInstances => "list_instances",
-            Self::ShowInstance => "show_instance",
-            Self::ShowPolicy => "show_policy",
-            Self::InstanceBackups => "instance_backups",
-            Self::RestoreTime => "restore_time",
-            Self::IncrementalBackups => "incremental_backups",
-            Self::ShowEncryption => "show_encryption",
-            Self::SetEncryption => "set_encryption",
-            Self::SetOffsitePolicy => "set_offsite_policy",
-            Self::UpdatePolicy => "update_policy",
-            Self::RestoreInstance => "restore_instance",
-            Self::CreateInstance => "create_instance",
-            Self::IamTokens => "iam_tokens",
-            Self::IamProjects => "iam_projects",
-            Self::Versions => "versions",
-            Self::Health => "_health",
-            Self::OpenApi => "_openapi",
-            Self::State => "_state",
-            Self::Reset => "_reset",
-            Self::Fixtures => "_fixtures",
-            Self::Snapshot => "_snapshot",
-            Self::Clock => "_clock",
-            Self::Advance => "_advance",
-            Self::Lifecycle => "_lifecycle",
-            Self::SetLifecycle => "_set_lifecycle",
-            Self::Complete => "_complete",
-            Self::Fail => "_fail",
-            Self::Hold => "_hold",
-            Self::Wait => "_wait",
-            Self::JobComplete => "_job_complete",
-            Self::JobFail => "_job_fail",
-            Self::JobHold => "_job_hold",
-            Self::JobWait => "_job_wait",
-            Self::Faults => "_faults",
-            Self::ClearFaults => "_clear_faults",
-            Self::FaultRequests => "_fault_requests",
-            Self::FaultBackups => "_fault_backups",
-            Self::Requests => "_requests",
-            Self::ClearRequests => "_clear_requests",
-            Self::Events => "_events",
-            Self::Ui => "_ui",
-            Self::TlsCa => "_tls_ca",
-        }
-    }
-
-    /// The operation of this name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|o| o.name() == name)
-    }
-
-    /// Whether it belongs to the emulated API or IAM, which request faults may target, and
-    /// not to the control plane.
-    pub fn is_api(self) -> bool {
-        !self.name().starts_with('_')
-    }
-}
+pub use super::operation::Operation;
 
 /// One route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,6 +94,94 @@ pub const API: &[Route] = &[
         "POST",
         "/v3/{project_id}/instances",
         Operation::CreateInstance,
+    ),
+    route(
+        "DELETE",
+        "/v3/{project_id}/instances/{instance_id}",
+        Operation::DeleteInstance,
+    ),
+    route(
+        "PUT",
+        "/v3/{project_id}/instances/{instance_id}/name",
+        Operation::RenameInstance,
+    ),
+    route(
+        "POST",
+        "/v3/{project_id}/instances/{instance_id}/password",
+        Operation::ResetPassword,
+    ),
+    route(
+        "PUT",
+        "/v3/{project_id}/instances/{instance_id}/port",
+        Operation::ChangePort,
+    ),
+    route(
+        "POST",
+        "/v3/{project_id}/instances/{instance_id}/action",
+        Operation::ResizeFlavor,
+    ),
+    route(
+        "POST",
+        "/v3/{project_id}/instances/{instance_id}/nodes/enlarge",
+        Operation::AddReplicas,
+    ),
+    route(
+        "DELETE",
+        "/v3/{project_id}/instances/{instance_id}/nodes/{node_id}",
+        Operation::DeleteNode,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/monitor-policy",
+        Operation::ShowMonitoring,
+    ),
+    route(
+        "PUT",
+        "/v3/{project_id}/instances/{instance_id}/monitor-policy",
+        Operation::SetMonitoring,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/flavors/{database_name}",
+        Operation::ListFlavors,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/datastores/{database_name}",
+        Operation::ListDatastores,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/configurations",
+        Operation::ListConfigurations,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/configurations",
+        Operation::InstanceConfigurations,
+    ),
+];
+
+/// The network a TaurusDB configuration looks up (VPC API v1, Networking v2), read-only; the
+/// IAM catalog points the `network` service here.
+pub const NETWORK: &[Route] = &[
+    route("GET", "/v1/{project_id}/vpcs", Operation::ListVpcs),
+    route("GET", "/v1/{project_id}/vpcs/{vpc_id}", Operation::ShowVpc),
+    route("GET", "/v1/{project_id}/subnets", Operation::ListSubnets),
+    route(
+        "GET",
+        "/v1/{project_id}/subnets/{subnet_id}",
+        Operation::ShowSubnet,
+    ),
+    route(
+        "GET",
+        "/v2.0/security-groups",
+        Operation::ListSecurityGroups,
+    ),
+    route(
+        "GET",
+        "/v2.0/security-groups/{security_group_id}",
+        Operation::ShowSecurityGroup,
     ),
 ];
 
@@ -410,7 +277,13 @@ impl Table {
             router
         }
         Self {
-            all: matcher(std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL)),
+            all: matcher(
+                std::iter::once(&ROOT)
+                    .chain(API)
+                    .chain(NETWORK)
+                    .chain(IAM)
+                    .chain(CONTROL),
+            ),
             api: matcher(API.iter()),
         }
     }
@@ -486,6 +359,7 @@ mod tests {
     fn each_operation_has_one_route_and_one_name() {
         let routed: Vec<Operation> = std::iter::once(&ROOT)
             .chain(API)
+            .chain(NETWORK)
             .chain(IAM)
             .chain(CONTROL)
             .map(|r| r.operation)
@@ -517,7 +391,12 @@ mod tests {
 
     #[test]
     fn every_route_is_matched_to_its_operation_and_the_api_also_under_mysql() {
-        for route in std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL) {
+        for route in std::iter::once(&ROOT)
+            .chain(API)
+            .chain(NETWORK)
+            .chain(IAM)
+            .chain(CONTROL)
+        {
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
             let path = filled(route.path);
             assert_eq!(operation(&method, &path), Some(route.operation), "{path}");

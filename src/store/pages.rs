@@ -7,10 +7,14 @@ use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
 
+use super::Store;
+use super::instances::sort_instances;
 use super::project::SortKey;
-use super::snapshot::PAGE;
-use super::{BackupState, InstanceView, Store, sort_instances};
+use super::views::{BackupState, InstanceView};
 use crate::domain::{Instance, Job, JobId, ProjectId};
+
+/// How many backups (or jobs) one page holds.
+pub const PAGE: usize = 1000;
 
 /// Calls `each` on every item of the pages `page` hands out: the first for `None`, each next
 /// for the cursor of the one before, until a page comes without a cursor (or none comes).

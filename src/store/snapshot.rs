@@ -12,14 +12,16 @@ use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use super::Store;
+use super::completion::Completion;
+use super::pages::PAGE;
 use super::pages::walk_pages;
-use super::project::{Completion, OwnJob, Project, SortKey, StoredBackup};
+use super::project::{OwnJob, Project, SortKey, StoredBackup};
+use crate::domain::instance_change::InstanceChange;
 use crate::domain::time::write_time;
 use crate::domain::{BackupStatus, JobKind, ProjectId, RestorePoint, RestoreSource};
-use crate::fixtures::file::{BackupFile, FixturesFile, InstanceFile, JobFile, ProjectFile};
-
-/// How many backups one page holds.
-pub const PAGE: usize = 1000;
+use crate::fixtures::file::{
+    BackupFile, FixturesFile, InstanceFile, JobFile, NetworkFile, ProjectFile,
+};
 
 impl Store {
     /// One project (or every project) as a fixtures document, whole in memory.
@@ -150,7 +152,7 @@ impl Serialize for ProjectDoc<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // The fields of `ProjectFile`, in its order, with its rules for leaving them out.
         let h = &self.head;
-        let mut s = serializer.serialize_struct("ProjectFile", 8)?;
+        let mut s = serializer.serialize_struct("ProjectFile", 9)?;
         s.serialize_field("id", &h.id)?;
         if h.name.is_some() {
             s.serialize_field("name", &h.name)?;
@@ -175,6 +177,9 @@ impl Serialize for ProjectDoc<'_> {
         }
         if !h.users.is_empty() {
             s.serialize_field("users", &h.users)?;
+        }
+        if h.network.is_some() {
+            s.serialize_field("network", &h.network)?;
         }
         s.end()
     }
@@ -220,6 +225,7 @@ fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
         jobs: project.own_jobs().into_iter().map(job_file).collect(),
         credentials: project.credentials.clone(),
         users: project.users.clone(),
+        network: NetworkFile::from_network(&project.network),
     }
 }
 
@@ -254,6 +260,7 @@ fn job_file(own: &OwnJob) -> JobFile {
         JobKind::Backup(id) => ("backup", Some(id.to_string()), None, None),
         JobKind::Restore(source) => restore_fields("restore", Some(source)),
         JobKind::CreateInstance(source) => restore_fields("create_instance", source.as_ref()),
+        JobKind::Change(change) => (change_type(change), None, None, None),
     };
     JobFile {
         id: j.id.to_string(),
@@ -261,6 +268,30 @@ fn job_file(own: &OwnJob) -> JobFile {
         backup_id,
         source_instance_id,
         restore_time,
+        new_name: match &j.kind {
+            JobKind::Change(InstanceChange::Rename { name, .. }) => Some(name.clone()),
+            _ => None,
+        },
+        rename_nodes: match &j.kind {
+            JobKind::Change(InstanceChange::Rename { nodes_too, .. }) => Some(*nodes_too),
+            _ => None,
+        },
+        flavor_ref: match &j.kind {
+            JobKind::Change(InstanceChange::Resize { flavor }) => Some(flavor.clone()),
+            _ => None,
+        },
+        port: match &j.kind {
+            JobKind::Change(InstanceChange::Port(port)) => Some(*port),
+            _ => None,
+        },
+        monitor_period: match &j.kind {
+            JobKind::Change(InstanceChange::Monitoring(period)) => *period,
+            _ => None,
+        },
+        node_id: match &j.kind {
+            JobKind::Change(change) => change.node().map(ToString::to_string),
+            _ => None,
+        },
         instance_id: j.instance_id.to_string(),
         instance_name: Some(j.instance_name.clone()),
         status: j.status.as_str().to_owned(),
@@ -274,6 +305,19 @@ fn job_file(own: &OwnJob) -> JobFile {
         finish_on_advance,
         reads_left,
         held,
+    }
+}
+
+/// The file's `type` of a change job.
+fn change_type(change: &InstanceChange) -> &'static str {
+    match change {
+        InstanceChange::Delete => "delete_instance",
+        InstanceChange::Rename { .. } => "rename_instance",
+        InstanceChange::Resize { .. } => "resize_flavor",
+        InstanceChange::Port(_) => "change_port",
+        InstanceChange::Monitoring(_) => "set_monitoring",
+        InstanceChange::AddNode(_) => "add_node",
+        InstanceChange::DeleteNode(_) => "delete_node",
     }
 }
 

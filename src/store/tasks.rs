@@ -3,10 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::state::{Outcome, State};
-use super::{InstanceView, Store};
+use super::Store;
+use super::completion::Outcome;
+use super::state::State;
+use super::views::InstanceView;
 use crate::domain::instance::InstanceStatus;
 use crate::domain::new_instance::{NewInstance, same_engine_version};
+use crate::domain::node::initial_nodes;
 use crate::domain::restore::covers;
 use crate::domain::{
     BackupStatus, Instance, InstanceId, Job, JobId, JobKind, JobStatus, ProjectId, RestorePoint,
@@ -51,20 +54,6 @@ impl State {
         Ok(instance)
     }
 
-    /// A new running job of `kind` on `instance` at `now`.
-    fn new_job(&mut self, instance: &Instance, kind: JobKind, now: DateTime<Utc>) -> Job {
-        Job {
-            id: JobId::generate(&mut self.ids),
-            status: JobStatus::Running,
-            created: now,
-            ended: None,
-            instance_id: instance.id.clone(),
-            instance_name: instance.name.clone(),
-            kind,
-            fail_reason: None,
-        }
-    }
-
     /// The project and id of any job.
     fn find_job(&self, job_id: &str) -> Option<(ProjectId, Job)> {
         let id = JobId::parse(job_id)?;
@@ -82,6 +71,42 @@ impl State {
 }
 
 impl Store {
+    /// The job with this id in this project (`DBS.200543` when there is none). Reading a job
+    /// counts as reading its backup.
+    pub fn job(
+        &self,
+        project_id: &ProjectId,
+        job_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Job, ApiError> {
+        self.apply_due(now);
+        let job_id = JobId::parse(job_id).ok_or(ApiError::JobNotFound)?;
+        let find = |state: &State| {
+            state
+                .projects
+                .get(project_id)
+                .and_then(|p| p.job(&job_id))
+                .ok_or(ApiError::JobNotFound)
+        };
+        {
+            let state = self.read();
+            if state
+                .projects
+                .get(project_id)
+                .is_none_or(|p| p.read_waiters == 0)
+            {
+                return find(&state);
+            }
+        }
+        let mut state = self.write();
+        let job = find(&state)?;
+        match job.backup_id() {
+            Some(backup_id) => state.count_reads(project_id, std::slice::from_ref(backup_id), now),
+            None => state.count_job_read(project_id, &job.id, now),
+        }
+        find(&state)
+    }
+
     /// Restores `source` onto the existing instance `target` (the same one or another): the
     /// target must exist (`DBS.200002`), not be frozen (`DBS.280449`), be `ACTIVE`
     /// (`DBS.200011`) and share the source's engine version and table-name case sensitivity
@@ -101,6 +126,9 @@ impl Store {
         let now = state.latest;
         let (_, target) = state.instance(project_id, target)?;
         target.status().check_can_restore()?;
+        if !target.tasks.is_empty() {
+            return Err(ApiError::InstanceOperationRunning);
+        }
         let origin = state.check_source(project_id, &source, now)?;
         if !same_engine_version(
             &origin.profile.datastore_version,
@@ -137,6 +165,11 @@ impl Store {
         if project.instances.len() >= INSTANCE_QUOTA {
             return Err(ApiError::InstanceQuota);
         }
+        project.whole_network().check_placement(
+            &request.vpc_id,
+            &request.subnet_id,
+            request.security_group_id.as_deref(),
+        )?;
         if let Some(source) = &request.restore {
             let origin = state.check_source(project_id, source, now)?;
             if !same_engine_version(
@@ -156,16 +189,22 @@ impl Store {
                 break id;
             }
         };
-        let instance = Instance {
-            profile: request.profile(&id, now),
+        let profile = request.profile(&id, now);
+        let nodes = initial_nodes(
+            &id,
+            &request.name,
+            profile.placement(),
+            now,
+            1 + request.slave_count,
+        );
+        let instance = Instance::new(
             id,
-            name: request.name.clone(),
-            base_status: InstanceStatus::Build,
-            building: None,
-            task: None,
-            policy: request.policy.clone(),
-            next_automated_backup: None,
-        };
+            request.name.clone(),
+            InstanceStatus::Build,
+            request.policy.clone(),
+            profile,
+            nodes,
+        );
         let job = state.new_job(
             &instance,
             JobKind::CreateInstance(request.restore.clone()),

@@ -3,7 +3,7 @@
 
 use crate::domain::{Backup, Instance, Job, ProjectId};
 
-use super::project::Completion;
+use super::completion::Completion;
 
 /// A backup with the name of its instance, as list responses show it.
 #[derive(Debug, Clone, PartialEq)]

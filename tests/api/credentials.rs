@@ -275,6 +275,15 @@ async fn a_user_gets_a_token_whose_catalog_points_at_the_emulator() {
         .unwrap();
     assert_eq!(gaussdb["endpoints"][0]["url"], format!("http://{HOST}/v3"));
     assert_eq!(gaussdb["endpoints"][0]["interface"], "public");
+    // The VPC service, for the network look-ups: clients add `v1/` or `v2.0/`.
+    let network = body["catalog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "network")
+        .unwrap();
+    assert_eq!(network["endpoints"][0]["url"], format!("http://{HOST}/"));
+    assert_eq!(network["endpoints"][0]["region"], "eu-de");
     // The token works on its project's paths until it expires, 24 h later.
     let list = |t: String| {
         let app = &app;

@@ -292,6 +292,26 @@ impl TestApp {
         .await
     }
 
+    /// `{method} /v3/{PROJECT}{path}` as the SDKs send it: the token, a JSON content type, the
+    /// body if there is one.
+    pub(crate) async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        self.raw(
+            method,
+            &format!("/v3/{PROJECT}{path}"),
+            &[
+                ("x-auth-token", TOKEN),
+                ("content-type", "application/json"),
+            ],
+            body.map_or_else(Body::empty, |b| Body::from(b.to_string())),
+        )
+        .await
+    }
+
     /// A GET with the project's token.
     pub(crate) async fn get(&self, uri: &str) -> TestResponse {
         self.raw(Method::GET, uri, &[("x-auth-token", TOKEN)], Body::empty())

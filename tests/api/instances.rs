@@ -74,7 +74,7 @@ async fn the_list_holds_the_projects_instances_with_the_sdk_json_types() {
     assert_eq!(item["type"], "Cluster");
     assert_eq!(item["region"], "eu-de");
     assert_eq!(item["datastore"]["type"], "gaussdb-mysql");
-    assert_eq!(item["datastore"]["version"], "8.0");
+    assert_eq!(item["datastore"]["version"], "8.0.22");
     assert!(item["private_ips"].as_array().unwrap()[0].is_string());
     assert_eq!(item["public_ips"], json!([]));
     assert!(item["flavor_info"]["vcpus"].is_string() && item["flavor_info"]["ram"].is_string());

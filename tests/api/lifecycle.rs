@@ -185,3 +185,32 @@ async fn health_answers_ok() {
     assert_eq!(response.status.as_u16(), 200);
     assert_eq!(response.json(), json!({"status": "ok"}));
 }
+
+#[tokio::test]
+async fn a_backup_begun_within_its_duration_of_the_end_of_time_finishes_then_and_its_snapshot_loads()
+ {
+    // Before: its finish_at was in year 10000, which a snapshot wrote and nothing could read
+    // back ("the next start exited 2").
+    let mut settings = Settings::default();
+    settings.lifecycle.automated_backups = false;
+    let app = TestApp::with_settings(settings.clone());
+    let end = chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+        .unwrap()
+        .to_utc();
+    app.advance_quietly(end - app.now() - chrono::TimeDelta::seconds(2));
+    let created = app.create_ok(INSTANCE, "last-one").await;
+    let snapshot = app
+        .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
+        .await
+        .json();
+    let backup = &snapshot["projects"][0]["backups"][0];
+    assert_eq!(backup["finish_at"], "9999-12-31T23:59:59Z", "{backup}");
+    let fresh = TestApp::with_settings(settings);
+    let loaded = fresh
+        .control_post("/_emulator/fixtures", &snapshot.to_string())
+        .await;
+    assert_eq!(loaded.status.as_u16(), 200, "{}", loaded.text);
+    app.advance(2.0).await;
+    let id = created["backup"]["id"].as_str().unwrap();
+    assert_eq!(app.backup(id).await["end_time"], "9999-12-31T23:59:59+0000");
+}

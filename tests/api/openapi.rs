@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use axum::body::Body;
 use axum::http::Method;
-use taurusdb_emulator::http::routes::{API, CONTROL, IAM, Operation, ROOT};
+use taurusdb_emulator::http::routes::{API, CONTROL, IAM, NETWORK, Operation, ROOT};
 
 use crate::helpers::*;
 
@@ -23,6 +23,7 @@ fn documented() -> BTreeSet<(String, String)> {
 fn table() -> BTreeSet<(String, String)> {
     std::iter::once(&ROOT)
         .chain(API)
+        .chain(NETWORK)
         .chain(IAM)
         .chain(CONTROL)
         .map(|r| (r.method.to_owned(), r.path.to_owned()))
@@ -48,7 +49,12 @@ fn every_served_route_is_documented_and_every_documented_route_is_served() {
 #[test]
 fn each_documented_operation_id_is_the_name_of_its_routes_operation() {
     let doc: serde_json::Value = serde_json::from_str(taurusdb_emulator::http::OPENAPI).unwrap();
-    for route in std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL) {
+    for route in std::iter::once(&ROOT)
+        .chain(API)
+        .chain(NETWORK)
+        .chain(IAM)
+        .chain(CONTROL)
+    {
         let documented = &doc["paths"][route.path][route.method.to_lowercase()]["operationId"];
         assert_eq!(documented, route.operation.name(), "{route:?}");
     }
@@ -76,7 +82,11 @@ async fn a_fault_may_target_each_api_and_iam_operation_and_no_control_one() {
 #[tokio::test]
 async fn every_route_of_the_table_reaches_a_handler() {
     let app = TestApp::new();
-    let paths = std::iter::once(&ROOT).chain(API).chain(IAM).chain(CONTROL);
+    let paths = std::iter::once(&ROOT)
+        .chain(API)
+        .chain(NETWORK)
+        .chain(IAM)
+        .chain(CONTROL);
     for route in paths {
         let uri = route
             .path

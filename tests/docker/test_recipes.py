@@ -1,7 +1,8 @@
 """Every recipe in docs/ci-recipes.md and docs/guide.md, checked as far as a machine without a
 Docker engine allows: YAML that parses, health checks that need no shell, the port, variables
 and paths of the image and the binary, Testcontainers snippets that use the library versions
-they name without deprecated calls, and the guide's transcripts replayed for real."""
+they name without deprecated calls, and the console transcripts of the guide and the README
+replayed for real, each against an emulator started as the text before it says."""
 
 import ast
 import importlib
@@ -20,6 +21,7 @@ from dockerfile import ROOT, final_stage
 
 RECIPES = (ROOT / "docs" / "ci-recipes.md").read_text()
 GUIDE = (ROOT / "docs" / "guide.md").read_text()
+README = (ROOT / "README.md").read_text()
 OPENAPI = json.loads((ROOT / "src" / "http" / "openapi.json").read_text())
 BINARY = os.environ.get("TAURUSDB_EMULATOR_BIN", str(ROOT / "target" / "debug" / "taurusdb-emulator"))
 
@@ -181,19 +183,61 @@ def test_the_java_testcontainers_recipe_compiles_without_deprecations_against_it
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def transcript(block):
+    """A console transcript: (command, expected output) in the order they were run. A command
+    line ending in a backslash goes on on the next line."""
+    steps, command, output, going_on = [], None, [], False
+    for line in block.splitlines() + ["$ "]:
+        if going_on:
+            command += "\n" + line
+            going_on = line.endswith("\\")
+        elif line.startswith("$ "):
+            if command is not None:
+                steps.append((command, "\n".join(output).strip("\n")))
+            command, output = line[2:], []
+            going_on = command.endswith("\\")
+        else:
+            output.append(line)
+    return steps
+
+
 def guide_commands():
     """The guide's transcripts: (command, expected output), in the order they were run."""
-    steps = []
-    for _, block in blocks(GUIDE, "console"):
-        command, output = None, []
-        for line in block.splitlines() + ["$ "]:
-            if line.startswith("$ "):
-                if command is not None:
-                    steps.append((command, "\n".join(output).strip("\n")))
-                command, output = line[2:], []
-            else:
-                output.append(line)
-    return steps
+    return [step for _, block in blocks(GUIDE, "console") for step in transcript(block)]
+
+
+class Emulators:
+    """Emulators started from the binary under test on ports the system picks, each as a
+    transcript's text says it was started; a step's command is run against the newest."""
+
+    def __init__(self, cwd):
+        self.cwd, self.processes, self.port = cwd, [], None
+
+    def start(self, arguments):
+        process = subprocess.Popen(
+            [BINARY, *arguments.split(), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=self.cwd,
+        )
+        self.processes.append(process)
+        self.port = process.stdout.readline().rsplit(":", 1)[1].strip()
+        return self.port
+
+    def run(self, command):
+        """The command's standard output, run by bash against the newest emulator: its
+        address, the binary under test for the README's `./target/release` one, and the port
+        the `healthcheck` subcommand reads."""
+        command = command.replace("127.0.0.1:18080", f"127.0.0.1:{self.port}")
+        command = command.replace("./target/release/taurusdb-emulator", BINARY)
+        done = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, timeout=30, cwd=self.cwd,
+            env={**os.environ, "NO_PROXY": "127.0.0.1", "TAURUSDB_EMULATOR_PORT": self.port},
+        )
+        return done.stdout.strip("\n")
+
+    def stop(self):
+        for process in self.processes:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def test_the_guide_transcripts_replay_exactly_against_an_emulator_started_as_the_guide_says(
@@ -202,34 +246,50 @@ def test_the_guide_transcripts_replay_exactly_against_an_emulator_started_as_the
     started = re.search(r"`taurusdb-emulator ([^`]+)`, then the\s+commands in this order", GUIDE)
     assert started, "the guide says how its emulator was started"
     assert "`follow.py` against a fresh emulator started as above" in GUIDE
-    processes = []
-
-    def fresh_emulator():
-        process = subprocess.Popen(
-            [BINARY, *started.group(1).split(), "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )
-        processes.append(process)
-        return process.stdout.readline().rsplit(":", 1)[1].strip()
-
+    emulators = Emulators(tmp_path)
     try:
-        port = fresh_emulator()
+        emulators.start(started.group(1))
         steps = guide_commands()
         assert len(steps) >= 15
         ((_, script),) = blocks(GUIDE, "python")
         for command, expected in steps:
             if command == "python3 follow.py":
-                port = fresh_emulator()
+                port = emulators.start(started.group(1))
                 follow = tmp_path / "follow.py"
                 follow.write_text(script.replace("127.0.0.1:18080", f"127.0.0.1:{port}"))
                 command = f"{sys.executable} {follow}"
-            command = command.replace("127.0.0.1:18080", f"127.0.0.1:{port}")
-            done = subprocess.run(
-                ["bash", "-c", command], capture_output=True, text=True, timeout=30,
-                env={**os.environ, "NO_PROXY": "127.0.0.1"},
-            )
-            assert done.stdout.strip("\n") == expected, command
+            assert emulators.run(command) == expected, command
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
+        emulators.stop()
+
+
+def readme_sessions():
+    """The README's console transcripts by the emulator they ran against: a sentence saying an
+    emulator was "started with `taurusdb-emulator ...`" starts one, and every transcript after
+    it, up to the next such sentence, ran against that one."""
+    starts = [(m.start(), m.group(1))
+              for m in re.finditer(r"started with\s+`taurusdb-emulator ([^`]+)`", README)]
+    sessions = []
+    for block in re.finditer(r"^```console\n(.*?)^```", README, re.S | re.M):
+        before = [arguments for at, arguments in starts if at < block.start()]
+        assert before, f"no emulator is said to be started before {block.group(1)[:60]!r}"
+        if not sessions or sessions[-1][0] != len(before):
+            sessions.append((len(before), before[-1], []))
+        sessions[-1][2].extend(transcript(block.group(1)))
+    return [(arguments, steps) for _, arguments, steps in sessions]
+
+
+def test_every_readme_transcript_replays_exactly_against_an_emulator_started_as_it_says(
+    tmp_path,
+):
+    sessions = readme_sessions()
+    assert len(sessions) == 2 and sum(len(steps) for _, steps in sessions) >= 25
+    assert README.count("```console") == 4, "every console block is one of the sessions"
+    emulators = Emulators(tmp_path)
+    try:
+        for arguments, steps in sessions:
+            emulators.start(arguments)
+            for command, expected in steps:
+                assert emulators.run(command) == expected, command
+    finally:
+        emulators.stop()

@@ -76,9 +76,16 @@ func start(t *testing.T, withTLS bool) *emulator {
 // startWith runs the emulator with these arguments besides the common ones.
 func startWith(t *testing.T, withTLS bool, extra ...string) *emulator {
 	t.Helper()
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	args := append([]string{"--port", "0", "--auth", "strict", "--lifecycle", "manual",
 		"--automated-backups", "false"}, extra...)
+	return launch(t, withTLS, args...)
+}
+
+// launch runs the emulator with exactly these arguments (and, withTLS, the CA it makes
+// written to a file the clients then trust).
+func launch(t *testing.T, withTLS bool, args ...string) *emulator {
+	t.Helper()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	if withTLS {
 		args = append(args, "--tls", "--tls-ca-out", caFile)
 	}

@@ -9,6 +9,7 @@ first read (--lifecycle instant), so no test waits longer than the provider does
 """
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -32,7 +33,9 @@ ANOTHER_OPERATION = {
 class Workspace:
     """One working directory (one state) running tofu against an emulator."""
 
-    def __init__(self, path, emulator, cacert=None, configuration=None):
+    def __init__(self, path, emulator, cacert=None, configuration=None, variables=None, timeout=300):
+        """`variables` replace the backup configuration's (`instance_id`); `timeout` bounds each
+        tofu command, in seconds."""
         if not TOFU.exists():
             pytest.fail("OpenTofu and the provider are not built: run scripts/terraform-env")
         path.mkdir()
@@ -41,7 +44,12 @@ class Workspace:
         else:
             (path / "main.tf").write_text(configuration)
         self.path = path
-        self.variables = ["-var", f"auth_url={emulator.base}/v3", "-var", f"instance_id={INSTANCE}"]
+        if variables is None:
+            variables = {"instance_id": INSTANCE}
+        self.variables = ["-var", f"auth_url={emulator.base}/v3"]
+        for key, value in variables.items():
+            self.variables += ["-var", f"{key}={value}"]
+        self.timeout = timeout
         if cacert:
             self.variables += ["-var", f"cacert_file={cacert}"]
         self.env = {
@@ -54,7 +62,7 @@ class Workspace:
 
     def run(self, *args, check=True):
         command = [str(TOFU), f"-chdir={self.path}", *args]
-        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=self.timeout)
         if check and done.returncode != 0:
             pytest.fail(f"{' '.join(args[:1])} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
         return done
@@ -65,6 +73,11 @@ class Workspace:
     def plan_exit_code(self):
         """0: nothing to change; 2: changes (-detailed-exitcode)."""
         return self.run("plan", "-detailed-exitcode", "-input=false", "-no-color", *self.variables, check=False).returncode
+
+    def assert_plan_clean(self, why):
+        """A plan changes nothing; else the assertion shows what it would change."""
+        done = self.run("plan", "-detailed-exitcode", "-input=false", "-no-color", *self.variables, check=False)
+        assert done.returncode == 0, f"{why}:\n{done.stdout}\n{done.stderr}"
 
     def outputs(self):
         return json.loads(self.run("output", "-json").stdout)
@@ -157,6 +170,9 @@ def test_the_provider_reads_over_https_trusting_the_emulators_ca(tmp_path):
 def test_the_ci_recipes_configuration_applies_against_the_built_in_fixtures(tmp_path):
     recipes = (ROOT / "docs" / "ci-recipes.md").read_text()
     [configuration] = [b.split("```")[0] for b in recipes.split("```hcl\n")[1:]]
+    # The recipe pins the provider release this suite builds (the dev override ignores it).
+    built = re.search(r"^PROVIDER_VERSION=v(\S+)$", (ROOT / "scripts" / "terraform-env").read_text(), re.M)
+    assert f'version = "{built.group(1)}"' in configuration
     running = Emulator(tmp_path, "--auth", "strict", "--lifecycle", "instant", fixtures=None)
     try:
         work = Workspace(tmp_path / "recipe", running, configuration=configuration.replace(

@@ -21,7 +21,9 @@ use crate::fixtures::{Fixtures, file::FixturesFile};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::respond::{json, streamed_json};
 use crate::http::routes::Operation;
-use crate::http::wire::{BackupItem, InstanceListItem, JobResponse};
+use crate::http::wire::backups::BackupItem;
+use crate::http::wire::instances::InstanceListItem;
+use crate::http::wire::jobs::JobResponse;
 use crate::journal::JournalEntry;
 use crate::store::{
     Completion, FailureRule, FailureTarget, Lifecycle, LifecycleMode, Snapshot, Subject,

@@ -1,4 +1,8 @@
-//! One project's state: instances, backups with their indexes, jobs.
+//! One project's state: instances, backups with their indexes, jobs. The backup table is
+//! here; the job table is in `jobs`, the list's query in `list`.
+
+mod jobs;
+mod list;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -7,13 +11,12 @@ use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::completion::{Completion, Outcome};
 use super::sharded::Sharded;
-use super::state::Outcome;
-use super::{BackupHistory, BackupPage, BackupView, InstanceView};
-use crate::domain::{
-    Backup, BackupId, BackupQuery, BackupStatus, Instance, InstanceId, Job, JobId, JobKind,
-    JobStatus, ProjectId,
-};
+use super::views::{BackupHistory, BackupPage, BackupView, InstanceView};
+use crate::domain::catalog::region_of;
+use crate::domain::network::Network;
+use crate::domain::{Backup, BackupId, BackupStatus, Instance, InstanceId, Job, JobId, ProjectId};
 use crate::fixtures::{Credential, ProjectSeed, User};
 
 /// Orders backups newest first: later `begin_time` first, then later creation. The time is
@@ -30,21 +33,6 @@ impl SortKey {
     pub(super) fn new(begin: DateTime<Utc>, seq: u64) -> Self {
         Self(Reverse(begin.timestamp_micros()), Reverse(seq))
     }
-}
-
-/// How a `BUILDING` backup will finish.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Completion {
-    /// It is not building.
-    Done,
-    /// At this time (a `Finish` event waits in the queue).
-    At(DateTime<Utc>),
-    /// At this time, but only through a clock advance.
-    OnAdvance(DateTime<Utc>),
-    /// After this many more reads of it or its job.
-    AfterReads(u32),
-    /// Only by an explicit command.
-    Held,
 }
 
 /// A stored backup. How a building one finishes and why a failed one failed are kept apart
@@ -91,6 +79,8 @@ pub(super) struct Project {
     pub tokens: Vec<String>,
     pub credentials: Vec<Credential>,
     pub users: Vec<User>,
+    /// Its VPCs, subnets and security groups besides the built-in ones.
+    pub network: Network,
     /// Distinguishes this incarnation of the project from one it replaced, so that events
     /// queued for the old one are ignored.
     pub epoch: u64,
@@ -129,12 +119,19 @@ pub(super) struct Project {
 }
 
 impl Project {
+    /// The project's VPCs, subnets and security groups: the built-in ones of its region, then
+    /// its own.
+    pub(super) fn whole_network(&self) -> Network {
+        Network::builtin(region_of(&self.name)).and(&self.network)
+    }
+
     pub(super) fn new(seed: &ProjectSeed, epoch: u64) -> Self {
         Self {
             name: seed.name.clone(),
             tokens: seed.tokens.clone(),
             credentials: seed.credentials.clone(),
             users: seed.users.clone(),
+            network: seed.network.clone(),
             epoch,
             instances: HashMap::default(),
             backups: Sharded::default(),
@@ -249,244 +246,6 @@ impl Project {
             }
         }
         Some(backup)
-    }
-
-    /// The jobs no backup stands behind, finished and running, oldest first (as `all_jobs`
-    /// orders them).
-    pub(super) fn own_jobs(&self) -> Vec<&OwnJob> {
-        let mut keys: Vec<&(DateTime<Utc>, JobId)> =
-            self.detached.iter().chain(self.tasks.iter()).collect();
-        keys.sort_unstable();
-        keys.into_iter()
-            .filter_map(|(_, id)| self.own_job(id))
-            .collect()
-    }
-
-    /// A job of its own by id.
-    pub(super) fn own_job(&self, id: &JobId) -> Option<&OwnJob> {
-        match self.jobs.get(id)? {
-            JobEntry::Own(own) => Some(own),
-            JobEntry::Backup(_) => None,
-        }
-    }
-
-    /// Forgets detached jobs created at `until` or before, then the oldest past `keep`;
-    /// returns when the oldest one left was created (after `until`).
-    pub(super) fn forget_jobs(
-        &mut self,
-        until: DateTime<Utc>,
-        keep: usize,
-    ) -> Option<DateTime<Utc>> {
-        while let Some(&(created, id)) = self.detached.first() {
-            if created > until && self.detached.len() <= keep {
-                return Some(created);
-            }
-            self.detached.pop_first();
-            self.jobs.remove(&id);
-        }
-        None
-    }
-
-    /// The keys (creation, id) of the first `limit` finished and the first `limit` running
-    /// jobs of their own after `after` (all without), unordered.
-    pub(super) fn own_keys(
-        &self,
-        after: Option<(DateTime<Utc>, JobId)>,
-        limit: usize,
-    ) -> Vec<(DateTime<Utc>, JobId)> {
-        let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
-        let range = (from, std::ops::Bound::Unbounded);
-        self.detached
-            .range(range)
-            .take(limit)
-            .chain(self.tasks.range(range).take(limit))
-            .copied()
-            .collect()
-    }
-
-    /// How many jobs the project has, of its backups and of deleted ones.
-    pub(super) fn job_count(&self) -> usize {
-        self.jobs.len() + self.derived_jobs
-    }
-
-    /// A finished job that no backup stands behind.
-    pub(super) fn insert_detached_job(&mut self, job: Job) {
-        self.detached.insert((job.created, job.id));
-        let own = OwnJob {
-            job,
-            completion: Completion::Done,
-            bound_failure: None,
-        };
-        self.jobs.insert(own.job.id, JobEntry::Own(Box::new(own)));
-    }
-
-    /// A running restore or creation, finishing as `completion` says; its instance is held.
-    pub(super) fn insert_task(
-        &mut self,
-        job: Job,
-        completion: Completion,
-        bound_failure: Option<Box<str>>,
-    ) {
-        self.tasks.insert((job.created, job.id));
-        if let Some(instance) = self.instances.get_mut(&job.instance_id) {
-            instance.task = Some(job.id);
-        }
-        if matches!(completion, Completion::AfterReads(_)) {
-            self.read_waiters += 1;
-        }
-        let own = OwnJob {
-            job,
-            completion,
-            bound_failure,
-        };
-        self.jobs.insert(own.job.id, JobEntry::Own(Box::new(own)));
-    }
-
-    /// Changes how a running restore or creation will finish, keeping `read_waiters` right.
-    pub(super) fn set_task_completion(&mut self, id: &JobId, completion: Completion) {
-        if let Some(JobEntry::Own(own)) = self.jobs.get_mut(id) {
-            let was = matches!(own.completion, Completion::AfterReads(_));
-            let is = matches!(completion, Completion::AfterReads(_));
-            own.completion = completion;
-            match (was, is) {
-                (true, false) => self.read_waiters -= 1,
-                (false, true) => self.read_waiters += 1,
-                _ => {}
-            }
-        }
-    }
-
-    /// Ends a running restore or creation at `at`, failed if `failure` says why, and frees
-    /// its instance; returns the job as it ended, or `None` if it is not running.
-    pub(super) fn finish_task(
-        &mut self,
-        id: &JobId,
-        at: DateTime<Utc>,
-        failure: Option<String>,
-    ) -> Option<Job> {
-        let own = self.own_job(id)?;
-        if own.job.status != JobStatus::Running || !self.tasks.contains(&(own.job.created, *id)) {
-            return None;
-        }
-        self.set_task_completion(id, Completion::Done);
-        let Some(JobEntry::Own(own)) = self.jobs.get_mut(id) else {
-            return None;
-        };
-        own.bound_failure = None;
-        let job = &mut own.job;
-        job.status = if failure.is_some() {
-            JobStatus::Failed
-        } else {
-            JobStatus::Completed
-        };
-        job.ended = Some(at);
-        job.fail_reason = failure;
-        let job = job.clone();
-        self.tasks.remove(&(job.created, job.id));
-        self.detached.insert((job.created, job.id));
-        if let Some(instance) = self.instances.get_mut(&job.instance_id)
-            && instance.task == Some(job.id)
-        {
-            instance.task = None;
-        }
-        Some(job)
-    }
-
-    /// The job of a backup, as its state implies.
-    fn job_of(&self, stored: &StoredBackup) -> Job {
-        let b = &stored.backup;
-        let status = match b.status {
-            BackupStatus::Building => JobStatus::Running,
-            BackupStatus::Failed => JobStatus::Failed,
-            BackupStatus::Completed | BackupStatus::Available => JobStatus::Completed,
-        };
-        Job {
-            id: b.job_id.unwrap_or_default(),
-            status,
-            created: b.begin_time,
-            ended: b.end_time,
-            instance_id: b.instance_id.clone(),
-            instance_name: self
-                .instances
-                .get(&b.instance_id)
-                .map(|i| i.name.clone())
-                .unwrap_or_default(),
-            kind: JobKind::Backup(b.id.clone()),
-            fail_reason: (status == JobStatus::Failed)
-                .then(|| self.fail_reason(b.id.as_str()).map(str::to_owned))
-                .flatten(),
-        }
-    }
-
-    /// A job by id.
-    /// Whether a job of this id exists, whatever its state.
-    pub(super) fn has_job(&self, id: &JobId) -> bool {
-        self.jobs.contains_key(id) || self.backup_of_derived_job(id).is_some()
-    }
-
-    pub(super) fn job(&self, id: &JobId) -> Option<Job> {
-        match self.jobs.get(id) {
-            Some(JobEntry::Backup(backup_id)) => {
-                self.backups.get(backup_id).map(|s| self.job_of(s))
-            }
-            Some(JobEntry::Own(own)) => Some(own.job.clone()),
-            None => self.backup_of_derived_job(id).map(|s| self.job_of(s)),
-        }
-    }
-
-    /// The backup whose job this is, for a job id derived from a backup id.
-    fn backup_of_derived_job(&self, id: &JobId) -> Option<&StoredBackup> {
-        let backup_id = id.derived_backup()?;
-        let stored = self.backups.get(std::str::from_utf8(&backup_id).ok()?)?;
-        (stored.backup.job_id == Some(*id)).then_some(&**stored)
-    }
-
-    /// The newest `limit` jobs, newest first (as `all_jobs` orders them, reversed), and how
-    /// many jobs there are. Looks only at the newest backups and detached jobs: a backup's job
-    /// is created when the backup begins, so no job of an older backup can be among them.
-    pub(super) fn newest_jobs(&self, limit: usize) -> (Vec<Job>, usize) {
-        let mut keys: Vec<(DateTime<Utc>, JobId)> = Vec::new();
-        let mut taken = 0;
-        let mut last_begin = None;
-        for id in self.newest_first.values() {
-            let Some(stored) = self.backups.get(id) else {
-                continue;
-            };
-            let Some(job_id) = stored.backup.job_id else {
-                continue;
-            };
-            let begin = stored.backup.begin_time;
-            // Past `limit`, only backups that tie with the last one taken can still count.
-            if taken >= limit && last_begin != Some(begin) {
-                break;
-            }
-            keys.push((begin, job_id));
-            taken += 1;
-            last_begin = Some(begin);
-        }
-        keys.extend(self.detached.iter().rev().take(limit).copied());
-        keys.extend(self.tasks.iter().rev().take(limit).copied());
-        keys.sort_unstable_by(|a, b| b.cmp(a));
-        keys.truncate(limit);
-        let jobs = keys.iter().filter_map(|(_, id)| self.job(id)).collect();
-        (jobs, self.job_count())
-    }
-
-    /// Every job, oldest first.
-    pub(super) fn all_jobs(&self) -> Vec<Job> {
-        let mut jobs: Vec<Job> = self
-            .jobs
-            .keys()
-            .filter_map(|id| self.job(id))
-            .chain(
-                self.backups
-                    .values()
-                    .filter(|s| has_derived_job(&s.backup))
-                    .map(|s| self.job_of(s)),
-            )
-            .collect();
-        jobs.sort_by_key(|j| (j.created, j.id));
-        jobs
     }
 
     /// Changes how a building backup will finish, keeping `read_waiters` right.
@@ -621,88 +380,6 @@ impl Project {
             instance: instance.clone(),
             backup_used_mb,
         }
-    }
-
-    /// The ids of one page of backups matching `query`, newest first, and the number of
-    /// matches before paging.
-    pub(super) fn list(&self, query: &BackupQuery) -> (Vec<BackupId>, usize) {
-        let matches = |stored: &StoredBackup| {
-            let b = &stored.backup;
-            query
-                .instance_id
-                .as_deref()
-                .is_none_or(|i| b.instance_id.as_str() == i)
-                && query.backup_type.is_none_or(|t| b.backup_type == t)
-                && query.begin.is_none_or(|t| b.begin_time >= t)
-                && query.end.is_none_or(|t| b.begin_time <= t)
-                && query.name.as_deref().is_none_or(|n| b.name() == n)
-                && query.instance_name.as_deref().is_none_or(|n| {
-                    self.instances
-                        .get(&b.instance_id)
-                        .is_some_and(|i| i.name == n)
-                })
-        };
-
-        // Narrow to the smallest index first: one backup, one instance, or the whole project.
-        let instance_index = match (&query.backup_id, &query.instance_id) {
-            (Some(id), _) => {
-                let found = self.backups.get(id.as_str()).filter(|s| matches(s));
-                let page = found
-                    .filter(|_| query.offset == 0)
-                    .map(|s| s.backup.id.clone());
-                return (page.into_iter().collect(), usize::from(found.is_some()));
-            }
-            (None, Some(instance)) => match self.by_instance.get(instance.as_str()) {
-                Some(index) => Some(index),
-                None => return (Vec::new(), 0),
-            },
-            (None, None) => None,
-        };
-        // The ids of a range of the index, newest first.
-        let ids =
-            |range: std::ops::RangeInclusive<SortKey>| -> Box<dyn Iterator<Item = &BackupId> + '_> {
-                match instance_index {
-                    Some(keys) => Box::new(
-                        keys.range(range)
-                            .filter_map(|key| self.newest_first.get(key)),
-                    ),
-                    None => Box::new(self.newest_first.range(range).map(|(_, id)| id)),
-                }
-            };
-        let residual =
-            query.backup_type.is_some() || query.name.is_some() || query.instance_name.is_some();
-        if !residual && query.begin.is_none() && query.end.is_none() {
-            let page = ids(SortKey::FIRST..=SortKey::LAST)
-                .skip(query.offset)
-                .take(query.limit)
-                .cloned()
-                .collect();
-            let total = instance_index.map_or(self.newest_first.len(), BTreeSet::len);
-            return (page, total);
-        }
-        // The time window is a range of the newest-first index: `end` is its first key.
-        let first = query
-            .end
-            .map_or(SortKey::FIRST, |t| SortKey::new(t, u64::MAX));
-        let last = query.begin.map_or(SortKey::LAST, |t| SortKey::new(t, 0));
-        if first > last {
-            return (Vec::new(), 0);
-        }
-        let mut total = 0;
-        let mut page = Vec::new();
-        for id in ids(first..=last) {
-            let Some(stored) = self.backups.get(id) else {
-                continue;
-            };
-            if !matches(stored) {
-                continue;
-            }
-            if total >= query.offset && page.len() < query.limit {
-                page.push(id.clone());
-            }
-            total += 1;
-        }
-        (page, total)
     }
 
     /// Renders ids as list entries.

@@ -1,0 +1,207 @@
+//! An instance as the API reads and changes it: details, list, its backups and backup
+//! history, its backup policy, encryption and offsite policy.
+
+use std::sync::RwLockWriteGuard;
+
+use chrono::{DateTime, Utc};
+
+use super::Store;
+use super::state::State;
+use super::views::{BackupHistory, BackupPage, InstancePage, InstanceView};
+use crate::domain::network::Network;
+use crate::domain::{
+    Backup, BackupId, BackupPolicy, Instance, InstanceBackupQuery, InstanceId, InstanceQuery,
+    OffsitePolicy, ProjectId,
+};
+use crate::error::ApiError;
+
+impl Store {
+    /// An instance of this project, as a client reads it (`DBS.200002` when there is none).
+    /// The read counts as a read of its running jobs and of its building backup.
+    pub fn instance(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        now: DateTime<Utc>,
+    ) -> Result<InstanceView, ApiError> {
+        self.apply_due(now);
+        {
+            let state = self.read();
+            let (project, instance) = state.instance(project_id, instance_id)?;
+            if project.read_waiters == 0
+                || (instance.tasks.is_empty() && instance.building.is_none())
+            {
+                return Ok(project.view_instance(project_id, instance));
+            }
+        }
+        // Reading an instance counts as reading its running jobs and its building backup, so
+        // that a client polling only the instance sees it settle in every lifecycle mode.
+        let mut state = self.write();
+        let (_, instance) = state.instance(project_id, instance_id)?;
+        let (tasks, building) = (instance.tasks.clone(), instance.building.clone());
+        for task in &tasks {
+            state.count_job_read(project_id, task, now);
+        }
+        if let Some(backup) = building {
+            state.count_reads(project_id, &[backup], now);
+        }
+        // A deletion that ended on this read leaves nothing to show (`DBS.200002`).
+        let (project, instance) = state.instance(project_id, instance_id)?;
+        Ok(project.view_instance(project_id, instance))
+    }
+
+    /// One page of one instance's full backups (automated and manual), as `query` orders and
+    /// filters them, and how many matched; an unknown instance is `DBS.200002`. Each backup
+    /// on the page counts as read.
+    pub fn instance_backups(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        query: &InstanceBackupQuery,
+        now: DateTime<Utc>,
+    ) -> Result<BackupPage, ApiError> {
+        let mut state = self.write();
+        state.settle(now);
+        let (project, _) = state.instance(project_id, instance_id)?;
+        // Order and page the stored backups themselves; only the page is rendered.
+        let backups: Vec<&Backup> = project.backups_of(instance_id).collect();
+        let (page, total_count) = query.apply(backups, |b| b);
+        let read: Vec<BackupId> = page.iter().map(|b| b.id.clone()).collect();
+        state.count_reads(project_id, &read, now);
+        // A read may have finished a backup on the page: show it as it is now.
+        let project = &state.projects[project_id];
+        Ok(project.page(&read, total_count))
+    }
+
+    /// What an instance's restorable times and incremental backups derive from: the ends of
+    /// its completed full backups and its policy's retention. An unknown instance is
+    /// `DBS.200002`.
+    pub fn backup_history(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        now: DateTime<Utc>,
+    ) -> Result<BackupHistory, ApiError> {
+        self.apply_due(now);
+        let state = self.read();
+        let (project, instance) = state.instance(project_id, instance_id)?;
+        Ok(project.history(instance))
+    }
+
+    /// One page of the project's instances matching `query`, newest first.
+    pub fn list_instances(
+        &self,
+        project_id: &ProjectId,
+        query: &InstanceQuery,
+        now: DateTime<Utc>,
+    ) -> InstancePage {
+        self.apply_due(now);
+        let state = self.read();
+        let Some(project) = state.projects.get(project_id) else {
+            return InstancePage::default();
+        };
+        let mut matching: Vec<&Instance> = project
+            .instances
+            .values()
+            .filter(|i| query.matches(i))
+            .collect();
+        sort_instances(&mut matching);
+        InstancePage {
+            total_count: matching.len(),
+            instances: matching
+                .into_iter()
+                .skip(query.offset)
+                .take(query.limit)
+                .map(|i| project.view_instance(project_id, i))
+                .collect(),
+        }
+    }
+
+    /// Changes one instance under one lock: applies what is due, finds it (`DBS.200002`),
+    /// checks it may be changed when `only_active` (`DBS.200011` otherwise), applies `change`
+    /// and stamps `updated`. Returns the lock, for what follows from the change, and the
+    /// instance as changed.
+    fn change_instance(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        now: DateTime<Utc>,
+        only_active: bool,
+        change: impl FnOnce(&mut Instance),
+    ) -> Result<(RwLockWriteGuard<'_, State>, Instance), ApiError> {
+        let mut state = self.write();
+        state.settle(now);
+        let instance = state.instance_mut(project_id, instance_id)?;
+        if only_active {
+            instance.status().check_can_change()?;
+        }
+        change(instance);
+        instance.profile.updated = now;
+        let changed = instance.clone();
+        Ok((state, changed))
+    }
+
+    /// Replaces an instance's automated backup policy (`DBS.200002` for an unknown instance,
+    /// `DBS.200011` unless it is `ACTIVE`); the next window and retention follow at once.
+    pub fn update_policy(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        policy: BackupPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Instance, ApiError> {
+        let (mut state, updated) =
+            self.change_instance(project_id, instance_id, now, true, |i| i.policy = policy)?;
+        state.reschedule_expiry(project_id, instance_id, now);
+        state.schedule_window(project_id, instance_id, now);
+        Ok(updated)
+    }
+
+    /// Turns backup encryption on (with this KMS key) or off (`None`) for an instance, and
+    /// returns the instance. An unknown instance is `DBS.200002`.
+    pub fn set_backup_encryption(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        key: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Instance, ApiError> {
+        let change = |i: &mut Instance| i.profile.backup_encryption_key = key;
+        Ok(self
+            .change_instance(project_id, instance_id, now, false, change)?
+            .1)
+    }
+
+    /// Sets an instance's cross-region backup policy; the instance must be `ACTIVE`
+    /// (`DBS.200011` otherwise). An unknown instance is `DBS.200002`.
+    pub fn set_offsite_policy(
+        &self,
+        project_id: &ProjectId,
+        instance_id: &InstanceId,
+        policy: OffsitePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Instance, ApiError> {
+        let change = |i: &mut Instance| i.profile.offsite_policy = Some(policy);
+        Ok(self
+            .change_instance(project_id, instance_id, now, true, change)?
+            .1)
+    }
+
+    /// A project's VPCs, subnets and security groups; an unknown project (loose auth) has the
+    /// built-in ones of `eu-de`.
+    pub fn network(&self, project_id: Option<&ProjectId>) -> Network {
+        let state = self.read();
+        match project_id.and_then(|id| state.projects.get(id)) {
+            Some(project) => project.whole_network(),
+            None => Network::builtin("eu-de"),
+        }
+    }
+}
+
+/// Instances newest first, then by id.
+pub(super) fn sort_instances(instances: &mut [&Instance]) {
+    instances.sort_by(|a, b| {
+        (std::cmp::Reverse(a.profile.created), &a.id)
+            .cmp(&(std::cmp::Reverse(b.profile.created), &b.id))
+    });
+}

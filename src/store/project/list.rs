@@ -1,0 +1,91 @@
+//! The backup list's query over a project's indexes: narrowed to one backup, one instance or
+//! the whole project, then to the time window, so that a page costs the page.
+
+use std::collections::BTreeSet;
+
+use super::{Project, SortKey, StoredBackup};
+use crate::domain::{BackupId, BackupQuery};
+
+impl Project {
+    /// The ids of one page of backups matching `query`, newest first, and the number of
+    /// matches before paging.
+    pub(in crate::store) fn list(&self, query: &BackupQuery) -> (Vec<BackupId>, usize) {
+        let matches = |stored: &StoredBackup| {
+            let b = &stored.backup;
+            query
+                .instance_id
+                .as_deref()
+                .is_none_or(|i| b.instance_id.as_str() == i)
+                && query.backup_type.is_none_or(|t| b.backup_type == t)
+                && query.begin.is_none_or(|t| b.begin_time >= t)
+                && query.end.is_none_or(|t| b.begin_time <= t)
+                && query.name.as_deref().is_none_or(|n| b.name() == n)
+                && query.instance_name.as_deref().is_none_or(|n| {
+                    self.instances
+                        .get(&b.instance_id)
+                        .is_some_and(|i| i.name == n)
+                })
+        };
+
+        // Narrow to the smallest index first: one backup, one instance, or the whole project.
+        let instance_index = match (&query.backup_id, &query.instance_id) {
+            (Some(id), _) => {
+                let found = self.backups.get(id.as_str()).filter(|s| matches(s));
+                let page = found
+                    .filter(|_| query.offset == 0)
+                    .map(|s| s.backup.id.clone());
+                return (page.into_iter().collect(), usize::from(found.is_some()));
+            }
+            (None, Some(instance)) => match self.by_instance.get(instance.as_str()) {
+                Some(index) => Some(index),
+                None => return (Vec::new(), 0),
+            },
+            (None, None) => None,
+        };
+        // The ids of a range of the index, newest first.
+        let ids =
+            |range: std::ops::RangeInclusive<SortKey>| -> Box<dyn Iterator<Item = &BackupId> + '_> {
+                match instance_index {
+                    Some(keys) => Box::new(
+                        keys.range(range)
+                            .filter_map(|key| self.newest_first.get(key)),
+                    ),
+                    None => Box::new(self.newest_first.range(range).map(|(_, id)| id)),
+                }
+            };
+        let residual =
+            query.backup_type.is_some() || query.name.is_some() || query.instance_name.is_some();
+        if !residual && query.begin.is_none() && query.end.is_none() {
+            let page = ids(SortKey::FIRST..=SortKey::LAST)
+                .skip(query.offset)
+                .take(query.limit)
+                .cloned()
+                .collect();
+            let total = instance_index.map_or(self.newest_first.len(), BTreeSet::len);
+            return (page, total);
+        }
+        // The time window is a range of the newest-first index: `end` is its first key.
+        let first = query
+            .end
+            .map_or(SortKey::FIRST, |t| SortKey::new(t, u64::MAX));
+        let last = query.begin.map_or(SortKey::LAST, |t| SortKey::new(t, 0));
+        if first > last {
+            return (Vec::new(), 0);
+        }
+        let mut total = 0;
+        let mut page = Vec::new();
+        for id in ids(first..=last) {
+            let Some(stored) = self.backups.get(id) else {
+                continue;
+            };
+            if !matches(stored) {
+                continue;
+            }
+            if total >= query.offset && page.len() < query.limit {
+                page.push(id.clone());
+            }
+            total += 1;
+        }
+        (page, total)
+    }
+}
