@@ -17,7 +17,7 @@ use crate::clock::ClockMode;
 use crate::domain::LifecycleMode;
 use crate::domain::time::{read_time, write_time};
 use crate::emulator::Emulator;
-use crate::fixtures::file::{FixturesFile, ProjectFile};
+use crate::fixtures::file::{CatalogFile, FixturesFile, ProjectFile};
 use crate::store::{Lifecycle, Snapshot};
 
 /// What the file says it is.
@@ -34,6 +34,9 @@ pub struct StateFile {
     pub version: u32,
     pub clock: SavedClock,
     pub lifecycle: SavedLifecycle,
+    /// The catalogue's lists that are not the built-in ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogFile>,
     pub projects: Vec<ProjectFile>,
 }
 
@@ -123,6 +126,7 @@ pub fn load(path: &Path) -> Result<Option<Restored>, String> {
         .ok_or_else(|| bad(format!("clock.mode {:?} is unknown", file.clock.mode)))?;
     Ok(Some(Restored {
         fixtures: FixturesFile {
+            catalog: file.catalog,
             projects: file.projects,
         },
         now,
@@ -140,6 +144,8 @@ pub struct Capture {
     version: u32,
     clock: SavedClock,
     lifecycle: SavedLifecycle,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    catalog: Option<CatalogFile>,
     projects: SnapshotProjects,
 }
 
@@ -165,6 +171,7 @@ pub fn capture(emulator: &Emulator) -> Capture {
             offset_ms: emulator.clock.offset().num_milliseconds(),
         },
         lifecycle: emulator.store.lifecycle().into(),
+        catalog: CatalogFile::from_catalog(&emulator.store.catalog()),
         projects: SnapshotProjects(Snapshot::new(emulator.store.clone(), None)),
     }
 }

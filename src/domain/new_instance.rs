@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::catalog;
+use super::catalog::{self, Catalog, Flavor};
 use super::ids::InstanceId;
 use super::instance::{InstanceProfile, name_ok, password_ok};
 use super::job::{RestorePoint, RestoreSource};
@@ -61,6 +61,10 @@ pub struct NewInstance {
     /// `Cluster` or `StandSingle`, echoed in the answer.
     pub mode: String,
     pub flavor_ref: String,
+    /// The catalogue's flavor of `flavor_ref`, and the full version of `datastore_version`,
+    /// as they were when the request was taken.
+    pub flavor: Flavor,
+    pub full_version: String,
     pub vpc_id: String,
     pub subnet_id: String,
     pub security_group_id: Option<String>,
@@ -85,8 +89,12 @@ impl NewInstance {
     /// region against the project's (`DBS.200024`), the network (`DBS.200048`,
     /// `DBS.200049`), the engine (`DBS.200040`), anything else missing or malformed
     /// (`DBS.200001`). `backup_strategy` and `charge_info` are optional, as Terraform sends
-    /// them only when configured.
-    pub fn parse(raw: RawNewInstance<'_>, project_region: &str) -> Result<Self, ApiError> {
+    /// them only when configured. Flavors and versions are `catalog`'s.
+    pub fn parse(
+        raw: RawNewInstance<'_>,
+        project_region: &str,
+        catalog: &Catalog,
+    ) -> Result<Self, ApiError> {
         let text = |v: Option<&str>| {
             v.map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -95,6 +103,7 @@ impl NewInstance {
         // Every text the instance keeps is bounded, so that no request grows the state by more
         // than a few hundred bytes per instance.
         let longest = [
+            raw.datastore_version,
             raw.flavor_ref,
             raw.security_group_id,
             raw.master_availability_zone,
@@ -132,7 +141,7 @@ impl NewInstance {
         if raw
             .datastore_type
             .is_none_or(|t| !t.eq_ignore_ascii_case("gaussdb-mysql"))
-            || !version_ok(&version)
+            || !(version_ok(&version) || catalog.knows_version(&version))
         {
             return Err(ApiError::UnsupportedEngine);
         }
@@ -141,9 +150,10 @@ impl NewInstance {
             _ => return Err(ApiError::Parameter),
         };
         let flavor_ref = text(raw.flavor_ref).ok_or(ApiError::Parameter)?;
-        if catalog::flavor(&flavor_ref).is_none() {
-            return Err(ApiError::InvalidFlavor);
-        }
+        let flavor = catalog
+            .flavor(&flavor_ref)
+            .cloned()
+            .ok_or(ApiError::InvalidFlavor)?;
         let az_mode = match raw.availability_zone_mode {
             Some(m) if m.eq_ignore_ascii_case("single") => "single".to_owned(),
             Some(m) if m.eq_ignore_ascii_case("multi") => "multi".to_owned(),
@@ -193,7 +203,9 @@ impl NewInstance {
         Ok(Self {
             region,
             name: name.to_owned(),
+            full_version: catalog.full_version(&version),
             datastore_version: version,
+            flavor,
             kernel_version: text(raw.kernel_version),
             mode,
             flavor_ref,
@@ -220,11 +232,10 @@ impl NewInstance {
     /// The profile of the instance this request creates, with id `id`, at `now`.
     pub fn profile(&self, id: &InstanceId, now: DateTime<Utc>) -> InstanceProfile {
         let mut p = InstanceProfile::defaults(id, &self.region, now);
-        p.datastore_version = catalog::full_version(&self.datastore_version);
+        p.datastore_version.clone_from(&self.full_version);
         if let Some(kernel) = &self.kernel_version {
             p.kernel_version.clone_from(kernel);
         }
-        p.flavor_ref.clone_from(&self.flavor_ref);
         p.vpc_id.clone_from(&self.vpc_id);
         p.subnet_id.clone_from(&self.subnet_id);
         if let Some(group) = &self.security_group_id {
@@ -246,9 +257,7 @@ impl NewInstance {
         p.lower_case_table_names = self.lower_case_table_names;
         p.volume_size = self.volume_size.unwrap_or(0);
         p.tags.clone_from(&self.tags);
-        if let Some(flavor) = catalog::flavor(&self.flavor_ref) {
-            p.take_flavor(flavor);
-        }
+        p.take_flavor(&self.flavor);
         p
     }
 }
@@ -328,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_request_like_terraforms_is_taken_with_the_defaults_it_leaves_out() {
-        let new = NewInstance::parse(raw(), "eu-de").unwrap();
+        let new = NewInstance::parse(raw(), "eu-de", &Catalog::default()).unwrap();
         assert_eq!(new.policy, BackupPolicy::default());
         assert!(!new.prepaid);
         assert_eq!(new.time_zone, "UTC");
@@ -336,10 +345,11 @@ mod tests {
         let id = InstanceId::parse("5eebbb4c0f9f4a99b42ed1b6334569aain07").unwrap();
         let profile = new.profile(&id, DateTime::UNIX_EPOCH);
         assert_eq!(new.slave_count, 1);
-        let flavor = catalog::flavor(&new.flavor_ref).unwrap();
+        let catalog = Catalog::default();
+        let flavor = catalog.flavor(&new.flavor_ref).unwrap();
         assert_eq!(
-            (profile.vcpus.as_str(), profile.ram.as_str()),
-            (flavor.vcpus, flavor.ram)
+            (&profile.vcpus, &profile.ram, &profile.flavor_ref),
+            (&flavor.vcpus, &flavor.ram, &flavor.spec_code)
         );
         assert_eq!(
             profile.datastore_version, "8.0.22",
@@ -347,17 +357,28 @@ mod tests {
         );
         assert_eq!(profile.vpc_id, "3cedfc54-b105-4652-a4e0-847b11576b58");
         assert_eq!(profile.charge_mode, "postPaid");
-        assert!(NewInstance::parse(raw(), "eu-de_project").is_ok());
+        assert!(NewInstance::parse(raw(), "eu-de_project", &catalog).is_ok());
     }
 
     #[test]
     fn each_rule_answers_its_code() {
         const LONG: &str = "a-string-of-sixty-five-characters-which-is-one-more-than-allowed-";
         assert_eq!(LONG.len(), MAX_FIELD + 1);
+        // A full version of any length was taken before.
+        let long_version: &'static str =
+            "8.0.0000000000000000000000000000000000000000000000000000000000001";
+        assert_eq!(long_version.len(), MAX_FIELD + 1);
         let cases: Vec<(RawNewInstance<'static>, ApiError)> = vec![
             (
                 RawNewInstance {
                     flavor_ref: Some(LONG),
+                    ..raw()
+                },
+                ApiError::Parameter,
+            ),
+            (
+                RawNewInstance {
+                    datastore_version: Some(long_version),
                     ..raw()
                 },
                 ApiError::Parameter,
@@ -507,7 +528,11 @@ mod tests {
         ];
         for (request, code) in cases {
             let shown = format!("{request:?}");
-            assert_eq!(NewInstance::parse(request, "eu-de"), Err(code), "{shown}");
+            assert_eq!(
+                NewInstance::parse(request, "eu-de", &Catalog::default()),
+                Err(code),
+                "{shown}"
+            );
         }
     }
 

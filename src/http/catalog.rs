@@ -16,7 +16,7 @@ use super::wire::catalog::{
     ParameterItem,
 };
 use crate::domain::backup_query::parse_paging;
-use crate::domain::catalog::{self, ENGINE_VERSIONS, TEMPLATES};
+use crate::domain::catalog;
 use crate::domain::time::format_api_time;
 use crate::emulator::Emulator;
 use crate::error::ApiError;
@@ -35,7 +35,9 @@ pub(super) async fn flavors(
     // A project the emulator does not know (loose auth) sells as eu-de does.
     let name = emulator.store.project_name(&caller.project);
     let region = name.as_deref().map_or("eu-de", catalog::region_of);
-    let flavors = catalog::flavors(params.version_name.as_deref(), params.spec_code.as_deref())
+    let catalog = emulator.store.catalog();
+    let flavors = catalog
+        .flavors(params.version_name.as_deref(), params.spec_code.as_deref())
         .map(|f| FlavorItem::new(f, region))
         .collect();
     Ok(json(StatusCode::OK, &FlavorsResponse { flavors }))
@@ -44,11 +46,13 @@ pub(super) async fn flavors(
 /// Emulates "Querying Version Information About a DB Engine" (`gaussdb_04_0001`): `GET
 /// /v3/{project_id}/datastores/{database_name}` → `200 {"datastores": [{"id", "name"}]}`.
 pub(super) async fn datastores(
+    State(emulator): State<Arc<Emulator>>,
     _caller: Authorized,
     ApiPath((_, database_name)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     catalog::check_engine(&database_name)?;
-    let datastores = ENGINE_VERSIONS.iter().map(DatastoreItem::from).collect();
+    let catalog = emulator.store.catalog();
+    let datastores = catalog.versions.iter().map(DatastoreItem::from).collect();
     Ok(json(StatusCode::OK, &DatastoresResponse { datastores }))
 }
 
@@ -56,11 +60,14 @@ pub(super) async fn datastores(
 /// /v3/{project_id}/configurations[?offset=&limit=]` → `200 {"configurations": [...],
 /// "total_count"}`.
 pub(super) async fn configurations(
+    State(emulator): State<Arc<Emulator>>,
     _caller: Authorized,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Response, ApiError> {
     let (limit, offset) = parse_paging(params.limit.as_deref(), params.offset.as_deref())?;
-    let configurations = TEMPLATES
+    let catalog = emulator.store.catalog();
+    let configurations = catalog
+        .templates
         .iter()
         .skip(offset)
         .take(limit)
@@ -70,7 +77,7 @@ pub(super) async fn configurations(
         StatusCode::OK,
         &ConfigurationsResponse {
             configurations,
-            total_count: TEMPLATES.len(),
+            total_count: catalog.templates.len(),
         },
     ))
 }
@@ -88,9 +95,13 @@ pub(super) async fn instance_configurations(
     let view = instance_view(&emulator, &caller, &instance_id, now)?;
     let (limit, offset) = parse_paging(params.limit.as_deref(), params.offset.as_deref())?;
     let profile = &view.instance.profile;
+    let max_connections = view
+        .flavor
+        .as_ref()
+        .map_or(catalog::UNKNOWN_MAX_CONNECTIONS, |f| &f.max_connections);
     let parameters = catalog::parameters(
-        &profile.flavor_ref,
         &profile.ram,
+        max_connections,
         profile.lower_case_table_names,
     );
     let total_count = parameters.len();

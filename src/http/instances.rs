@@ -139,7 +139,7 @@ pub(super) async fn create(
         .store
         .project_name(&caller.project)
         .ok_or(ApiError::InvalidRegion)?;
-    let request = NewInstance::parse(raw, &region)?;
+    let request = NewInstance::parse(raw, &region, &emulator.store.catalog())?;
     let (view, job) = emulator
         .store
         .create_instance(&caller.project, &request, now)?;

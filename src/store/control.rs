@@ -1,6 +1,8 @@
 //! What the control API does to the whole store: failure rules, resets, fixtures loaded or
 //! replaced, and the state view.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::Store;
@@ -8,6 +10,7 @@ use super::failures::{FailureRule, FailureTarget};
 use super::instances::sort_instances;
 use super::state::State;
 use super::views::{BackupState, ProjectState};
+use crate::domain::catalog::Catalog;
 use crate::domain::{Instance, InstanceId, ProjectId};
 use crate::fixtures::Fixtures;
 
@@ -56,9 +59,13 @@ impl Store {
             }
             None => {
                 let ids = state.ids.clone();
-                let quota = state.backup_quota;
+                let (quota, retention, max_jobs) =
+                    (state.backup_quota, state.job_retention, state.max_jobs);
                 *state = State::new(self.initial_lifecycle, ids);
                 state.backup_quota = quota;
+                state.job_retention = retention;
+                state.max_jobs = max_jobs;
+                state.catalog = Arc::new(self.initial.catalog.over(&Catalog::default()));
                 for seed in &self.initial.projects {
                     state.load_project(seed, now);
                 }
@@ -69,6 +76,7 @@ impl Store {
     /// Replaces every project by the fixtures' (restoring a saved state).
     pub fn replace_all(&self, fixtures: &Fixtures, now: DateTime<Utc>) {
         let mut state = self.write();
+        state.catalog = Arc::new(fixtures.catalog.over(&Catalog::default()));
         let ids: Vec<ProjectId> = state.projects.keys().cloned().collect();
         for id in ids {
             state.remove_project(&id);
@@ -130,6 +138,9 @@ impl Store {
                 }
             }
         }
+        if !fixtures.catalog.is_empty() {
+            state.catalog = Arc::new(fixtures.catalog.over(&state.catalog));
+        }
         for seed in &fixtures.projects {
             state.load_project(seed, now);
         }
@@ -170,7 +181,7 @@ impl Store {
                     instances: instances
                         .into_iter()
                         .take(limit.unwrap_or(usize::MAX))
-                        .map(|i| p.view_instance(pid, i))
+                        .map(|i| p.view_instance(pid, i, &state.catalog))
                         .collect(),
                     instance_count: p.instances.len(),
                     backups: p

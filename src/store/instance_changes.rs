@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 
 use super::Store;
 use super::state::State;
-use crate::domain::catalog::check_flavor_for;
 use crate::domain::instance_change::InstanceChange;
 use crate::domain::node::{
     NodeRole, NodeState, check_new_replicas, check_node_deletable, new_replicas,
@@ -52,10 +51,13 @@ impl Store {
         spec_code: &str,
         now: DateTime<Utc>,
     ) -> Result<Job, ApiError> {
-        self.start_change(project_id, instance_id, now, |_, instance| {
+        self.start_change(project_id, instance_id, now, |state, instance| {
             instance.check_can_start_change()?;
             let zones = instance.nodes.iter().map(|n| n.az_code.as_str());
-            let flavor = check_flavor_for(spec_code, &instance.profile.region, zones)?;
+            let flavor =
+                state
+                    .catalog
+                    .check_flavor_for(spec_code, &instance.profile.region, zones)?;
             Ok(InstanceChange::Resize {
                 flavor: flavor.spec_code.to_owned(),
             })

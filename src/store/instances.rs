@@ -31,7 +31,7 @@ impl Store {
             if project.read_waiters == 0
                 || (instance.tasks.is_empty() && instance.building.is_none())
             {
-                return Ok(project.view_instance(project_id, instance));
+                return Ok(project.view_instance(project_id, instance, &state.catalog));
             }
         }
         // Reading an instance counts as reading its running jobs and its building backup, so
@@ -47,7 +47,7 @@ impl Store {
         }
         // A deletion that ended on this read leaves nothing to show (`DBS.200002`).
         let (project, instance) = state.instance(project_id, instance_id)?;
-        Ok(project.view_instance(project_id, instance))
+        Ok(project.view_instance(project_id, instance, &state.catalog))
     }
 
     /// One page of one instance's full backups (automated and manual), as `query` orders and
@@ -112,7 +112,7 @@ impl Store {
                 .into_iter()
                 .skip(query.offset)
                 .take(query.limit)
-                .map(|i| project.view_instance(project_id, i))
+                .map(|i| project.view_instance(project_id, i, &state.catalog))
                 .collect(),
         }
     }

@@ -27,7 +27,7 @@ mod tasks;
 mod views;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use self::backups::Created;
 pub use self::completion::Completion;
@@ -40,6 +40,7 @@ pub use self::tasks::INSTANCE_QUOTA;
 pub use self::views::{
     BackupHistory, BackupPage, BackupState, BackupView, InstancePage, InstanceView, ProjectState,
 };
+use crate::domain::catalog::Catalog;
 use crate::domain::{IdSource, InstanceId, ProjectId};
 use crate::fixtures::Fixtures;
 
@@ -92,6 +93,7 @@ impl Store {
         ids: IdSource,
     ) -> Self {
         let mut state = State::new(lifecycle, ids);
+        state.catalog = Arc::new(fixtures.catalog.over(&Catalog::default()));
         for seed in &fixtures.projects {
             state.load_project(seed, now);
         }
@@ -155,6 +157,11 @@ impl Store {
     /// Takes the write lock only when something is due, so reads run in parallel otherwise.
     fn apply_due(&self, now: DateTime<Utc>) {
         self.tick(now);
+    }
+
+    /// The catalogue: what flavors, engine versions and templates the service offers.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.read().catalog.clone()
     }
 
     /// The current lifecycle.

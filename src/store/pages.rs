@@ -66,7 +66,10 @@ impl Store {
         Some(ProjectHead {
             name: p.name.clone(),
             tokens,
-            instances: instances.iter().map(|i| p.view_instance(id, i)).collect(),
+            instances: instances
+                .iter()
+                .map(|i| p.view_instance(id, i, &state.catalog))
+                .collect(),
             epoch: p.epoch,
         })
     }

@@ -20,7 +20,7 @@ use crate::domain::instance_change::InstanceChange;
 use crate::domain::time::write_time;
 use crate::domain::{BackupStatus, JobKind, ProjectId, RestorePoint, RestoreSource};
 use crate::fixtures::file::{
-    BackupFile, FixturesFile, InstanceFile, JobFile, NetworkFile, ProjectFile,
+    BackupFile, CatalogFile, FixturesFile, InstanceFile, JobFile, NetworkFile, ProjectFile,
 };
 
 impl Store {
@@ -41,7 +41,10 @@ impl Store {
                 Some(file)
             })
             .collect();
-        FixturesFile { projects }
+        FixturesFile {
+            catalog: CatalogFile::from_catalog(&self.catalog()),
+            projects,
+        }
     }
 
     /// The ids of every project, or of `only` if it exists, sorted.
@@ -88,13 +91,20 @@ impl Store {
 /// The snapshot document of one project (or all), written page by page.
 pub struct Snapshot {
     store: Arc<Store>,
+    /// The catalogue's lists that are not the built-in ones.
+    catalog: Option<CatalogFile>,
     projects: Vec<ProjectId>,
 }
 
 impl Snapshot {
     pub fn new(store: Arc<Store>, only: Option<&ProjectId>) -> Self {
         let projects = store.project_list(only);
-        Self { store, projects }
+        let catalog = CatalogFile::from_catalog(&store.catalog());
+        Self {
+            store,
+            catalog,
+            projects,
+        }
     }
 
     /// The projects it writes, in order.
@@ -110,7 +120,10 @@ impl Snapshot {
 
 impl Serialize for Snapshot {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(1))?;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(catalog) = &self.catalog {
+            map.serialize_entry("catalog", catalog)?;
+        }
         map.serialize_entry("projects", &ProjectItems(self))?;
         map.end()
     }

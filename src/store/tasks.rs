@@ -216,7 +216,10 @@ impl Store {
         }
         state.start_task(project_id, job.clone());
         let (project, instance) = state.instance(project_id, &instance_id)?;
-        Ok((project.view_instance(project_id, instance), job))
+        Ok((
+            project.view_instance(project_id, instance, &state.catalog),
+            job,
+        ))
     }
 
     /// Any job by id, wherever it is, without counting a read (for waiting on it).

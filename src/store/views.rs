@@ -1,6 +1,7 @@
 //! What the store answers with: backups with their instance's name, instances with what
 //! their backups add up to, pages of both, and the per-project state view.
 
+use crate::domain::catalog::Flavor;
 use crate::domain::{Backup, Instance, Job, ProjectId};
 
 use super::completion::Completion;
@@ -26,6 +27,8 @@ pub struct InstanceView {
     pub instance: Instance,
     /// Space used by the instance's backups, in MB.
     pub backup_used_mb: u64,
+    /// Its flavor in the catalogue (none for a flavor only fixtures name).
+    pub flavor: Option<Flavor>,
 }
 
 /// One page of the instance list and the number of matches before paging.

@@ -376,6 +376,12 @@ async fn with_a_state_file_a_killed_emulator_resumes_where_it_stopped() {
     .await;
     let building = post_json(create, json!({"instance_id": INSTANCE, "name": "building"})).await;
     let building_id = building["backup"]["id"].as_str().unwrap().to_owned();
+    // A catalogue of its own is kept too.
+    post_json(
+        format!("{}/_emulator/fixtures", first.base),
+        json!({"catalog": {"templates": [{"id": "kept-template", "name": "Kept"}]}, "projects": []}),
+    )
+    .await;
     post_json(
         format!("{}/_emulator/clock/advance", first.base),
         json!({"seconds": 2}),
@@ -383,6 +389,7 @@ async fn with_a_state_file_a_killed_emulator_resumes_where_it_stopped() {
     .await;
     wait_for_file(&state, &building_id);
     wait_for_file(&state, "2026-04-24T10:20:04Z");
+    wait_for_file(&state, "kept-template");
     first.child.kill().unwrap(); // SIGKILL: no chance to save on the way out
     first.child.wait().unwrap();
 
@@ -413,6 +420,8 @@ async fn with_a_state_file_a_killed_emulator_resumes_where_it_stopped() {
     ))
     .await;
     assert_eq!(job["job"]["status"], "Completed");
+    let templates = get_json(&format!("{}/v3/{PROJECT}/configurations", second.base)).await;
+    assert_eq!(templates["configurations"][0]["id"], "kept-template");
     drop(second);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -2,6 +2,7 @@
 
 mod automated;
 mod binary;
+mod catalog;
 mod control;
 mod create;
 mod credentials;

@@ -50,10 +50,26 @@ def test_a_snapshot_with_running_restores_and_created_instances_is_valid_fixture
     assert jobs["create_instance"]["source_instance_id"] == INSTANCE
 
 
+def test_a_snapshot_with_a_catalogue_of_its_own_is_valid_fixtures(emulator):
+    catalog = {
+        "flavors": [{"spec_code": "test.small", "vcpus": 1, "ram": "2", "az_status": ["normal", "unsupported", "normal"]}],
+        "engine_versions": [{"name": "8.0", "version": "8.0.30"}],
+        "templates": [{"id": "t-1", "name": "Mine", "created": "2026-01-02T03:04:05Z"}],
+    }
+    VALIDATOR.validate({"catalog": catalog, "projects": []})
+    emulator.control("POST", "/_emulator/fixtures", {"catalog": catalog, "projects": []})
+    snapshot = emulator.control("GET", "/_emulator/snapshot")
+    assert sorted(snapshot["catalog"]) == ["engine_versions", "flavors", "templates"]
+    VALIDATOR.validate(snapshot)
+
+
 @pytest.mark.parametrize(
     "broken",
     [
         {"projets": []},
+        {"catalog": {"flavors": []}, "projects": []},
+        {"catalog": {"flavors": [{"spec_code": "x", "vcpus": 0, "ram": 1}]}, "projects": []},
+        {"catalog": {"templates": [{"id": "t", "name": "n", "user": True}]}, "projects": []},
         {"projects": [{"id": "not-hex"}]},
         {"projects": [{"id": "0" * 32, "instances": [{"id": "x", "prot": 3306}]}]},
         {"projects": [{"id": "0" * 32, "instances": [{"id": "x", "status": "RUNNING"}]}]},

@@ -17,31 +17,31 @@ pub struct FlavorsParams {
 
 /// `200` answer of the flavor list.
 #[derive(Debug, Serialize)]
-pub struct FlavorsResponse {
-    pub flavors: Vec<FlavorItem>,
+pub struct FlavorsResponse<'a> {
+    pub flavors: Vec<FlavorItem<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct FlavorItem {
-    pub id: &'static str,
-    pub spec_code: &'static str,
-    pub vcpus: &'static str,
-    pub ram: &'static str,
+pub struct FlavorItem<'a> {
+    pub id: &'a str,
+    pub spec_code: &'a str,
+    pub vcpus: &'a str,
+    pub ram: &'a str,
     #[serde(rename = "type")]
-    pub flavor_type: &'static str,
-    pub version_name: &'static str,
-    pub instance_mode: &'static str,
-    pub az_status: BTreeMap<String, &'static str>,
+    pub flavor_type: &'a str,
+    pub version_name: &'a str,
+    pub instance_mode: &'a str,
+    pub az_status: BTreeMap<String, &'a str>,
 }
 
-impl FlavorItem {
+impl<'a> FlavorItem<'a> {
     /// A flavor as `region` sells it.
-    pub fn new(flavor: &Flavor, region: &str) -> Self {
+    pub fn new(flavor: &'a Flavor, region: &str) -> Self {
         Self {
-            id: flavor.id,
-            spec_code: flavor.spec_code,
-            vcpus: flavor.vcpus,
-            ram: flavor.ram,
+            id: &flavor.id,
+            spec_code: &flavor.spec_code,
+            vcpus: &flavor.vcpus,
+            ram: &flavor.ram,
             flavor_type: "x86",
             version_name: "8.0",
             instance_mode: "Cluster",
@@ -52,25 +52,25 @@ impl FlavorItem {
 
 /// `200` answer of the engine versions.
 #[derive(Debug, Serialize)]
-pub struct DatastoresResponse {
-    pub datastores: Vec<DatastoreItem>,
+pub struct DatastoresResponse<'a> {
+    pub datastores: Vec<DatastoreItem<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct DatastoreItem {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub version: &'static str,
-    pub kernel_version: &'static str,
+pub struct DatastoreItem<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub version: &'a str,
+    pub kernel_version: &'a str,
 }
 
-impl From<&EngineVersion> for DatastoreItem {
-    fn from(v: &EngineVersion) -> Self {
+impl<'a> From<&'a EngineVersion> for DatastoreItem<'a> {
+    fn from(v: &'a EngineVersion) -> Self {
         Self {
-            id: v.id,
-            name: v.name,
-            version: v.version,
-            kernel_version: v.kernel_version,
+            id: &v.id,
+            name: &v.name,
+            version: &v.version,
+            kernel_version: &v.kernel_version,
         }
     }
 }
@@ -84,33 +84,33 @@ pub struct PageParams {
 
 /// `200` answer of the template list.
 #[derive(Debug, Serialize)]
-pub struct ConfigurationsResponse {
-    pub configurations: Vec<ConfigurationItem>,
+pub struct ConfigurationsResponse<'a> {
+    pub configurations: Vec<ConfigurationItem<'a>>,
     pub total_count: usize,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ConfigurationItem {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub description: &'static str,
-    pub datastore_version_name: &'static str,
-    pub datastore_name: &'static str,
-    pub created: &'static str,
-    pub updated: &'static str,
+pub struct ConfigurationItem<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub datastore_version_name: &'a str,
+    pub datastore_name: &'a str,
+    pub created: &'a str,
+    pub updated: &'a str,
     pub user_defined: bool,
 }
 
-impl From<&Template> for ConfigurationItem {
-    fn from(t: &Template) -> Self {
+impl<'a> From<&'a Template> for ConfigurationItem<'a> {
+    fn from(t: &'a Template) -> Self {
         Self {
-            id: t.id,
-            name: t.name,
-            description: t.description,
-            datastore_version_name: t.datastore_version_name,
-            datastore_name: t.datastore_name,
-            created: t.created,
-            updated: t.created,
+            id: &t.id,
+            name: &t.name,
+            description: &t.description,
+            datastore_version_name: &t.datastore_version_name,
+            datastore_name: &t.datastore_name,
+            created: &t.created,
+            updated: &t.created,
             user_defined: t.user_defined,
         }
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::json::StringOrNumber;
 use super::restore::RestorePointBody;
-use crate::domain::catalog;
+use crate::domain::catalog::UNKNOWN_MAX_CONNECTIONS;
 use crate::domain::ids::derived_uuid;
 use crate::domain::new_instance::NewInstance;
 use crate::domain::time::format_api_time;
@@ -290,7 +290,7 @@ impl From<InstanceView> for InstanceResponse {
             InstanceStatus::BackingUp => InstanceStatus::Active.as_str(),
             other => other.as_str(),
         };
-        let flavor = catalog::flavor(&p.flavor_ref);
+        let flavor = view.flavor.as_ref();
         let nodes = i
             .nodes
             .iter()
@@ -310,10 +310,11 @@ impl From<InstanceView> for InstanceResponse {
                 region_code: p.region.clone(),
                 created: format_api_time(n.created),
                 updated: format_api_time(p.updated),
-                flavor_id: flavor
-                    .map_or_else(|| derived_uuid(&p.flavor_ref, 0), |f| f.id.to_owned()),
+                flavor_id: flavor.map_or_else(|| derived_uuid(&p.flavor_ref, 0), |f| f.id.clone()),
                 flavor_ref: p.flavor_ref.clone(),
-                max_connections: catalog::max_connections(&p.flavor_ref).to_owned(),
+                max_connections: flavor
+                    .map_or(UNKNOWN_MAX_CONNECTIONS, |f| &f.max_connections)
+                    .to_owned(),
                 vcpus: p.vcpus.clone(),
                 ram: p.ram.clone(),
                 need_restart: false,

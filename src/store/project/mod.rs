@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use super::completion::{Completion, Outcome};
 use super::sharded::Sharded;
 use super::views::{BackupHistory, BackupPage, BackupView, InstanceView};
-use crate::domain::catalog::region_of;
+use crate::domain::catalog::{Catalog, region_of};
 use crate::domain::network::Network;
 use crate::domain::{Backup, BackupId, BackupStatus, Instance, InstanceId, Job, JobId, ProjectId};
 use crate::fixtures::{Credential, ProjectSeed, User};
@@ -369,16 +369,19 @@ impl Project {
         })
     }
 
+    /// An instance as answers show it, with its flavor of `catalog`.
     pub(super) fn view_instance(
         &self,
         project_id: &ProjectId,
         instance: &Instance,
+        catalog: &Catalog,
     ) -> InstanceView {
         let backup_used_mb = self.used_mb.get(&instance.id).copied().unwrap_or(0);
         InstanceView {
             project_id: project_id.clone(),
             instance: instance.clone(),
             backup_used_mb,
+            flavor: catalog.flavor(&instance.profile.flavor_ref).cloned(),
         }
     }
 

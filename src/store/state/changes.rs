@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 
 use super::State;
-use crate::domain::catalog;
 use crate::domain::instance_change::InstanceChange;
 use crate::domain::node::{NodeState, remove_node, rename_nodes};
 use crate::domain::{BackupId, BackupType, InstanceId, ProjectId};
@@ -27,6 +26,7 @@ impl State {
             self.remove_instance(project_id, instance_id, at);
             return;
         }
+        let catalog = self.catalog.clone();
         let Ok(instance) = self.instance_mut(project_id, instance_id) else {
             return;
         };
@@ -46,8 +46,11 @@ impl State {
                 instance.name.clone_from(name);
             }
             (InstanceChange::Resize { flavor }, false) => {
-                if let Some(flavor) = catalog::flavor(flavor) {
-                    instance.profile.take_flavor(flavor);
+                // A flavor the catalogue no longer has (fixtures replaced it meanwhile) is
+                // taken by name.
+                match catalog.flavor(flavor) {
+                    Some(flavor) => instance.profile.take_flavor(flavor),
+                    None => instance.profile.flavor_ref.clone_from(flavor),
                 }
             }
             (InstanceChange::Port(port), false) => instance.profile.port = *port,

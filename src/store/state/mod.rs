@@ -21,6 +21,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::Lifecycle;
 use super::failures::FailureRule;
 use super::project::Project;
+use crate::domain::catalog::Catalog;
 use crate::domain::{BackupId, IdSource, Instance, InstanceId, JobId, ProjectId};
 use crate::error::ApiError;
 
@@ -77,6 +78,8 @@ pub(super) struct State {
     /// The latest time any operation has seen: requests read the clock before they take the
     /// lock, so one that waited must not act earlier than the one before it.
     pub latest: DateTime<Utc>,
+    /// Flavors, engine versions and templates: the built-in ones or the fixtures'.
+    pub catalog: std::sync::Arc<Catalog>,
 }
 
 impl State {
@@ -97,6 +100,7 @@ impl State {
             job_retention: TimeDelta::MAX,
             max_jobs: usize::MAX,
             latest: DateTime::<Utc>::MIN_UTC,
+            catalog: std::sync::Arc::default(),
         }
     }
 
