@@ -882,6 +882,17 @@ async fn jobs_of_deleted_backups_are_forgotten_after_the_retention_and_past_the_
     app.job(&jobs[1999])
         .await
         .assert_error(400, "DBS.200543", "The job does not exist.");
+
+    // A whole reset keeps the bounds (it dropped them before).
+    assert_eq!(app.control_post("/_emulator/reset", "{}").await.status, 200);
+    for n in 0..60 {
+        let created = app.create_ok(INSTANCE, &format!("after-{n:02}")).await;
+        let id = created["backup"]["id"].as_str().unwrap().to_owned();
+        app.control_post(&format!("/_emulator/backups/{id}/complete"), "")
+            .await;
+        assert_eq!(app.delete(&id).await.status, 200);
+    }
+    assert_eq!(job_count().await, 50, "the cap holds after a reset");
 }
 
 /// The peak resident memory of a process since it was last reset, in KiB.
