@@ -186,11 +186,20 @@ pub fn new_replicas(
     } else {
         placement.master_az.to_owned()
     };
+    let mut taken: Vec<NodeId> = nodes.iter().map(|n| n.id.clone()).collect();
     priorities
         .iter()
         .zip(highest + 1..)
         .map(|(&priority, number)| Node {
-            id: NodeId::generate(ids),
+            // Unique among the instance's nodes even when a seeded source repeats itself
+            // (it starts over on every start, and the state may hold what it drew before).
+            id: {
+                let id = std::iter::repeat_with(|| NodeId::generate(ids))
+                    .find(|id| !taken.contains(id))
+                    .expect("an endless sequence finds a free id");
+                taken.push(id.clone());
+                id
+            },
             name: node_name(instance_name, number),
             role: NodeRole::Slave,
             state: NodeState::Building,

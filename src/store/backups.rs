@@ -52,7 +52,7 @@ impl Store {
             return Err(ApiError::BackupQuota);
         }
         // The job is found through the backup: no table of jobs grows with every create.
-        let (backup_id, job_id) = BackupId::generate_with_job(&mut state.ids);
+        let (backup_id, job_id) = state.new_backup_ids();
         let backup = Backup::building(
             backup_id,
             // The instance's own id, so that every backup shares its allocation.

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use taurusdb_emulator::Settings;
 
@@ -719,4 +719,71 @@ async fn two_seeded_runs_with_the_same_requests_answer_identically() {
         .create(json!({"instance_id": INSTANCE, "name": "seeded"}))
         .await;
     assert_ne!(unseeded.text, first[0].1);
+}
+
+#[tokio::test]
+async fn a_seeded_run_given_an_earlier_seeded_runs_state_draws_ids_it_does_not_hold() {
+    // Before: the second run's first backup took the first run's first backup's id and job
+    // id, overwriting it; the list showed the new one twice and its snapshot could not be
+    // posted back.
+    let seeded = || {
+        TestApp::with_settings(Settings {
+            seed: Some(1),
+            ..Settings::default()
+        })
+    };
+    let first = seeded();
+    let mut held = Vec::new();
+    for name in ["first-one", "second-one"] {
+        let created = first.create_ok(INSTANCE, name).await;
+        held.push(created["backup"]["id"].as_str().unwrap().to_owned());
+        held.push(created["job_id"].as_str().unwrap().to_owned());
+        first.advance(10.0).await;
+    }
+    let renamed = first
+        .api(
+            Method::PUT,
+            &format!("/instances/{INSTANCE}/name"),
+            Some(json!({"name": "renamed"})),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    held.push(renamed.json()["job_id"].as_str().unwrap().to_owned());
+    first.advance(60.0).await;
+    let snapshot = first.get("/_emulator/snapshot").await.text;
+
+    let second = seeded();
+    let loaded = second.control_post("/_emulator/fixtures", &snapshot).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.text);
+    second.advance(60.0).await;
+    let third = second.create_ok(INSTANCE, "third-one").await;
+    let (id, job) = (
+        third["backup"]["id"].as_str().unwrap(),
+        third["job_id"].as_str().unwrap(),
+    );
+    assert!(
+        !held.iter().any(|h| h == id || h == job),
+        "{id} {job} in {held:?}"
+    );
+    let renamed = second
+        .api(
+            Method::PUT,
+            &format!("/instances/{INSTANCE}/name"),
+            Some(json!({"name": "renamed-again"})),
+        )
+        .await;
+    let job = renamed.json()["job_id"].as_str().unwrap().to_owned();
+    assert!(!held.contains(&job), "{job} in {held:?}");
+    second.advance(60.0).await;
+    let names: Vec<String> = second.list("").await.json()["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["third-one", "second-one", "first-one"]);
+    // Its snapshot loads again: no id is listed twice.
+    let again = second.get("/_emulator/snapshot").await.text;
+    let loaded = seeded().control_post("/_emulator/fixtures", &again).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.text);
 }

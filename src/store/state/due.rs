@@ -331,7 +331,7 @@ impl State {
             return None;
         }
         let backup = Backup::building(
-            BackupId::generate(&mut self.ids),
+            self.new_backup_ids().0,
             instance_id.clone(),
             BackupText::new(name, BackupDescription::default()),
             BackupType::Auto,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Due, State};
 use crate::domain::{
-    Instance, InstanceId, InstanceStatus, Job, JobId, JobKind, JobStatus, ProjectId,
+    BackupId, Instance, InstanceId, InstanceStatus, Job, JobId, JobKind, JobStatus, ProjectId,
 };
 use crate::store::completion::{Completion, Outcome};
 use crate::store::failures::FailureTarget;
@@ -55,6 +55,32 @@ impl State {
         Some(Box::from(rule.reason.as_str()))
     }
 
+    /// A new backup id and the job id derived from it, neither of which any project holds: a
+    /// seeded source starts its sequence over on every start, and a state file or a snapshot
+    /// may hold what it drew before.
+    pub(in crate::store) fn new_backup_ids(&mut self) -> (BackupId, JobId) {
+        loop {
+            let (backup, job) = BackupId::generate_with_job(&mut self.ids);
+            let taken = self
+                .projects
+                .values()
+                .any(|p| p.backups.contains_key(&backup) || p.has_job(&job));
+            if !taken {
+                return (backup, job);
+            }
+        }
+    }
+
+    /// A new job id no project holds (see [`State::new_backup_ids`]).
+    fn new_job_id(&mut self) -> JobId {
+        loop {
+            let id = JobId::generate(&mut self.ids);
+            if !self.projects.values().any(|p| p.has_job(&id)) {
+                return id;
+            }
+        }
+    }
+
     /// A new running job of `kind` on `instance` at `now`.
     pub(in crate::store) fn new_job(
         &mut self,
@@ -63,7 +89,7 @@ impl State {
         now: DateTime<Utc>,
     ) -> Job {
         Job {
-            id: JobId::generate(&mut self.ids),
+            id: self.new_job_id(),
             status: JobStatus::Running,
             created: now,
             ended: None,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::State;
 use super::jobs::holding_status;
-use crate::domain::{BackupId, InstanceId, ProjectId};
+use crate::domain::{InstanceId, ProjectId};
 use crate::fixtures::{ProjectSeed, SeedCompletion};
 use crate::store::completion::Completion;
 use crate::store::project::Project;
@@ -102,7 +102,7 @@ impl State {
             if let Some(id) = &backup_seed.id {
                 backup.id = id.clone();
             } else {
-                backup.id = BackupId::generate(&mut self.ids);
+                backup.id = self.new_backup_ids().0;
             }
             let completion = self.completion_of(&backup_seed.completion, backup.begin_time);
             self.insert_backup(
