@@ -8,6 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::ApiError;
 use crate::journal::RequestId;
 
+
+/// The longest id or short text a request may give for the state to keep: flavor, zone, time
+/// zone, engine version, KMS key, cross-region destination.
+pub const MAX_FIELD: usize = 64;
+
 /// A project (tenant) id. The documentation's examples are 32 lowercase hex digits; fixtures
 /// must use that shape, while paths are matched as given.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::catalog::Flavor;
-use super::ids::{BackupId, InstanceId, JobId, derived_uuid, stable_hash};
+use super::ids::{BackupId, InstanceId, JobId, MAX_FIELD, derived_uuid, stable_hash};
 use super::node::{Node, Placement};
 use super::policy::BackupPolicy;
 use crate::error::ApiError;
@@ -300,7 +300,8 @@ pub(super) fn password_ok(password: &str) -> bool {
 }
 
 /// The backup encryption a request asks for: `Some(key)` for `on` with `type` `kms` and a
-/// `kms_key_id`, `None` for `off` (values case-insensitive); anything else is `DBS.200001`.
+/// `kms_key_id` of at most 64 characters (a KMS key id is a UUID), `None` for `off` (values
+/// case-insensitive); anything else is `DBS.200001`.
 pub fn encryption_key(
     status: &str,
     key_type: Option<&str>,
@@ -311,7 +312,9 @@ pub fn encryption_key(
     }
     let kms = key_type.is_some_and(|t| t.eq_ignore_ascii_case("kms"));
     match (status.eq_ignore_ascii_case("on") && kms, kms_key_id) {
-        (true, Some(key)) if !key.trim().is_empty() => Ok(Some(key)),
+        (true, Some(key)) if !key.trim().is_empty() && key.chars().count() <= MAX_FIELD => {
+            Ok(Some(key))
+        }
         _ => Err(ApiError::Parameter),
     }
 }
@@ -436,6 +439,7 @@ mod tests {
             ("on", None, key()),
             ("on", Some("kms"), None),
             ("on", Some("kms"), Some(" ".to_owned())),
+            ("on", Some("kms"), Some("k".repeat(MAX_FIELD + 1))),
             ("on", Some("aes"), key()),
             ("maybe", Some("kms"), key()),
         ] {

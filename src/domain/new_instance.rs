@@ -15,8 +15,7 @@ use crate::error::ApiError;
 pub const MAX_SLAVES: u32 = super::node::MAX_NEW_REPLICAS as u32;
 /// The most tags an instance may have.
 pub const MAX_TAGS: usize = 20;
-/// The longest id, flavor, zone or time zone a create request may give.
-pub const MAX_FIELD: usize = 64;
+pub use super::ids::MAX_FIELD;
 
 /// The fields of a create request, as text and numbers; [`NewInstance::parse`] checks them.
 #[derive(Debug, Default)]

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeDelta, Timelike, Utc};
 
+use super::ids::MAX_FIELD;
 use crate::error::ApiError;
 
 /// An instance's automated backup policy.
@@ -162,12 +163,14 @@ impl OffsitePolicy {
     /// The most days a cross-region copy is kept.
     pub const MAX_KEEP_DAYS: u16 = 1825;
 
-    /// The update's rules: incremental copies only with full ones, both destinations given,
+    /// The update's rules: incremental copies only with full ones, both destinations given
+    /// (at most 64 characters each: a project id has 32, a region a few),
     /// `keep_days` 1 to 1825; else `DBS.200001`.
     pub fn check(&self) -> Result<(), ApiError> {
+        let given = |s: &str| !s.trim().is_empty() && s.chars().count() <= MAX_FIELD;
         let valid = (self.open_auto_backup || !self.open_incremental_backup)
-            && !self.destination_project_id.trim().is_empty()
-            && !self.destination_region.trim().is_empty()
+            && given(&self.destination_project_id)
+            && given(&self.destination_region)
             && (1..=Self::MAX_KEEP_DAYS).contains(&self.keep_days);
         if valid {
             Ok(())
@@ -331,5 +334,11 @@ mod tests {
         let mut nowhere = offsite(true, false, 7);
         nowhere.destination_region = " ".into();
         assert_eq!(nowhere.check(), Err(ApiError::Parameter));
+        // Kept strings are bounded: 30 000 characters each were taken before.
+        let mut long = offsite(true, false, 7);
+        long.destination_project_id = "x".repeat(MAX_FIELD + 1);
+        assert_eq!(long.check(), Err(ApiError::Parameter));
+        long.destination_project_id = "x".repeat(MAX_FIELD);
+        assert_eq!(long.check(), Ok(()));
     }
 }
