@@ -662,6 +662,8 @@ async fn turning_encryption_on_needs_kms_and_a_key_and_the_status_is_on_or_off()
         json!({"encryption_status": "on", "type": "aes", "kms_key_id": "k"}),
         json!({"encryption_status": "maybe"}),
         json!({"type": "kms"}),
+        // A key the state would keep is bounded (60 000 characters were taken before).
+        json!({"encryption_status": "on", "type": "kms", "kms_key_id": "k".repeat(65)}),
     ] {
         set_encryption(&app, body)
             .await
@@ -719,6 +721,11 @@ async fn a_cross_region_policy_is_refused_when_broken_or_while_the_instance_is_b
         offsite(true, false, 0),
         offsite(true, false, 1826),
         json!({"open_auto_backup": "yes"}),
+        {
+            let mut far = offsite(true, false, 7);
+            far["destination_region"] = json!("r".repeat(65));
+            far
+        },
     ] {
         set_offsite(&app, INSTANCE, policy).await.assert_error(
             400,
