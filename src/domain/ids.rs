@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::ApiError;
 use crate::journal::RequestId;
 
-
 /// The longest id or short text a request may give for the state to keep: flavor, zone, time
 /// zone, engine version, KMS key, cross-region destination.
 pub const MAX_FIELD: usize = 64;
