@@ -154,7 +154,7 @@ pub struct Config {
     pub max_backups_per_project: usize,
 
     /// How long a finished job no backup stands behind (a deleted backup's, a restore's, an
-    /// instance creation's) stays queryable, from the job's creation, in emulator time, e.g.
+    /// instance creation's) stays queryable, from the job's end, in emulator time, e.g.
     /// 7d, 12h.
     #[arg(
         long,

@@ -1,5 +1,6 @@
 //! `GET /v3/{project_id}/jobs?id=`: the job of each backup.
 
+use axum::http::Method;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -98,6 +99,49 @@ async fn another_projects_job_does_not_exist_here() {
     let app = TestApp::new();
     let created = app.create_other_ok().await;
     app.job(created["job_id"].as_str().unwrap())
+        .await
+        .assert_error(400, "DBS.200543", "The job does not exist.");
+}
+
+#[tokio::test]
+async fn a_job_that_ran_longer_than_the_retention_is_found_after_it_ends() {
+    // Before: a creation held for eight days (retention seven) was forgotten the moment it
+    // ended: the command that completed it answered 404 and a client polling the job went
+    // from Running to "does not exist", never seeing Completed.
+    let app = TestApp::new();
+    let created = app
+        .api(
+            Method::POST,
+            "/instances",
+            Some(json!({
+                "name": "long-runner", "region": "eu-de",
+                "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
+                "mode": "Cluster", "flavor_ref": "gaussdb.mysql.xlarge.x86.4",
+                "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
+                "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
+                "password": "Test@12345678", "availability_zone_mode": "single",
+                "master_availability_zone": "eu-de-01", "slave_count": 0
+            })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let job = created.json()["job_id"].as_str().unwrap().to_owned();
+    let held = app
+        .control_post(&format!("/_emulator/jobs/{job}/hold"), "{}")
+        .await;
+    assert_eq!(held.status, 200, "{}", held.text);
+    app.advance(8.0 * 86400.0).await;
+    assert_eq!(app.job(&job).await.json()["job"]["status"], "Running");
+    let completed = app
+        .control_post(&format!("/_emulator/jobs/{job}/complete"), "{}")
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.text);
+    assert_eq!(app.job(&job).await.json()["job"]["status"], "Completed");
+    // Seven days after its end it is forgotten, as every finished job of its own.
+    app.advance(7.0 * 86400.0 - 1.0).await;
+    assert_eq!(app.job(&job).await.status, 200);
+    app.advance(1.0).await;
+    app.job(&job)
         .await
         .assert_error(400, "DBS.200543", "The job does not exist.");
 }

@@ -28,16 +28,22 @@ impl Project {
         }
     }
 
-    /// Forgets detached jobs created at `until` or before, then the oldest past `keep`;
-    /// returns when the oldest one left was created (after `until`).
+    /// Forgets detached jobs, oldest first, that ended at `until` or before (a job's end, not
+    /// its creation: a restore or creation that ran longer than the retention is still found
+    /// for a while after it ends), then the oldest past `keep`; returns when the oldest one
+    /// left ended (after `until`).
     pub(in crate::store) fn forget_jobs(
         &mut self,
         until: DateTime<Utc>,
         keep: usize,
     ) -> Option<DateTime<Utc>> {
         while let Some(&(created, id)) = self.detached.first() {
-            if created > until && self.detached.len() <= keep {
-                return Some(created);
+            let ended = self
+                .own_job(&id)
+                .and_then(|own| own.job.ended)
+                .map_or(created, |ended| ended.max(created));
+            if ended > until && self.detached.len() <= keep {
+                return Some(ended);
             }
             self.detached.pop_first();
             self.jobs.remove(&id);

@@ -19,8 +19,8 @@ impl State {
         let Some(project) = self.projects.get_mut(project_id) else {
             return;
         };
-        // A job created `retention` ago or earlier is forgotten; the next look comes when the
-        // oldest one left reaches that age, which is after `now`.
+        // A job that ended `retention` ago or earlier is forgotten; the next look comes when
+        // the oldest one left reaches that age, which is after `now`.
         let until = now
             .checked_sub_signed(retention)
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
