@@ -136,7 +136,8 @@ pub struct Config {
     #[arg(long, env = "TAURUSDB_EMULATOR_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
-    /// How long a client may take to send a request's headers, and then its body.
+    /// How long a client may take to send a request's headers (over TLS, its handshake too,
+    /// given at least 1s), and then its body.
     #[arg(
         long,
         env = "TAURUSDB_EMULATOR_REQUEST_TIMEOUT",

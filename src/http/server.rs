@@ -28,6 +28,9 @@ pub(super) const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long a stop waits for requests in flight before it closes their connections.
 pub(super) const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
 
+/// The least time a TLS handshake is given, whatever `--request-timeout` says.
+const HANDSHAKE_FLOOR: Duration = Duration::from_secs(1);
+
 /// Serves `emulator` on `listener` until `shutdown` resolves; then stops accepting, lets
 /// requests in flight finish, and returns. [`crate::run`] runs the background work beside it.
 pub async fn serve(
@@ -79,10 +82,20 @@ pub async fn serve(
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    // The handshake gets the time a client has for its headers.
-                    let handshake = tokio::time::timeout(header_timeout, acceptor.accept(stream));
-                    if let Ok(Ok(stream)) = handshake.await {
-                        connection.serve(stream).await;
+                    // The handshake gets the time a client has for its headers, but never
+                    // less than a floor (a zero timeout would fail every one); a connection
+                    // still in it is idle, and is closed at once when a newer one needs its
+                    // place, as a plain one is.
+                    let budget = header_timeout.max(HANDSHAKE_FLOOR);
+                    let handshake = tokio::time::timeout(budget, acceptor.accept(stream));
+                    let evicted = connection.entry.evicted.clone();
+                    tokio::select! {
+                        shaken = handshake => {
+                            if let Ok(Ok(stream)) = shaken {
+                                connection.serve(stream).await;
+                            }
+                        }
+                        () = evicted.notified() => {}
                     }
                 })
             }

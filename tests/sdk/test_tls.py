@@ -5,6 +5,7 @@ import json
 import socket
 import ssl
 import subprocess
+import time
 import urllib.request
 
 import openstack
@@ -23,22 +24,72 @@ from conftest import AK, BINARY, DOMAIN, FIXTURES, INSTANCE, PASSWORD, PROJECT, 
 NAME = "gaussdb.eu-de.example"
 
 
-@pytest.fixture
-def tls(tmp_path):
-    """An emulator serving HTTPS in strict auth: (base URL, CA file)."""
+def start_tls(tmp_path, *args):
+    """An emulator serving HTTPS in strict auth, with these options besides: (process, base
+    URL, CA file)."""
     fixtures = tmp_path / "fixtures.json"
     fixtures.write_text(json.dumps(FIXTURES))
     ca = tmp_path / "ca.pem"
     process = subprocess.Popen(
         [str(BINARY), "--port", "0", "--tls", "--tls-hostname", NAME, "--tls-ca-out", str(ca),
-         "--auth", "strict", "--fixtures", str(fixtures), "--automated-backups", "false"],
+         "--auth", "strict", "--fixtures", str(fixtures), "--automated-backups", "false", *args],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     line = process.stdout.readline()
     assert line.startswith("taurusdb-emulator listening on https://127.0.0.1:"), line
-    yield line.strip().rsplit(" ", 1)[1], ca
+    return process, line.strip().rsplit(" ", 1)[1], ca
+
+
+def stop(process):
     process.terminate()
     assert process.wait(timeout=10) == 0
+
+
+@pytest.fixture
+def tls(tmp_path):
+    """An emulator serving HTTPS in strict auth: (base URL, CA file)."""
+    process, base, ca = start_tls(tmp_path)
+    yield base, ca
+    stop(process)
+
+
+def test_a_zero_request_timeout_still_gives_the_handshake_time(tmp_path):
+    # Before: `--request-timeout 0s` (or 1ms) with --tls started, then failed every handshake.
+    process, base, ca = start_tls(tmp_path, "--request-timeout", "0s")
+    try:
+        assert json.loads(get(f"{base}/_emulator/health", ca)) == {"status": "ok"}
+    finally:
+        stop(process)
+
+
+def test_connections_still_in_the_handshake_count_against_the_cap(tmp_path):
+    # Before: 100 sockets that never send a ClientHello were all held until the handshake's
+    # timeout (here 30 s), whatever --max-connections said.
+    process, base, ca = start_tls(tmp_path, "--max-connections", "16", "--request-timeout", "30s")
+    port = int(base.rsplit(":", 1)[1])
+    sockets = []
+    try:
+        for _ in range(100):
+            sockets.append(socket.create_connection(("127.0.0.1", port)))
+        # A health check finds a place (an idle one is closed for it) and is answered.
+        assert json.loads(get(f"{base}/_emulator/health", ca)) == {"status": "ok"}
+        # The server closed all but the newest: most of the idle sockets read their end well
+        # before the handshake's timeout would have closed them.
+        deadline = time.monotonic() + 10
+        closed = 0
+        for s in sockets:
+            s.settimeout(max(deadline - time.monotonic(), 0.001))
+            try:
+                closed += s.recv(1) == b""
+            except (socket.timeout, ConnectionResetError):
+                pass
+            if closed >= 84:
+                break
+        assert closed >= 84, f"only {closed} of 100 idle handshakes were closed"
+    finally:
+        for s in sockets:
+            s.close()
+        stop(process)
 
 
 def get(url, ca):
