@@ -2,7 +2,7 @@
 scripts/terraform-env): tests/terraform/instance, shaped like the provider's own acceptance
 test (the network found by data sources), created with a backup strategy, a read replica and
 a backup, planned clean, imported into a fresh state, updated (name, flavor, replicas, port,
-backup strategy) and destroyed, with the catalogue and instance data sources read back.
+backup strategy: one apply each, each planned clean after it) and destroyed, with the catalogue and instance data sources read back.
 
 The provider waits about 300 s after it creates an instance (180 s before its first poll, then
 120 s "to avoid a db connection issue") and 10 to 30 s around every other step, whatever the
@@ -71,19 +71,33 @@ def test_an_instance_is_created_planned_clean_imported_updated_and_destroyed(tmp
         unread = lambda values: {k: v for k, v in values.items() if k not in ("password", "timeouts")}  # noqa: E731
         assert unread(imported.resources()[ADDRESS]) == unread(work.resources()[ADDRESS])
 
-        # The same directory and state, new values.
+        # The same directory and state, one change at a time, each planned clean after it.
         updated = work
-        updated.variables += [
-            "-var", "name=tf_taurusdb_renamed", "-var", "flavor=gaussdb.mysql.2xlarge.x86.8",
-            "-var", "read_replicas=2", "-var", "port=3307", "-var", "keep_days=8"]
-        started = time.monotonic()
-        updated.apply()
-        timings["update"] = time.monotonic() - started
+        changes = [
+            ("name", "tf_taurusdb_renamed"),
+            ("flavor", "gaussdb.mysql.2xlarge.x86.8"),
+            ("read_replicas", 2),
+            ("port", 3307),
+            ("keep_days", 8),
+        ]
+        for variable, value in changes:
+            updated.variables += ["-var", f"{variable}={value}"]
+            started = time.monotonic()
+            updated.apply()
+            timings[f"update {variable}"] = time.monotonic() - started
+            after = updated.resources()[ADDRESS]
+            if variable == "keep_days":
+                assert after["backup_strategy"] == [{"start_time": "03:00-04:00", "keep_days": 8}]
+            else:
+                assert after[variable] == value, (variable, after[variable])
+            updated.assert_plan_clean(f"a plan right after the {variable} update changes nothing")
         after = updated.resources()[ADDRESS]
         assert (after["name"], after["flavor"], after["read_replicas"], after["port"]) == (
             "tf_taurusdb_renamed", "gaussdb.mysql.2xlarge.x86.8", 2, 3307)
-        assert after["backup_strategy"] == [{"start_time": "03:00-04:00", "keep_days": 8}]
-        updated.assert_plan_clean("a plan right after the update changes nothing")
+        held = emulator.control("GET", "/_emulator/state")["projects"][0]["instances"]
+        [held] = [i for i in held if i["id"] == instance_id]
+        assert (held["name"], held["flavor_ref"], held["port"]) == (
+            "tf_taurusdb_renamed", "gaussdb.mysql.2xlarge.x86.8", "3307")
 
         started = time.monotonic()
         updated.run("destroy", "-auto-approve", "-input=false", "-no-color", *updated.variables)
