@@ -131,6 +131,8 @@ def find_binary(explicit: Optional[str] = None) -> str:
 class Emulator:
     """A running emulator: one started here (``Emulator(*options)``), or one already running
     elsewhere (``Emulator.connect(url)``). A context manager; ``stop()`` ends one it started.
+    One started here also ends when the process (the thread, strictly: Linux's parent-death
+    signal) that started it ends, so that a killed test run leaves none behind.
 
     Attributes: ``url`` and the built-in project's ``project_id``, ``instance_id``, ``token``,
     ``ak``, ``sk``, ``user``, ``password`` and ``domain``.
@@ -146,24 +148,42 @@ class Emulator:
     ) -> None:
         self._process: Optional[subprocess.Popen[str]] = None
         self.control_token = control_token
-        args = [find_binary(binary), "--port", "0", *options]
-        # Over HTTPS, the CA the emulator makes is what this class (and clients) trust.
+        environment = {**os.environ, **(env or {})}
+        # A port given in the options is the emulator's; otherwise the OS picks a free one.
+        port = [] if _given(options, "--port") else ["--port", "0"]
+        args = [find_binary(binary), *port, *options]
+        # Over HTTPS, the CA the emulator makes is what this class (and clients) trust: the
+        # file its options name, the certificate chain it serves, or a temporary file.
         self.ca_file: Optional[str] = None
-        if "--tls" in options and "--tls-ca-out" not in options:
+        self._own_ca_file = False
+        tls = _given(options, "--tls") or _truthy(environment.get("TAURUSDB_EMULATOR_TLS"))
+        named = _value(options, "--tls-ca-out") or environment.get("TAURUSDB_EMULATOR_TLS_CA_OUT")
+        chain = _value(options, "--tls-cert") or environment.get("TAURUSDB_EMULATOR_TLS_CERT")
+        if named:
+            self.ca_file = named
+        elif chain:
+            self.ca_file = chain
+        elif tls:
             import tempfile
 
             handle, self.ca_file = tempfile.mkstemp(prefix="taurusdb-emulator-ca-", suffix=".pem")
             os.close(handle)
+            self._own_ca_file = True
             args += ["--tls-ca-out", self.ca_file]
+        # The control token goes by the environment, which only its owner can read (a command
+        # line is every local user's, through ps).
         if control_token is not None:
-            args += ["--control-token", control_token]
+            environment["TAURUSDB_EMULATOR_CONTROL_TOKEN"] = control_token
         self._process = subprocess.Popen(
             args,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             text=True,
-            env={**os.environ, **(env or {})},
+            env=environment,
+            # The emulator ends with the process that started it, however that ends (a CI
+            # job's SIGTERM, SIGKILL, os._exit): it would otherwise run on, orphaned.
+            preexec_fn=_die_with_parent(os.getpid()),
         )
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self._process.stdout.readline()))
@@ -218,7 +238,7 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        if self.ca_file is not None and os.path.exists(self.ca_file):
+        if self._own_ca_file and self.ca_file is not None and os.path.exists(self.ca_file):
             os.remove(self.ca_file)
         return self._process.returncode
 
@@ -438,6 +458,44 @@ class Emulator:
 
 def _project_query(project_id: Optional[str]) -> str:
     return "" if project_id is None else "?" + urllib.parse.urlencode({"project_id": project_id})
+
+
+def _given(options: Sequence[str], flag: str) -> bool:
+    """Whether `flag` is among `options`, alone or as ``flag=value``."""
+    return any(o == flag or o.startswith(flag + "=") for o in options)
+
+
+def _value(options: Sequence[str], flag: str) -> Optional[str]:
+    """The value `options` give `flag` (``flag value`` or ``flag=value``), the last one wins."""
+    found = None
+    for i, option in enumerate(options):
+        if option == flag and i + 1 < len(options):
+            found = options[i + 1]
+        elif option.startswith(flag + "="):
+            found = option[len(flag) + 1:]
+    return found
+
+
+def _truthy(value: Optional[str]) -> bool:
+    """A boolean environment variable as the emulator reads it."""
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no", "off", "n", "f")
+
+
+def _die_with_parent(parent: int) -> Any:
+    """What the child runs before the emulator: asks Linux to send it SIGTERM when the process
+    that started it ends (``PR_SET_PDEATHSIG``), and ends at once if that already happened."""
+
+    def arm() -> None:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm
 
 
 def _arguments(text: Optional[str]) -> Sequence[str]:

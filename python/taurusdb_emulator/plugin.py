@@ -10,12 +10,18 @@ Fixtures:
   stay isolated, also when pytest-xdist runs them in parallel against one emulator.
 
 Options, on the command line or in ``pytest.ini`` (``taurusdb_emulator_bin``,
-``taurusdb_emulator_url``, ``taurusdb_emulator_args``, ``taurusdb_emulator_control_token``):
+``taurusdb_emulator_url``, ``taurusdb_emulator_args``, ``taurusdb_emulator_control_token``,
+``taurusdb_emulator_ca``):
 
 - ``--taurusdb-emulator-bin PATH``: the binary (default: the one this package installed);
 - ``--taurusdb-emulator-url URL``: use an emulator that already runs (a Docker service);
 - ``--taurusdb-emulator-args "..."``: options for the emulator started here;
-- ``--taurusdb-emulator-control-token TOKEN``: its control token, if it has one.
+- ``--taurusdb-emulator-control-token TOKEN``: its control token, if it has one (an emulator
+  started here gets it by its environment, not its command line);
+- ``--taurusdb-emulator-ca FILE``: the certificate to trust for an ``https://`` URL (one
+  started here with TLS needs none: the plugin trusts the CA it makes, or its ``--tls-cert``).
+
+An emulator started here ends with the pytest process, however that ends.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ _OPTIONS = {
     "url": "use the emulator already running at this URL instead of starting one",
     "args": "options for the emulator started for the session, e.g. \"--clock manual\"",
     "control_token": "the control token of the emulator (--control-token)",
+    "ca": "the PEM certificate to trust for an https:// --taurusdb-emulator-url",
 }
 
 
@@ -53,7 +60,7 @@ def taurusdb_emulator(pytestconfig: pytest.Config) -> Iterator[Emulator]:
     token = _option(pytestconfig, "control_token")
     url = _option(pytestconfig, "url")
     if url:
-        yield Emulator.connect(url, control_token=token)
+        yield Emulator.connect(url, control_token=token, ca_file=_option(pytestconfig, "ca"))
         return
     with Emulator(
         *_arguments(_option(pytestconfig, "args")),

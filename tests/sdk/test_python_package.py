@@ -135,3 +135,77 @@ def test_over_https_the_package_trusts_the_ca_the_emulator_made():
         assert emulator.advance(1)["mode"] == "manual"
         project = emulator.new_project()
         assert emulator.state(project.project_id)["projects"][0]["id"] == project.project_id
+
+
+def _gone(pid, within=10.0):
+    """Whether process `pid` has ended (or is a zombie) within `within` seconds."""
+    import os
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("death", ["os.kill(os.getpid(), signal.SIGKILL)",
+                                   "os.kill(os.getpid(), signal.SIGTERM)", "os._exit(3)"])
+def test_the_emulator_ends_with_the_process_that_started_it(tmp_path, death):
+    # Before: after SIGTERM, SIGKILL or os._exit of pytest the emulator ran on with ppid 1.
+    import subprocess
+
+    script = (
+        "import os, signal, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'python')!r})\n"
+        "from taurusdb_emulator import Emulator\n"
+        f"e = Emulator(binary={str(BINARY)!r})\n"
+        "print(e._process.pid, flush=True)\n"
+        f"{death}\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    pid = int(done.stdout.split()[0])
+    assert _gone(pid), f"the emulator {pid} outlived its parent ({death})"
+
+
+def test_the_control_token_is_not_on_the_command_line_and_a_port_may_be_given():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with Emulator("--port", str(port), binary=str(BINARY), control_token="sup3r-s3cret") as emulator:
+        assert emulator.url == f"http://127.0.0.1:{port}"
+        with open(f"/proc/{emulator._process.pid}/cmdline", "rb") as cmdline:
+            assert b"sup3r-s3cret" not in cmdline.read()
+        assert emulator.health() == {"status": "ok"}
+        with pytest.raises(EmulatorError) as refused:
+            Emulator.connect(emulator.url).state()
+        assert refused.value.error_code == "EMULATOR.CONTROL_TOKEN"
+
+
+def test_tls_turned_on_by_the_environment_is_trusted_and_the_plugin_takes_a_ca(tmp_path):
+    import subprocess
+
+    with Emulator(binary=str(BINARY), env={"TAURUSDB_EMULATOR_TLS": "true"}) as emulator:
+        assert emulator.url.startswith("https://")
+        assert emulator.health() == {"status": "ok"}
+        # The plugin against that emulator by URL, trusting its CA.
+        (tmp_path / "test_over_https.py").write_text(
+            "def test_health(taurusdb_emulator):\n"
+            "    assert taurusdb_emulator.health() == {'status': 'ok'}\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "taurusdb_emulator.plugin",
+             "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
+             f"--taurusdb-emulator-url={emulator.url}",
+             f"--taurusdb-emulator-ca={emulator.ca_file}", str(tmp_path / "test_over_https.py")],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+            env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "python")},
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
