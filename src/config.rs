@@ -290,7 +290,8 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
         /// For https://: the PEM certificate to trust [default: $TAURUSDB_EMULATOR_TLS_CA_OUT,
-        /// else $TAURUSDB_EMULATOR_TLS_CERT]
+        /// else $TAURUSDB_EMULATOR_TLS_CERT; with neither, a loopback URL is probed taking the
+        /// server's certificate]
         #[arg(long)]
         ca: Option<PathBuf>,
     },

@@ -1,6 +1,7 @@
 //! `taurusdb-emulator healthcheck`: asks a running emulator whether it is healthy, so a
 //! container image needs no curl. A plain HTTP/1.1 GET over a socket (or TLS, trusting the
-//! certificate it is given), with timeouts.
+//! certificate it is given; without one, on a loopback address only, taking the server's), with
+//! timeouts.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -40,18 +41,27 @@ pub fn check(url: &str, ca_pem: Option<&[u8]>) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
     let answer = if tls {
-        let ca = ca_pem.ok_or(
-            "an https:// URL needs the certificate to trust: --ca FILE (or TAURUSDB_EMULATOR_TLS_CA_OUT)",
-        )?;
         let host = authority
             .rsplit_once(':')
             .map_or(authority, |(host, _)| host)
             .trim_start_matches('[')
             .trim_end_matches(']');
+        // A certificate to trust is checked; without one, only a probe of this machine's own
+        // loopback (a container's health check, whose emulator made its CA in memory) goes on,
+        // taking the certificate the server shows.
+        let config = match ca_pem {
+            Some(ca) => crate::tls::client_config(ca)?,
+            None if addr.ip().is_loopback() => crate::tls::loopback_probe_config()?,
+            None => {
+                return Err("an https:// URL other than a loopback one needs the certificate \
+                            to trust: --ca FILE (or TAURUSDB_EMULATOR_TLS_CA_OUT)"
+                    .to_owned());
+            }
+        };
         let name = rustls::pki_types::ServerName::try_from(host.to_owned())
             .map_err(|e| format!("{host:?} is not a host name: {e}"))?;
-        let connection = rustls::ClientConnection::new(crate::tls::client_config(ca)?, name)
-            .map_err(|e| e.to_string())?;
+        let connection =
+            rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
         exchange(rustls::StreamOwned::new(connection, stream), &request)?
     } else {
         exchange(stream, &request)?

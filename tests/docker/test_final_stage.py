@@ -122,6 +122,16 @@ def test_the_healthcheck_reports_a_wedged_emulator_unhealthy_within_its_timeout(
     assert c.stop() == 0
 
 
+def test_with_tls_turned_on_by_its_environment_the_container_is_healthy(stage, container):
+    # Before: `healthcheck` exited 1 ("an https:// URL needs the certificate to trust"): the
+    # CA is made in memory and the image has nowhere it was written.
+    c = container(env={"TAURUSDB_EMULATOR_TLS": "true"})
+    port = stage.expose[0]
+    c.wait_for_output(f"taurusdb-emulator listening on https://0.0.0.0:{port}")
+    assert c.healthcheck() == 0, c.output()
+    assert c.stop() == 0
+
+
 def test_the_emulator_needs_no_random_device_files(stage, container):
     without = [d for d in DOCKER_DEVICES if d not in ("random", "urandom")]
     c = container(devices=without)

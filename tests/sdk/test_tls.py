@@ -194,3 +194,23 @@ def test_a_given_certificate_and_key_are_served(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_healthcheck_of_its_own_loopback_needs_no_certificate(tls):
+    # Before: without a CA file it exited 1 ("an https:// URL needs the certificate to
+    # trust"), so an image with TLS turned on by its environment was never healthy.
+    base, _ = tls
+    port = base.rsplit(":", 1)[1]
+    env = {"TAURUSDB_EMULATOR_PORT": port, "TAURUSDB_EMULATOR_TLS": "true"}
+    done = subprocess.run([str(BINARY), "healthcheck"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # A stopped server is still unhealthy.
+    env["TAURUSDB_EMULATOR_PORT"] = str(free_port())
+    done = subprocess.run([str(BINARY), "healthcheck"], env=env, capture_output=True, text=True)
+    assert done.returncode == 1 and "cannot connect" in done.stderr, done.stderr
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
