@@ -53,15 +53,16 @@ pub fn check(url: &str, ca_pem: Option<&[u8]>) -> Result<(), String> {
             Some(ca) => crate::tls::client_config(ca)?,
             None if addr.ip().is_loopback() => crate::tls::loopback_probe_config()?,
             None => {
-                return Err("an https:// URL other than a loopback one needs the certificate \
+                return Err(
+                    "an https:// URL other than a loopback one needs the certificate \
                             to trust: --ca FILE (or TAURUSDB_EMULATOR_TLS_CA_OUT)"
-                    .to_owned());
+                        .to_owned(),
+                );
             }
         };
         let name = rustls::pki_types::ServerName::try_from(host.to_owned())
             .map_err(|e| format!("{host:?} is not a host name: {e}"))?;
-        let connection =
-            rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
+        let connection = rustls::ClientConnection::new(config, name).map_err(|e| e.to_string())?;
         exchange(rustls::StreamOwned::new(connection, stream), &request)?
     } else {
         exchange(stream, &request)?
