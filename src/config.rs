@@ -211,7 +211,8 @@ pub struct Config {
     pub max_body_bytes: usize,
 
     /// The most connections open at once: past it the oldest idle one is closed, or, when none
-    /// is idle, the new one is answered 503. Lowered to the open-file limit (ulimit -n) less 32.
+    /// is idle, the new one is answered 503 (a health check as ever). Lowered to the open-file
+    /// limit (ulimit -n) less 32.
     #[arg(long, env = "TAURUSDB_EMULATOR_MAX_CONNECTIONS", default_value_t = 512,
           value_parser = at_least_one)]
     pub max_connections: usize,

@@ -64,10 +64,19 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let Some(entry) = connections.admit() else {
-            // Over TLS there is no plain answer to give: the connection is just closed.
-            if acceptor.is_none() {
-                tokio::spawn(refuse(stream));
-            }
+            let app = app.clone();
+            match &acceptor {
+                None => tokio::spawn(refuse(stream, app)),
+                Some(acceptor) => {
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        let handshake = tokio::time::timeout(REFUSAL, acceptor.accept(stream));
+                        if let Ok(Ok(stream)) = handshake.await {
+                            refuse(stream, app).await;
+                        }
+                    })
+                }
+            };
             continue;
         };
         let connection = Connection {
@@ -352,20 +361,44 @@ impl hyper::body::Body for Sending {
     }
 }
 
-/// Answers a connection past `--max-connections` with 503 in the API's format, reads what
-/// the client sent meanwhile (a little, briefly) so that it sees the answer, and closes.
-async fn refuse(mut stream: tokio::net::TcpStream) {
-    let error = ApiError::Busy("open connections (--max-connections)");
-    let body =
-        serde_json::json!({"error_code": error.code(), "error_msg": error.message()}).to_string();
-    let answer = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {}\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n{body}",
-        super::respond::JSON_CONTENT_TYPE,
-        body.len()
-    );
-    let linger = async {
-        stream.write_all(answer.as_bytes()).await?;
+/// How long a connection past `--max-connections` is kept, all told.
+const REFUSAL: Duration = Duration::from_secs(1);
+
+/// A connection past `--max-connections`: one request is read and answered, then the
+/// connection is closed, within [`REFUSAL`]. A health check is answered as ever (an
+/// orchestrator must not restart an emulator that is only busy: event streams, long polls and
+/// slow bodies can hold every place); anything else reads 503 `EMULATOR.BUSY`.
+async fn refuse<I, A>(io: I, app: A)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    A: super::App,
+{
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let app = app.clone();
+        async move {
+            let response = if request.uri().path() == "/_emulator/health" {
+                app.oneshot(request.map(Body::new))
+                    .await
+                    .unwrap_or_else(|e| match e {})
+            } else {
+                axum::response::IntoResponse::into_response(ApiError::Busy(
+                    "open connections (--max-connections)",
+                ))
+            };
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let answer = async {
+        let mut builder = http1::Builder::new();
+        builder.keep_alive(false).max_buf_size(MAX_HEAD_BYTES);
+        let parts = builder
+            .serve_connection(TokioIo::new(io), service)
+            .without_shutdown()
+            .await
+            .map_err(std::io::Error::other)?;
+        // The answer is sent; what the client still sends is read (and dropped) until it
+        // closes, so that a close with unread data does not reset the answer away.
+        let mut stream = parts.io.into_inner();
         stream.shutdown().await?;
         let mut sink = [0u8; 4096];
         let mut read = 0;
@@ -377,5 +410,5 @@ async fn refuse(mut stream: tokio::net::TcpStream) {
         }
         Ok::<_, std::io::Error>(())
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), linger).await;
+    let _ = tokio::time::timeout(REFUSAL, answer).await;
 }

@@ -774,7 +774,7 @@ fn a_new_connection_past_the_limit_of_busy_ones_reads_a_503_in_the_api_format() 
         .collect();
     let mut extra = connect(&running.base);
     extra
-        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .write_all(b"GET /v3/auth/projects HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .unwrap();
     let answer = read_answer(&mut extra);
     assert!(
@@ -784,7 +784,23 @@ fn a_new_connection_past_the_limit_of_busy_ones_reads_a_503_in_the_api_format() 
     assert!(answer.ends_with(
         r#"{"error_code":"EMULATOR.BUSY","error_msg":"The emulator is at its limit of open connections (--max-connections); try again later."}"#
     ), "{answer}");
+    // The health check is answered past the cap (it read 503 before, so an orchestrator
+    // restarted an emulator that was only busy).
+    let mut health = connect(&running.base);
+    health
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let answer = read_answer(&mut health);
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.ends_with(r#"{"status":"ok"}"#), "{answer}");
+    let (code, _) = healthcheck(&running.base);
+    assert_eq!(code, Some(0), "the healthcheck command too");
     drop(busy);
+}
+
+/// `taurusdb-emulator healthcheck --url BASE/_emulator/health`: its exit code and stderr.
+fn healthcheck(base: &str) -> (Option<i32>, String) {
+    run_to_exit(&["healthcheck", "--url", &format!("{base}/_emulator/health")])
 }
 
 #[tokio::test]
