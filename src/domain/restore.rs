@@ -1,6 +1,7 @@
 //! Point-in-time restore: which times of an instance can be restored, derived from its
 //! history. A point can be restored when a completed full backup ended at or before it and the
-//! incremental (log) backups taken after that backup still cover it.
+//! incremental (log) backups taken after that backup still cover it (from the second its end
+//! is shown in).
 //!
 //! Our model of what Huawei Cloud describes (its incremental backups run every five minutes
 //! after the latest full or incremental one; logs are kept as long as the backup policy keeps
@@ -56,9 +57,14 @@ pub fn restorable_ranges(
     let ends = full_backups_until(full_backup_ends, now);
     let window_start = now - TimeDelta::days(i64::from(keep_days));
     let (old, kept): (Vec<_>, Vec<_>) = ends.iter().partition(|end| **end < window_start);
+    // A range starts at the second its full backup's end is shown in (`end_time` has no
+    // fractions), so that a restore to the time a client was shown is taken.
     let mut ranges: Vec<RestoreRange> = old
         .into_iter()
-        .map(|end| RestoreRange { start: end, end })
+        .map(|end| RestoreRange {
+            start: shown(end),
+            end,
+        })
         .collect();
     if let (Some(&first), Some(&latest)) = (kept.first(), kept.last()) {
         // The last incremental point: whole five-minute steps after the latest full backup.
@@ -66,11 +72,16 @@ pub fn restorable_ranges(
         let steps = (now - latest).num_milliseconds() / step;
         let last_log = latest + TimeDelta::milliseconds(steps * step);
         ranges.push(RestoreRange {
-            start: first,
+            start: shown(first),
             end: last_log,
         });
     }
     ranges
+}
+
+/// A time as the API shows it: to the second, the fraction cut off.
+fn shown(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
 /// Whether a restore to `t` is possible: some range covers it, to the millisecond the API
@@ -164,6 +175,19 @@ mod tests {
         assert!(covers(&ranges, shown));
         assert!(!covers(&ranges, shown - TimeDelta::milliseconds(1)));
         assert!(!covers(&ranges, shown + TimeDelta::milliseconds(1)));
+    }
+
+    #[test]
+    fn a_range_starts_at_the_second_its_backup_is_shown_to_have_ended() {
+        // Before: a range starting 954 ms after the shown end_time refused a restore to it.
+        let end = at("2026-04-24T10:00:10.954Z");
+        for keep_days in [7, 0] {
+            let ranges = restorable_ranges(&[end], keep_days, at("2026-04-24T10:20:00Z"));
+            let start = ranges[0].start;
+            assert_eq!(start, at("2026-04-24T10:00:10Z"), "keep_days {keep_days}");
+            assert!(covers(&ranges, at("2026-04-24T10:00:10Z")));
+            assert!(!covers(&ranges, at("2026-04-24T10:00:09.999Z")));
+        }
     }
 
     #[test]

@@ -172,6 +172,44 @@ async fn a_point_in_time_restore_takes_only_a_time_the_ranges_cover() {
 }
 
 #[tokio::test]
+async fn a_restore_to_a_backups_shown_end_time_is_taken_when_it_ended_within_a_second() {
+    // Before: the range began at the backup's end to the millisecond (954 ms past the second
+    // its end_time shows), and a restore to the end_time shown was refused.
+    let app = TestApp::new();
+    app.advance_quietly(chrono::TimeDelta::milliseconds(954));
+    let backup_id = app.completed_backup().await;
+    let shown = millis(app.backup(&backup_id).await["end_time"].as_str().unwrap());
+    app.advance(60.0).await;
+    let response = app
+        .restore(
+            json!({"source_instance_id": INSTANCE, "target_instance_id": SECOND_INSTANCE,
+                        "type": "timestamp", "restore_time": shown}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+}
+
+#[tokio::test]
+async fn incremental_backups_are_listed_only_where_a_restore_can_use_them() {
+    // Before: eight days after the only full backup (kept seven), 2 016 incremental backups
+    // were listed while the restorable times offered none of them.
+    let mut settings = taurusdb_emulator::Settings::default();
+    settings.lifecycle.automated_backups = false;
+    let app = TestApp::with_settings(settings);
+    app.completed_backup().await;
+    app.advance(8.0 * 86400.0).await;
+    let path = format!("/v3/{PROJECT}/instances/{INSTANCE}");
+    let listed = app.get(&format!("{path}/incremental-backups")).await.json();
+    let times = app.get(&format!("{path}/restore-time")).await.json();
+    let ranges = times["restore_times"].as_array().unwrap();
+    assert!(
+        ranges.iter().all(|r| r["start_time"] == r["end_time"]),
+        "only the backup as it was: {times}"
+    );
+    assert_eq!(listed["total_count"], 0, "{listed}");
+}
+
+#[tokio::test]
 async fn each_restore_rule_answers_its_code() {
     let app = TestApp::new();
     let backup_id = app.completed_backup().await;
