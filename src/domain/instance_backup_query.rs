@@ -69,7 +69,8 @@ impl InstanceBackupQuery {
     }
 
     /// Filters, orders and pages `backups` (one instance's): the page and how many matched.
-    /// Ties keep the newest first, then the id, so that pages never overlap.
+    /// Ties keep the newest first, then the id, so that pages never overlap. Only the page is
+    /// sorted: the backups before it and after it are set apart by selection, in linear time.
     pub fn apply<T>(&self, mut backups: Vec<T>, backup: impl Fn(&T) -> &Backup) -> (Vec<T>, usize) {
         if let Some(name) = &self.name {
             backups.retain(|b| backup(b).name() == name);
@@ -79,7 +80,7 @@ impl InstanceBackupQuery {
                 .cmp(&a.begin_time)
                 .then_with(|| b.id.as_str().cmp(a.id.as_str()))
         };
-        backups.sort_by(|a, b| {
+        let order = |a: &T, b: &T| {
             let (a, b) = (backup(a), backup(b));
             let by_field = match self.order {
                 OrderField::Name => a.name().cmp(b.name()),
@@ -95,13 +96,21 @@ impl InstanceBackupQuery {
                 Ordering::Equal => newest_first(a, b),
                 other => other,
             }
-        });
+        };
         let total = backups.len();
-        let page = backups
-            .into_iter()
-            .skip(self.offset)
-            .take(self.limit)
-            .collect();
+        if self.offset >= total {
+            return (Vec::new(), total);
+        }
+        if self.offset > 0 {
+            backups.select_nth_unstable_by(self.offset, order);
+        }
+        let rest = &mut backups[self.offset..];
+        if self.limit < rest.len() {
+            rest.select_nth_unstable_by(self.limit, order);
+        }
+        let end = self.offset + self.limit.min(total - self.offset);
+        backups[self.offset..end].sort_by(order);
+        let page = backups.drain(self.offset..end).collect();
         (page, total)
     }
 }
@@ -143,6 +152,63 @@ mod tests {
             backup("b", "nightly-a", 3, BackupType::Auto),
             backup("c", "nightly-c", 2, BackupType::Manual),
         ]
+    }
+
+    #[test]
+    fn every_page_is_the_page_of_the_whole_list_sorted() {
+        // Names and times repeat, so the ties decide too.
+        let all: Vec<Backup> = (0..23)
+            .map(|i| {
+                let kind = if i % 3 == 0 {
+                    BackupType::Auto
+                } else {
+                    BackupType::Manual
+                };
+                backup(
+                    &format!("id-{:02}", (i * 7) % 23),
+                    &format!("name-{}", i % 4),
+                    i % 5,
+                    kind,
+                )
+            })
+            .collect();
+        for (field, rule) in [
+            ("beginTime", "desc"),
+            ("beginTime", "asc"),
+            ("name", "asc"),
+            ("name", "desc"),
+            ("type", "asc"),
+            ("type", "desc"),
+        ] {
+            let whole = query(RawInstanceBackupQuery {
+                order_field: Some(field),
+                order_rule: Some(rule),
+                limit: Some("100"),
+                ..Default::default()
+            })
+            .apply(all.clone(), |b| b)
+            .0;
+            for offset in 0..26 {
+                for limit in 1..12 {
+                    let (offset_text, limit_text) = (offset.to_string(), limit.to_string());
+                    let (page, total) = query(RawInstanceBackupQuery {
+                        order_field: Some(field),
+                        order_rule: Some(rule),
+                        offset: Some(&offset_text),
+                        limit: Some(&limit_text),
+                        ..Default::default()
+                    })
+                    .apply(all.clone(), |b| b);
+                    let expected: Vec<&Backup> = whole.iter().skip(offset).take(limit).collect();
+                    assert_eq!(
+                        page.iter().collect::<Vec<_>>(),
+                        expected,
+                        "{field} {rule} {offset} {limit}"
+                    );
+                    assert_eq!(total, 23);
+                }
+            }
+        }
     }
 
     #[test]

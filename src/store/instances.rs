@@ -10,7 +10,7 @@ use super::state::State;
 use super::views::{BackupHistory, BackupPage, InstancePage, InstanceView};
 use crate::domain::network::Network;
 use crate::domain::{
-    Backup, BackupId, BackupPolicy, Instance, InstanceBackupQuery, InstanceId, InstanceQuery,
+    BackupId, BackupPolicy, Instance, InstanceBackupQuery, InstanceId, InstanceQuery,
     OffsitePolicy, ProjectId,
 };
 use crate::error::ApiError;
@@ -60,16 +60,23 @@ impl Store {
         query: &InstanceBackupQuery,
         now: DateTime<Utc>,
     ) -> Result<BackupPage, ApiError> {
+        self.apply_due(now);
+        // The page is chosen under the read lock (other requests go on meanwhile), from the
+        // stored backups themselves; only the page is rendered.
+        let (read, total_count) = {
+            let state = self.read();
+            let (project, _) = state.instance(project_id, instance_id)?;
+            let backups = project.backups_of_unordered(instance_id);
+            let (page, total_count) = query.apply(backups, |b| b);
+            let read: Vec<BackupId> = page.iter().map(|b| b.id.clone()).collect();
+            (read, total_count)
+        };
         let mut state = self.write();
         state.settle(now);
-        let (project, _) = state.instance(project_id, instance_id)?;
-        // Order and page the stored backups themselves; only the page is rendered.
-        let backups: Vec<&Backup> = project.backups_of(instance_id).collect();
-        let (page, total_count) = query.apply(backups, |b| b);
-        let read: Vec<BackupId> = page.iter().map(|b| b.id.clone()).collect();
         state.count_reads(project_id, &read, now);
-        // A read may have finished a backup on the page: show it as it is now.
-        let project = &state.projects[project_id];
+        // A read may have finished a backup on the page: show it as it is now (and the
+        // project as it is: it may have been reset since the page was chosen).
+        let (project, _) = state.instance(project_id, instance_id)?;
         Ok(project.page(&read, total_count))
     }
 
