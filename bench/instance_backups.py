@@ -6,8 +6,10 @@ machine weighs on all alike).
     bench/instance_backups.py BINARY [BINARY...]
 
 The store is seeded through a fixtures file with BACKUPS (100 000) completed backups of one
-instance; each binary answers `GET /v3/{project}/instances/{instance}/backups` by default
-(newest first), ordered by name, and at a deep offset. Environment: BACKUPS, ROUNDS (5).
+instance, all older than its retention; each binary answers `GET
+/v3/{project}/instances/{instance}/backups` by default (newest first), ordered by name, and at
+a deep offset, and the instance's restorable times (one instant per backup). Environment:
+BACKUPS, ROUNDS (5).
 """
 
 import datetime
@@ -21,7 +23,8 @@ import time
 
 PROJECT = "0" * 31 + "1"
 INSTANCE = "aaaa0000000000000000000000000001in07"
-QUERIES = ["", "?order_field=name&order_rule=asc", "?offset=99990&limit=10"]
+QUERIES = ["backups", "backups?order_field=name&order_rule=asc", "backups?offset=99990&limit=10",
+           "restore-time"]
 
 
 def fixtures(path, count):
@@ -51,7 +54,7 @@ def start(binary, fixtures_path):
 def timed(port, query):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     started = time.perf_counter()
-    connection.request("GET", f"/v3/{PROJECT}/instances/{INSTANCE}/backups{query}",
+    connection.request("GET", f"/v3/{PROJECT}/instances/{INSTANCE}/{query}",
                        headers={"X-Auth-Token": "t"})
     response = connection.getresponse()
     response.read()
@@ -84,7 +87,7 @@ def main():
     print("| --- |" + " --- |" * len(binaries))
     for query in QUERIES:
         cells = [f"{best[b, query] * 1000:.1f} ms" for b in binaries]
-        print(f"| `backups{query}` | " + " | ".join(cells) + " |")
+        print(f"| `{query}` | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

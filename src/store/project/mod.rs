@@ -373,7 +373,8 @@ impl Project {
     pub(super) fn history(&self, instance: &Instance) -> BackupHistory {
         BackupHistory {
             full_backup_ends: self
-                .backups_of(&instance.id)
+                .backups_of_unordered(&instance.id)
+                .into_iter()
                 .filter(|b| b.status == BackupStatus::Completed)
                 .filter_map(|b| b.end_time)
                 .collect(),
