@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{JobEntry, OwnJob, Project, StoredBackup, has_derived_job};
-use crate::domain::{BackupStatus, Job, JobId, JobKind, JobStatus};
+use crate::domain::{BackupId, BackupStatus, Job, JobId, JobKind, JobStatus};
 use crate::store::completion::Completion;
 
 impl Project {
@@ -181,6 +181,13 @@ impl Project {
     }
 
     /// Whether a job of this id exists, whatever its state.
+    /// Whether the project holds `backup` or `job`, `job` being the job derived from `backup`
+    /// (which is found through that backup, so the backups and the table of jobs are all
+    /// there is to look in).
+    pub(in crate::store) fn holds_backup_or_job(&self, backup: &BackupId, job: &JobId) -> bool {
+        self.backups.contains_key(backup) || self.jobs.contains_key(job)
+    }
+
     pub(in crate::store) fn has_job(&self, id: &JobId) -> bool {
         self.jobs.contains_key(id) || self.backup_of_derived_job(id).is_some()
     }

@@ -64,7 +64,7 @@ impl State {
             let taken = self
                 .projects
                 .values()
-                .any(|p| p.backups.contains_key(&backup) || p.has_job(&job));
+                .any(|p| p.holds_backup_or_job(&backup, &job));
             if !taken {
                 return (backup, job);
             }
