@@ -483,15 +483,18 @@ def _truthy(value: Optional[str]) -> bool:
 
 def _die_with_parent(parent: int) -> Any:
     """What the child runs before the emulator: asks Linux to send it SIGTERM when the process
-    that started it ends (``PR_SET_PDEATHSIG``), and ends at once if that already happened."""
+    that started it ends (``PR_SET_PDEATHSIG``), and ends at once if that already happened.
+    The C function is found here, before the fork: the child only calls it (no library is
+    loaded between fork and exec, where another thread's lock could be held)."""
+    import ctypes
+    import signal
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig = 1
+    sigterm = int(signal.SIGTERM)
 
     def arm() -> None:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        prctl(pr_set_pdeathsig, sigterm, 0, 0, 0)
         if os.getppid() != parent:
             os._exit(1)
 
