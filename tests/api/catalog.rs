@@ -37,15 +37,7 @@ fn fixtures_with(catalog: Value) -> String {
 }
 
 fn create_body(flavor: &str) -> Value {
-    json!({
-        "name": "custom", "region": "eu-de",
-        "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
-        "mode": "Cluster", "flavor_ref": flavor,
-        "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
-        "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
-        "password": "Test@12345678", "availability_zone_mode": "single",
-        "master_availability_zone": "eu-de-01", "slave_count": 0
-    })
+    instance_body("custom", json!({ "flavor_ref": flavor }))
 }
 
 impl TestApp {

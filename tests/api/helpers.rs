@@ -61,6 +61,30 @@ pub(crate) fn fixtures() -> Fixtures {
     .unwrap()
 }
 
+/// A create-instance body as Terraform sends it, on the built-in network, single-AZ in
+/// eu-de-01 with no read replica, with `changes` laid over it (any key of the request; a
+/// `null` leaves the key out).
+pub(crate) fn instance_body(name: &str, changes: Value) -> Value {
+    let mut body = json!({
+        "name": name, "region": "eu-de",
+        "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
+        "mode": "Cluster", "flavor_ref": "gaussdb.mysql.xlarge.x86.4",
+        "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
+        "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
+        "password": "Test@12345678", "availability_zone_mode": "single",
+        "master_availability_zone": "eu-de-01", "slave_count": 0
+    });
+    let fields = body.as_object_mut().unwrap();
+    for (key, value) in changes.as_object().expect("changes are an object") {
+        if value.is_null() {
+            fields.remove(key);
+        } else {
+            fields.insert(key.clone(), value.clone());
+        }
+    }
+    body
+}
+
 pub(crate) struct TestApp {
     pub emulator: Arc<Emulator>,
     pub clock: Arc<ManualClock>,

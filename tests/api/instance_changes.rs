@@ -282,15 +282,11 @@ async fn a_flavor_not_sold_in_a_zone_of_the_nodes_is_refused() {
         .api(
             Method::POST,
             "/instances",
-            Some(json!({
-                "name": "multi-az", "region": "eu-de",
-                "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
-                "mode": "Cluster", "flavor_ref": "gaussdb.mysql.xlarge.x86.8",
-                "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
-                "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
-                "password": "Test@12345678", "availability_zone_mode": "multi",
-                "master_availability_zone": "eu-de-01", "slave_count": 1
-            })),
+            Some(instance_body(
+                "multi-az",
+                json!({"flavor_ref": "gaussdb.mysql.xlarge.x86.8",
+                       "availability_zone_mode": "multi", "slave_count": 1}),
+            )),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
@@ -678,15 +674,10 @@ async fn under_instant_lifecycle_a_client_polling_only_the_instance_sees_it_sett
         .api(
             Method::POST,
             "/instances",
-            Some(json!({
-                "name": "polled", "region": "eu-de",
-                "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
-                "mode": "Cluster", "flavor_ref": "gaussdb.mysql.xlarge.x86.8",
-                "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
-                "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
-                "password": "Test@12345678", "availability_zone_mode": "single",
-                "slave_count": 0
-            })),
+            Some(instance_body(
+                "polled",
+                json!({"flavor_ref": "gaussdb.mysql.xlarge.x86.8"}),
+            )),
         )
         .await;
     let id = created.json()["instance"]["id"]
@@ -873,16 +864,8 @@ async fn versions_templates_and_an_instances_parameters_are_listed_and_paged() {
 #[tokio::test]
 async fn a_creation_takes_its_flavors_numbers_and_refuses_a_flavor_the_catalogue_lacks() {
     let app = TestApp::new();
-    let body = |flavor: &str| {
-        json!({
-            "name": "sized", "region": "eu-de",
-            "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
-            "mode": "Cluster", "flavor_ref": flavor,
-            "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
-            "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
-            "password": "Test@12345678", "availability_zone_mode": "single", "slave_count": 1
-        })
-    };
+    let body =
+        |flavor: &str| instance_body("sized", json!({"flavor_ref": flavor, "slave_count": 1}));
     let created = app
         .api(
             Method::POST,

@@ -113,15 +113,7 @@ async fn a_job_that_ran_longer_than_the_retention_is_found_after_it_ends() {
         .api(
             Method::POST,
             "/instances",
-            Some(json!({
-                "name": "long-runner", "region": "eu-de",
-                "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
-                "mode": "Cluster", "flavor_ref": "gaussdb.mysql.xlarge.x86.4",
-                "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
-                "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
-                "password": "Test@12345678", "availability_zone_mode": "single",
-                "master_availability_zone": "eu-de-01", "slave_count": 0
-            })),
+            Some(instance_body("long-runner", json!({}))),
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.text);

@@ -63,15 +63,10 @@ fn by_backup(target: &str, backup_id: &str) -> Value {
 
 /// What Terraform's `huaweicloud_taurusdb_instance` sends for a pay-per-use instance.
 fn new_instance(name: &str) -> Value {
-    json!({
-        "name": name, "region": "eu-de",
-        "datastore": {"type": "gaussdb-mysql", "version": "8.0"},
-        "mode": "Cluster", "flavor_ref": "gaussdb.mysql.xlarge.x86.4",
-        "vpc_id": "3cedfc54-b105-4652-a4e0-847b11576b58",
-        "subnet_id": "c1cfa53c-65d3-431e-8552-326bf310c7ad",
-        "password": "Test@12345678", "availability_zone_mode": "single",
-        "slave_count": 1, "time_zone": "UTC+08:00"
-    })
+    instance_body(
+        name,
+        json!({"slave_count": 1, "time_zone": "UTC+08:00", "master_availability_zone": null}),
+    )
 }
 
 #[tokio::test]
