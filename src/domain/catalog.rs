@@ -168,20 +168,16 @@ impl Default for Catalog {
     }
 }
 
-/// A node's `max_connections` with a flavor the catalogue lacks (from fixtures): the value
-/// the documentation's example shows.
-pub const UNKNOWN_MAX_CONNECTIONS: &str = "10000";
+/// A node's `max_connections` with `flavor`; with a flavor the catalogue lacks (from
+/// fixtures), the value the documentation's example shows.
+pub fn max_connections(flavor: Option<&Flavor>) -> &str {
+    flavor.map_or("10000", |f| &f.max_connections)
+}
 
 impl Catalog {
     /// The flavor of this spec code.
     pub fn flavor(&self, spec_code: &str) -> Option<&Flavor> {
         self.flavors.iter().find(|f| f.spec_code == spec_code)
-    }
-
-    /// A node's `max_connections` with this flavor.
-    pub fn max_connections(&self, spec_code: &str) -> &str {
-        self.flavor(spec_code)
-            .map_or(UNKNOWN_MAX_CONNECTIONS, |f| &f.max_connections)
     }
 
     /// Whether `version` names one of the engine versions (`8.0` or `8.0.22`).
@@ -426,7 +422,10 @@ mod tests {
             "32"
         );
         assert_eq!(catalog.flavor("gaussdb.mysql.nano"), None);
-        assert_eq!(catalog.max_connections("gaussdb.mysql.nano"), "10000");
+        assert_eq!(
+            max_connections(catalog.flavor("gaussdb.mysql.nano")),
+            "10000"
+        );
     }
 
     #[test]

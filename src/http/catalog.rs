@@ -95,10 +95,7 @@ pub(super) async fn instance_configurations(
     let view = instance_view(&emulator, &caller, &instance_id, now)?;
     let (limit, offset) = parse_paging(params.limit.as_deref(), params.offset.as_deref())?;
     let profile = &view.instance.profile;
-    let max_connections = view
-        .flavor
-        .as_ref()
-        .map_or(catalog::UNKNOWN_MAX_CONNECTIONS, |f| &f.max_connections);
+    let max_connections = catalog::max_connections(view.flavor.as_ref());
     let parameters = catalog::parameters(
         &profile.ram,
         max_connections,

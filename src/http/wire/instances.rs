@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::json::StringOrNumber;
 use super::restore::RestorePointBody;
-use crate::domain::catalog::UNKNOWN_MAX_CONNECTIONS;
+use crate::domain::catalog;
 use crate::domain::ids::derived_uuid;
 use crate::domain::new_instance::NewInstance;
 use crate::domain::time::format_api_time;
@@ -312,9 +312,7 @@ impl From<InstanceView> for InstanceResponse {
                 updated: format_api_time(p.updated),
                 flavor_id: flavor.map_or_else(|| derived_uuid(&p.flavor_ref, 0), |f| f.id.clone()),
                 flavor_ref: p.flavor_ref.clone(),
-                max_connections: flavor
-                    .map_or(UNKNOWN_MAX_CONNECTIONS, |f| &f.max_connections)
-                    .to_owned(),
+                max_connections: catalog::max_connections(flavor).to_owned(),
                 vcpus: p.vcpus.clone(),
                 ram: p.ram.clone(),
                 need_restart: false,
