@@ -120,15 +120,14 @@ pub struct Emulator {
 impl Emulator {
     /// An emulator starting from `fixtures`.
     pub fn new(fixtures: &Fixtures, clock: Arc<dyn Clock>, settings: Settings) -> Arc<Self> {
-        let seed = settings
-            .seed
-            .unwrap_or_else(|| random_seed().unwrap_or(0x7a75_7275_7364_6200));
-        let store = Store::new(
-            fixtures,
-            clock.now(),
-            settings.lifecycle,
-            IdSource::new(seed),
-        );
+        let (seed, ids) = match settings.seed {
+            Some(seed) => (seed, IdSource::given(seed)),
+            None => {
+                let seed = random_seed().unwrap_or(0x7a75_7275_7364_6200);
+                (seed, IdSource::new(seed))
+            }
+        };
+        let store = Store::new(fixtures, clock.now(), settings.lifecycle, ids);
         store.set_backup_quota(settings.max_backups_per_project);
         store.set_job_history(settings.job_retention, settings.max_jobs_per_project);
         Arc::new(Self {

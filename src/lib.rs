@@ -128,8 +128,11 @@ pub fn from_config(config: &Config) -> Result<Arc<Emulator>, String> {
         SystemClock::wall(),
     )?
     .map(Arc::new);
+    // Without a seed the emulator draws one (`Emulator::new`); one that cannot stops here,
+    // with the reason. The seed stays unset: a given seed is one that repeats itself from
+    // start to start, and the ids it hands out are checked against those held.
     if settings.seed.is_none() {
-        settings.seed = Some(random_seed()?);
+        random_seed()?;
     }
     if let Some(r) = &restored {
         settings.lifecycle = r.lifecycle;

@@ -272,17 +272,41 @@ pub fn derived_uuid(seed: &str, salt: u8) -> String {
 /// runs with the same requests hand out the same ids, or drawn from the operating system once
 /// ([`random_seed`]), rather than once per id.
 #[derive(Debug, Clone)]
-pub struct IdSource(u64);
+pub struct IdSource {
+    state: u64,
+    /// Whether the seed was given: such a source hands out the same ids on every start, so
+    /// they may be ids a state file or a loaded snapshot already holds. One drawn from the
+    /// operating system starts elsewhere each time (its ids repeat held ones only by chance,
+    /// one in 2^122).
+    given: bool,
+}
 
 impl IdSource {
+    /// A source from a seed of its own drawing (see [`IdSource::given`]).
     pub fn new(seed: u64) -> Self {
-        Self(seed)
+        Self {
+            state: seed,
+            given: false,
+        }
+    }
+
+    /// A source from a seed the user gave (`--seed`), which repeats itself from start to start.
+    pub fn given(seed: u64) -> Self {
+        Self {
+            state: seed,
+            given: true,
+        }
+    }
+
+    /// Whether its ids may repeat ones handed out by an earlier start.
+    pub fn repeats(&self) -> bool {
+        self.given
     }
 
     /// 128 fresh bits.
     pub fn next_u128(&mut self) -> u128 {
-        let hi = splitmix64(&mut self.0);
-        let lo = splitmix64(&mut self.0);
+        let hi = splitmix64(&mut self.state);
+        let lo = splitmix64(&mut self.state);
         (u128::from(hi) << 64) | u128::from(lo)
     }
 

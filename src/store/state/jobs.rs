@@ -55,16 +55,18 @@ impl State {
         Some(Box::from(rule.reason.as_str()))
     }
 
-    /// A new backup id and the job id derived from it, neither of which any project holds: a
-    /// seeded source starts its sequence over on every start, and a state file or a snapshot
-    /// may hold what it drew before.
+    /// A new backup id and the job id derived from it, neither of which any project holds. A
+    /// source of a given seed starts its sequence over on every start, and a state file or a
+    /// snapshot may hold what it drew before: its ids are checked (one look in each project)
+    /// and drawn again if held. Any other source's are new (see [`crate::domain::IdSource::repeats`]).
     pub(in crate::store) fn new_backup_ids(&mut self) -> (BackupId, JobId) {
         loop {
             let (backup, job) = BackupId::generate_with_job(&mut self.ids);
-            let taken = self
-                .projects
-                .values()
-                .any(|p| p.holds_backup_or_job(&backup, &job));
+            let taken = self.ids.repeats()
+                && self
+                    .projects
+                    .values()
+                    .any(|p| p.holds_backup_or_job(&backup, &job));
             if !taken {
                 return (backup, job);
             }
@@ -75,7 +77,7 @@ impl State {
     fn new_job_id(&mut self) -> JobId {
         loop {
             let id = JobId::generate(&mut self.ids);
-            if !self.projects.values().any(|p| p.has_job(&id)) {
+            if !(self.ids.repeats() && self.projects.values().any(|p| p.has_job(&id))) {
                 return id;
             }
         }
