@@ -128,7 +128,8 @@ pub struct Config {
     #[arg(long, env = "TAURUSDB_EMULATOR_START_TIME", value_parser = parse_start_time)]
     pub start_time: Option<DateTime<Utc>>,
 
-    /// Makes backup, job and request ids a deterministic sequence from this number.
+    /// Makes backup, job and request ids a deterministic sequence from this number (an id a
+    /// state file or a loaded snapshot already holds is skipped).
     #[arg(long, env = "TAURUSDB_EMULATOR_SEED")]
     pub seed: Option<u64>,
 
