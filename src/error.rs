@@ -141,7 +141,7 @@ pub enum ApiError {
     /// 400 `DBS.212005`: a node id that is not one of the instance's nodes.
     NodeNotInInstance,
     /// 409 `DBS.280406`: the operation is not allowed for the node or instance (the last
-    /// read replica).
+    /// read replica; a proxy without a read replica, or a fifth).
     NodeOperationForbidden,
     /// 404 `DBS.200503`: a creation's VPC is not one of the project's (also the network
     /// look-ups' answer for an unknown VPC, as the next two for theirs).
@@ -150,6 +150,16 @@ pub enum ApiError {
     SubnetNotFound,
     /// 404 `DBS.200050`: a creation's security group is not one of the project's.
     SecurityGroupNotFound,
+    /// 400 `DBS.270024`: no such proxy on the instance.
+    ProxyNotFound,
+    /// 400 `DBS.270025`: a read weight outside 0–1000, or of a node the instance lacks.
+    InvalidWeight,
+    /// 400 `DBS.270026`: a proxy mode other than `readwrite` and `readonly`.
+    InvalidProxyMode,
+    /// 400 `DBS.270027`: the instance has several proxies and the request names none.
+    SelectProxy,
+    /// 400 `DBS.280271`: a quota below −1, above its maximum, or below what is in use.
+    OutOfRange,
 }
 
 /// Whose format an error body takes.
@@ -197,7 +207,12 @@ impl ApiError {
             | InvalidAzMode
             | InvalidPort
             | TooManyNodes
-            | NodeNotInInstance => 400,
+            | NodeNotInInstance
+            | ProxyNotFound
+            | InvalidWeight
+            | InvalidProxyMode
+            | SelectProxy
+            | OutOfRange => 400,
             InstanceNotFound
             | BackupNotFound
             | ResourceNotFound
@@ -280,6 +295,11 @@ impl ApiError {
             TooManyNodes => "DBS.200056",
             NodeNotInInstance => "DBS.212005",
             NodeOperationForbidden => "DBS.280406",
+            ProxyNotFound => "DBS.270024",
+            InvalidWeight => "DBS.270025",
+            InvalidProxyMode => "DBS.270026",
+            SelectProxy => "DBS.270027",
+            OutOfRange => "DBS.280271",
             VpcNotFound => "DBS.200503",
             SubnetNotFound => "DBS.200501",
             SecurityGroupNotFound => "DBS.200050",
@@ -363,6 +383,11 @@ impl ApiError {
             TooManyNodes => "The maximum number of nodes has been reached.",
             NodeNotInInstance => "The node does not belong to the group.",
             NodeOperationForbidden => "Operation not allowed by the DB instance type or status.",
+            ProxyNotFound => "Proxy instance does not exist.",
+            InvalidWeight => "Invalid weight.",
+            InvalidProxyMode => "Invalid proxy mode.",
+            SelectProxy => "Select a proxy instance.",
+            OutOfRange => "The parameter value is out of range.",
             VpcNotFound => "The VPC does not exist or does not belong to the user.",
             SubnetNotFound => "The subnet does not exist or does not belong to the VPC.",
             SecurityGroupNotFound => {

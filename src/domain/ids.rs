@@ -96,6 +96,15 @@ impl fmt::Display for InstanceId {
     }
 }
 
+/// A fresh id of 32 hex digits (a UUID v4's) and `suffix`: the shape of proxy (`po01`) and
+/// proxy node (`pn01`) ids.
+pub fn hex_id(ids: &mut IdSource, suffix: &str) -> String {
+    let mut id = String::with_capacity(32 + suffix.len());
+    id.push_str(ascii_str(&hex32(uuid_v4(ids.next_u128()).as_u128())));
+    id.push_str(suffix);
+    id
+}
+
 /// A node id: 32 hex digits and `no07`, like `799a0f2fa49a4151bf9f7063c1fbba36no07`; paths
 /// are checked for the shape an instance id has (`DBS.280404` otherwise).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -128,6 +128,12 @@ pub struct Instance {
     pub next_automated_backup: Option<DateTime<Utc>>,
     /// Everything else a client reads about the instance.
     pub profile: InstanceProfile,
+    /// Its database proxies.
+    pub proxies: Vec<super::proxy::Proxy>,
+    /// Its SQL throttling switch and rules.
+    pub sql_filter: super::sql_filter::SqlFilter,
+    /// The log entries added to it (shared: an instance is copied for every change).
+    pub logs: std::sync::Arc<super::logs::InstanceLogs>,
 }
 
 /// The descriptive fields of an instance, as the instance pages list them. Fixtures may set
@@ -257,6 +263,9 @@ impl Instance {
             policy,
             next_automated_backup: None,
             profile,
+            proxies: Vec::new(),
+            sql_filter: super::sql_filter::SqlFilter::default(),
+            logs: std::sync::Arc::default(),
         }
     }
 

@@ -4,6 +4,8 @@
 
 use super::ids::NodeId;
 use super::instance::{Instance, InstanceStatus, name_ok, password_ok};
+use super::proxy::ProxyChange;
+use super::sql_filter::SqlFilterChange;
 use crate::error::ApiError;
 
 /// What a change job does to its instance when it completes.
@@ -23,6 +25,10 @@ pub enum InstanceChange {
     AddNode(NodeId),
     /// This node, `DELETING` meanwhile, goes (a master fails over to a replica).
     DeleteNode(NodeId),
+    /// A change of the instance's database proxies.
+    Proxy(ProxyChange),
+    /// A change of the instance's SQL throttling.
+    SqlFilter(SqlFilterChange),
 }
 
 impl InstanceChange {
@@ -36,6 +42,8 @@ impl InstanceChange {
             Self::Monitoring(_) => "GaussDBforMySQLModifyInstanceMetricExtend",
             Self::AddNode(_) => "AddGaussDBforMySQLNodes",
             Self::DeleteNode(_) => "DeleteGaussDBforMySQLNode",
+            Self::Proxy(change) => change.job_name(),
+            Self::SqlFilter(change) => change.job_name(),
         }
     }
 
@@ -46,6 +54,15 @@ impl InstanceChange {
             Self::Resize { .. } => Some(InstanceStatus::Modifying),
             Self::Port(_) => Some(InstanceStatus::ModifyingDatabasePort),
             _ => None,
+        }
+    }
+
+    /// Whether the job holds its instance while it runs (other changes wait, `DBS.200019`):
+    /// all do but a proxy's nodes, flavor and weights.
+    pub fn holds_instance(&self) -> bool {
+        match self {
+            Self::Proxy(change) => change.holds_instance(),
+            _ => true,
         }
     }
 

@@ -78,6 +78,15 @@ impl JobKind {
         }
     }
 
+    /// Whether the job holds its instance while it runs (see
+    /// [`InstanceChange::holds_instance`]).
+    pub fn holds_instance(&self) -> bool {
+        match self {
+            JobKind::Change(change) => change.holds_instance(),
+            _ => true,
+        }
+    }
+
     /// The restore source, for the kinds that have one.
     pub fn source(&self) -> Option<&RestoreSource> {
         match self {

@@ -13,11 +13,15 @@ pub mod instance_change;
 pub mod instance_query;
 pub mod job;
 pub mod lifecycle;
+pub mod logs;
 pub mod network;
 pub mod new_instance;
 pub mod node;
 pub mod policy;
+pub mod proxy;
+pub mod quota;
 pub mod restore;
+pub mod sql_filter;
 pub mod time;
 
 pub use backup::{

@@ -140,7 +140,7 @@ pub fn rename_nodes(nodes: &mut [Node], instance_name: &str) {
 }
 
 /// A node's read address: the instance's address `ip` with the last number moved by `by`.
-fn node_ip(ip: &str, by: u32) -> String {
+pub fn node_ip(ip: &str, by: u32) -> String {
     match ip.rsplit_once('.') {
         Some((head, last)) => match last.parse::<u32>() {
             Ok(n) => format!("{head}.{}", (n + by) % 254 + 1),

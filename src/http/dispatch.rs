@@ -25,7 +25,7 @@ use futures_util::future::{self, Either};
 use super::routes::{Operation, Route, Target};
 use super::{
     backups, catalog, control, dashboard, guard, iam, instance_backups, instance_changes,
-    instances, jobs, network, nodes, respond, restore, versions,
+    instances, jobs, logs, network, nodes, proxies, quotas, respond, restore, sql_filter, versions,
 };
 use crate::emulator::Emulator;
 use crate::error::ApiError;
@@ -135,6 +135,24 @@ fn handler(operation: Operation) -> Run {
         Operation::ResizeFlavor => |r, e| instance_changes::resize.call(r, e),
         Operation::ShowMonitoring => |r, e| instance_changes::show_monitoring.call(r, e),
         Operation::SetMonitoring => |r, e| instance_changes::set_monitoring.call(r, e),
+        Operation::EnableProxy => |r, e| proxies::enable.call(r, e),
+        Operation::DisableProxy => |r, e| proxies::disable.call(r, e),
+        Operation::EnlargeProxy => |r, e| proxies::enlarge.call(r, e),
+        Operation::ResizeProxy => |r, e| proxies::resize.call(r, e),
+        Operation::SetProxyWeights => |r, e| proxies::set_weights.call(r, e),
+        Operation::ListProxies => |r, e| proxies::list.call(r, e),
+        Operation::ProxyFlavors => |r, e| proxies::flavors.call(r, e),
+        Operation::ShowSqlFilterSwitch => |r, e| sql_filter::show_switch.call(r, e),
+        Operation::SetSqlFilterSwitch => |r, e| sql_filter::set_switch.call(r, e),
+        Operation::ShowSqlFilterRules => |r, e| sql_filter::show_rules.call(r, e),
+        Operation::SetSqlFilterRules => |r, e| sql_filter::set_rules.call(r, e),
+        Operation::DeleteSqlFilterRules => |r, e| sql_filter::delete_rules.call(r, e),
+        Operation::ErrorLogs => |r, e| logs::errors.call(r, e),
+        Operation::SlowLogs => |r, e| logs::slow.call(r, e),
+        Operation::ListQuotas => |r, e| quotas::list.call(r, e),
+        Operation::SetQuotas => |r, e| quotas::create.call(r, e),
+        Operation::UpdateQuotas => |r, e| quotas::update.call(r, e),
+        Operation::ProjectQuotas => |r, e| quotas::project.call(r, e),
         Operation::AddReplicas => |r, e| nodes::add_replicas.call(r, e),
         Operation::DeleteNode => |r, e| nodes::delete_node.call(r, e),
         Operation::ListVpcs => |r, e| network::vpcs.call(r, e),
@@ -176,6 +194,7 @@ fn handler(operation: Operation) -> Run {
         Operation::Events => |r, e| dashboard::events.call(r, e),
         Operation::Ui => |r, e| dashboard::ui.call(r, e),
         Operation::TlsCa => |r, e| control::tls_ca.call(r, e),
+        Operation::AddLogs => |r, e| control::add_logs.call(r, e),
     }
 }
 

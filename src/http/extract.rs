@@ -200,6 +200,26 @@ impl<T: DeserializeOwned> FromRequest<Arc<Emulator>> for ApiJson<T> {
     }
 }
 
+/// A JSON request body that may be left out (`DELETE` with or without one): empty is
+/// `T::default()`; otherwise as [`ApiJson`].
+#[derive(Debug, Clone)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequest<Arc<Emulator>> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: Request,
+        emulator: &Arc<Emulator>,
+    ) -> Result<Self, Self::Rejection> {
+        match ApiBody::from_request(request, emulator).await {
+            Err(ApiError::EmptyBody) => Ok(OptionalJson(T::default())),
+            Err(e) => Err(e),
+            Ok(body) => body.parse().map(OptionalJson),
+        }
+    }
+}
+
 /// A JSON request body as [`ApiJson`] checks it, kept as bytes: for a handler that reads it
 /// with its texts borrowed from the body ([`ApiBody::parse`] into a type with `Cow` fields)
 /// instead of copied, one allocation each.

@@ -20,7 +20,7 @@ use crate::emulator::Emulator;
 use crate::error::ApiError;
 
 /// `200 {"job_id"}`.
-fn job_answer(job: &Job) -> Response {
+pub(super) fn job_answer(job: &Job) -> Response {
     json(
         StatusCode::OK,
         &JobIdResponse {

@@ -60,6 +60,42 @@ pub enum Operation {
     ShowMonitoring,
     /// Change an instance's seconds-level monitoring.
     SetMonitoring,
+    /// Enable a database proxy.
+    EnableProxy,
+    /// Disable database proxies.
+    DisableProxy,
+    /// Add nodes to a database proxy.
+    EnlargeProxy,
+    /// Change a database proxy's flavor.
+    ResizeProxy,
+    /// Change a database proxy's read weights.
+    SetProxyWeights,
+    /// List an instance's database proxies.
+    ListProxies,
+    /// List the database proxy flavors.
+    ProxyFlavors,
+    /// Show an instance's SQL throttling switch.
+    ShowSqlFilterSwitch,
+    /// Turn an instance's SQL throttling on or off.
+    SetSqlFilterSwitch,
+    /// Show a node's SQL throttling rules.
+    ShowSqlFilterRules,
+    /// Set SQL throttling rules.
+    SetSqlFilterRules,
+    /// Delete SQL throttling rules.
+    DeleteSqlFilterRules,
+    /// List a node's error log.
+    ErrorLogs,
+    /// List a node's slow log.
+    SlowLogs,
+    /// List enterprise projects' quotas.
+    ListQuotas,
+    /// Set enterprise projects' quotas.
+    SetQuotas,
+    /// Modify enterprise projects' quotas.
+    UpdateQuotas,
+    /// Show the project's instance quota.
+    ProjectQuotas,
     /// List the DB flavors of an engine.
     ListFlavors,
     /// List the versions of an engine.
@@ -140,6 +176,8 @@ pub enum Operation {
     Ui,
     /// Control plane: `_tls_ca`.
     TlsCa,
+    /// Control plane: `_add_logs`.
+    AddLogs,
 }
 
 impl Operation {
@@ -172,6 +210,24 @@ impl Operation {
         Self::DeleteNode,
         Self::ShowMonitoring,
         Self::SetMonitoring,
+        Self::EnableProxy,
+        Self::DisableProxy,
+        Self::EnlargeProxy,
+        Self::ResizeProxy,
+        Self::SetProxyWeights,
+        Self::ListProxies,
+        Self::ProxyFlavors,
+        Self::ShowSqlFilterSwitch,
+        Self::SetSqlFilterSwitch,
+        Self::ShowSqlFilterRules,
+        Self::SetSqlFilterRules,
+        Self::DeleteSqlFilterRules,
+        Self::ErrorLogs,
+        Self::SlowLogs,
+        Self::ListQuotas,
+        Self::SetQuotas,
+        Self::UpdateQuotas,
+        Self::ProjectQuotas,
         Self::ListFlavors,
         Self::ListDatastores,
         Self::ListConfigurations,
@@ -212,6 +268,7 @@ impl Operation {
         Self::Events,
         Self::Ui,
         Self::TlsCa,
+        Self::AddLogs,
     ];
 
     /// The operation's name: plain for the emulated API and IAM, `_`-prefixed for the
@@ -245,6 +302,24 @@ impl Operation {
             Self::DeleteNode => "delete_node",
             Self::ShowMonitoring => "show_monitoring",
             Self::SetMonitoring => "set_monitoring",
+            Self::EnableProxy => "enable_proxy",
+            Self::DisableProxy => "disable_proxy",
+            Self::EnlargeProxy => "enlarge_proxy",
+            Self::ResizeProxy => "resize_proxy",
+            Self::SetProxyWeights => "set_proxy_weights",
+            Self::ListProxies => "list_proxies",
+            Self::ProxyFlavors => "proxy_flavors",
+            Self::ShowSqlFilterSwitch => "show_sql_filter_switch",
+            Self::SetSqlFilterSwitch => "set_sql_filter_switch",
+            Self::ShowSqlFilterRules => "show_sql_filter_rules",
+            Self::SetSqlFilterRules => "set_sql_filter_rules",
+            Self::DeleteSqlFilterRules => "delete_sql_filter_rules",
+            Self::ErrorLogs => "error_logs",
+            Self::SlowLogs => "slow_logs",
+            Self::ListQuotas => "list_quotas",
+            Self::SetQuotas => "set_quotas",
+            Self::UpdateQuotas => "update_quotas",
+            Self::ProjectQuotas => "project_quotas",
             Self::ListFlavors => "list_flavors",
             Self::ListDatastores => "list_datastores",
             Self::ListConfigurations => "list_configurations",
@@ -285,6 +360,7 @@ impl Operation {
             Self::Events => "_events",
             Self::Ui => "_ui",
             Self::TlsCa => "_tls_ca",
+            Self::AddLogs => "_add_logs",
         }
     }
 

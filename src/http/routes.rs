@@ -141,6 +141,84 @@ pub const API: &[Route] = &[
         Operation::SetMonitoring,
     ),
     route(
+        "POST",
+        "/v3/{project_id}/instances/{instance_id}/proxy",
+        Operation::EnableProxy,
+    ),
+    route(
+        "DELETE",
+        "/v3/{project_id}/instances/{instance_id}/proxy",
+        Operation::DisableProxy,
+    ),
+    route(
+        "POST",
+        "/v3/{project_id}/instances/{instance_id}/proxy/enlarge",
+        Operation::EnlargeProxy,
+    ),
+    route(
+        "PUT",
+        "/v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/flavor",
+        Operation::ResizeProxy,
+    ),
+    route(
+        "PUT",
+        "/v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/weight",
+        Operation::SetProxyWeights,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/proxies",
+        Operation::ListProxies,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/proxy/flavors",
+        Operation::ProxyFlavors,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/sql-filter/switch",
+        Operation::ShowSqlFilterSwitch,
+    ),
+    route(
+        "POST",
+        "/v3/{project_id}/instances/{instance_id}/sql-filter/switch",
+        Operation::SetSqlFilterSwitch,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/sql-filter/rules",
+        Operation::ShowSqlFilterRules,
+    ),
+    route(
+        "PUT",
+        "/v3/{project_id}/instances/{instance_id}/sql-filter/rules",
+        Operation::SetSqlFilterRules,
+    ),
+    route(
+        "DELETE",
+        "/v3/{project_id}/instances/{instance_id}/sql-filter/rules",
+        Operation::DeleteSqlFilterRules,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/errorlog",
+        Operation::ErrorLogs,
+    ),
+    route(
+        "GET",
+        "/v3/{project_id}/instances/{instance_id}/slowlog",
+        Operation::SlowLogs,
+    ),
+    route("GET", "/v3/{project_id}/quotas", Operation::ListQuotas),
+    route("POST", "/v3/{project_id}/quotas", Operation::SetQuotas),
+    route("PUT", "/v3/{project_id}/quotas", Operation::UpdateQuotas),
+    route(
+        "GET",
+        "/v3/{project_id}/project-quotas",
+        Operation::ProjectQuotas,
+    ),
+    route(
         "GET",
         "/v3/{project_id}/flavors/{database_name}",
         Operation::ListFlavors,
@@ -234,6 +312,11 @@ pub const CONTROL: &[Route] = &[
     route("POST", "/_emulator/jobs/{job_id}/fail", Operation::JobFail),
     route("POST", "/_emulator/jobs/{job_id}/hold", Operation::JobHold),
     route("GET", "/_emulator/jobs/{job_id}/wait", Operation::JobWait),
+    route(
+        "POST",
+        "/_emulator/instances/{instance_id}/logs",
+        Operation::AddLogs,
+    ),
     route("GET", "/_emulator/faults", Operation::Faults),
     route("DELETE", "/_emulator/faults", Operation::ClearFaults),
     route(

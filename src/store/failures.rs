@@ -1,6 +1,7 @@
 //! Failure rules: "make the next N backups (restores, creations) of one instance, or any,
 //! fail", and what each has caught.
 
+use crate::domain::instance_change::InstanceChange;
 use crate::domain::{InstanceId, JobKind};
 
 /// What a failure rule makes fail.
@@ -11,16 +12,20 @@ pub enum FailureTarget {
     Restores,
     /// Instance creations, with or without a restore point.
     Creations,
-    /// Changes of an instance: deletion, rename, flavor, port, monitoring, replicas.
+    /// Changes of an instance: deletion, rename, flavor, port, monitoring, replicas, SQL
+    /// throttling.
     Changes,
+    /// Jobs of an instance's database proxies.
+    Proxies,
 }
 
 impl FailureTarget {
-    pub const ALL: [FailureTarget; 4] = [
+    pub const ALL: [FailureTarget; 5] = [
         Self::Backups,
         Self::Restores,
         Self::Creations,
         Self::Changes,
+        Self::Proxies,
     ];
 
     /// The control API's name for it.
@@ -30,6 +35,7 @@ impl FailureTarget {
             Self::Restores => "restore",
             Self::Creations => "create_instance",
             Self::Changes => "change_instance",
+            Self::Proxies => "proxy",
         }
     }
 
@@ -42,6 +48,7 @@ impl FailureTarget {
             JobKind::Backup(_) => Self::Backups,
             JobKind::Restore(_) => Self::Restores,
             JobKind::CreateInstance(_) => Self::Creations,
+            JobKind::Change(InstanceChange::Proxy(_)) => Self::Proxies,
             JobKind::Change(_) => Self::Changes,
         }
     }

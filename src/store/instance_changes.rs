@@ -4,11 +4,13 @@
 use chrono::{DateTime, Utc};
 
 use super::Store;
+use super::quotas::instance_usage;
 use super::state::State;
 use crate::domain::instance_change::InstanceChange;
 use crate::domain::node::{
     NodeRole, NodeState, check_new_replicas, check_node_deletable, new_replicas,
 };
+use crate::domain::quota::{Usage, usage_of};
 use crate::domain::{Instance, InstanceId, Job, JobKind, NodeId, ProjectId};
 use crate::error::ApiError;
 
@@ -58,6 +60,18 @@ impl Store {
                 state
                     .catalog
                     .check_flavor_for(spec_code, &instance.profile.region, zones)?;
+            let (now_uses, then_uses) = (
+                instance_usage(instance),
+                usage_of(instance.nodes.len(), &flavor.vcpus, &flavor.ram),
+            );
+            let growth = Usage {
+                instances: 0,
+                vcpus: then_uses.vcpus - now_uses.vcpus,
+                ram: then_uses.ram - now_uses.ram,
+            };
+            if let Some(project) = state.projects.get(project_id) {
+                project.check_ep_room(&instance.profile.enterprise_project_id, growth)?;
+            }
             Ok(InstanceChange::Resize {
                 flavor: flavor.spec_code.to_owned(),
             })
@@ -105,6 +119,14 @@ impl Store {
             .filter(|n| n.role == NodeRole::Slave)
             .count();
         check_new_replicas(priorities, replicas)?;
+        let p = &instance.profile;
+        let more = Usage {
+            instances: 0,
+            ..usage_of(priorities.len(), &p.vcpus, &p.ram)
+        };
+        state.projects.get(project_id).map_or(Ok(()), |project| {
+            project.check_ep_room(&p.enterprise_project_id, more)
+        })?;
         let instance = instance.clone();
         let added = new_replicas(
             &instance.nodes,
@@ -151,7 +173,7 @@ impl Store {
 
     /// Starts the change `decide` makes of the instance (unknown: `DBS.200002`) as a job of
     /// its own, under one lock; `decide` may mark what the change begins (a node `DELETING`).
-    fn start_change(
+    pub(super) fn start_change(
         &self,
         project_id: &ProjectId,
         instance_id: &InstanceId,

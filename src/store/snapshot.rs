@@ -22,6 +22,7 @@ use crate::domain::{BackupStatus, JobKind, ProjectId, RestorePoint, RestoreSourc
 use crate::fixtures::file::{
     BackupFile, CatalogFile, FixturesFile, InstanceFile, JobFile, NetworkFile, ProjectFile,
 };
+use crate::fixtures::parts::QuotasFile;
 
 impl Store {
     /// One project (or every project) as a fixtures document, whole in memory.
@@ -165,7 +166,7 @@ impl Serialize for ProjectDoc<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // The fields of `ProjectFile`, in its order, with its rules for leaving them out.
         let h = &self.head;
-        let mut s = serializer.serialize_struct("ProjectFile", 9)?;
+        let mut s = serializer.serialize_struct("ProjectFile", 10)?;
         s.serialize_field("id", &h.id)?;
         if h.name.is_some() {
             s.serialize_field("name", &h.name)?;
@@ -193,6 +194,9 @@ impl Serialize for ProjectDoc<'_> {
         }
         if h.network.is_some() {
             s.serialize_field("network", &h.network)?;
+        }
+        if h.quotas.is_some() {
+            s.serialize_field("quotas", &h.quotas)?;
         }
         s.end()
     }
@@ -239,6 +243,7 @@ fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
         credentials: project.credentials.clone(),
         users: project.users.clone(),
         network: NetworkFile::from_network(&project.network),
+        quotas: QuotasFile::from_quotas(project.instance_quota, &project.quotas),
     }
 }
 
@@ -305,6 +310,14 @@ fn job_file(own: &OwnJob) -> JobFile {
             JobKind::Change(change) => change.node().map(ToString::to_string),
             _ => None,
         },
+        proxy_change: match &j.kind {
+            JobKind::Change(InstanceChange::Proxy(change)) => Some(change.clone()),
+            _ => None,
+        },
+        sql_filter_change: match &j.kind {
+            JobKind::Change(InstanceChange::SqlFilter(change)) => Some(change.clone()),
+            _ => None,
+        },
         instance_id: j.instance_id.to_string(),
         instance_name: Some(j.instance_name.clone()),
         status: j.status.as_str().to_owned(),
@@ -331,6 +344,8 @@ fn change_type(change: &InstanceChange) -> &'static str {
         InstanceChange::Monitoring(_) => "set_monitoring",
         InstanceChange::AddNode(_) => "add_node",
         InstanceChange::DeleteNode(_) => "delete_node",
+        InstanceChange::Proxy(_) => "proxy",
+        InstanceChange::SqlFilter(_) => "sql_filter",
     }
 }
 

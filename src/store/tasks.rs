@@ -10,6 +10,7 @@ use super::views::InstanceView;
 use crate::domain::instance::InstanceStatus;
 use crate::domain::new_instance::{NewInstance, same_engine_version};
 use crate::domain::node::initial_nodes;
+use crate::domain::quota::usage_of;
 use crate::domain::restore::covers;
 use crate::domain::{
     BackupStatus, Instance, InstanceId, Job, JobId, JobKind, JobStatus, ProjectId, RestorePoint,
@@ -17,8 +18,9 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 
-/// The most instances one project may hold; creating more is `DBS.200046`.
-pub const INSTANCE_QUOTA: usize = 1000;
+/// The most instances one project may hold unless its fixtures say otherwise; creating more
+/// is `DBS.200046`.
+pub const INSTANCE_QUOTA: usize = crate::domain::quota::DEFAULT_INSTANCE_QUOTA;
 
 impl State {
     /// The source of a restore, checked: it exists (`DBS.200013`), and the backup is one of
@@ -145,8 +147,9 @@ impl Store {
 
     /// Creates an instance as `request` describes (restoring its source if it has one, which
     /// must be of the same engine version, `DBS.201207`): it reads `BUILD` until the returned
-    /// job finishes, then `ACTIVE` (or `FAILED`). At most [`INSTANCE_QUOTA`] instances per
-    /// project (`DBS.200046`).
+    /// job finishes, then `ACTIVE` (or `FAILED`). At most the project's instance quota
+    /// ([`INSTANCE_QUOTA`] unless set), and within its enterprise project's quotas
+    /// (`DBS.200046`).
     pub fn create_instance(
         &self,
         project_id: &ProjectId,
@@ -162,7 +165,7 @@ impl Store {
             .projects
             .get(project_id)
             .ok_or(ApiError::InvalidRegion)?;
-        if project.instances.len() >= INSTANCE_QUOTA {
+        if project.instances.len() >= project.instance_quota {
             return Err(ApiError::InstanceQuota);
         }
         project.whole_network().check_placement(
@@ -190,6 +193,13 @@ impl Store {
             }
         };
         let profile = request.profile(&id, now);
+        let nodes = 1 + request.slave_count as usize;
+        if let Some(project) = state.projects.get(project_id) {
+            project.check_ep_room(
+                &profile.enterprise_project_id,
+                usage_of(nodes, &profile.vcpus, &profile.ram),
+            )?;
+        }
         let nodes = initial_nodes(
             &id,
             &request.name,

@@ -33,6 +33,7 @@ use crate::store::{
 mod backups;
 mod failures;
 mod jobs;
+mod logs;
 mod requests;
 mod state;
 mod time;
@@ -40,6 +41,7 @@ mod time;
 pub(in crate::http) use self::backups::*;
 pub(in crate::http) use self::failures::*;
 pub(in crate::http) use self::jobs::*;
+pub(in crate::http) use self::logs::*;
 pub(in crate::http) use self::requests::*;
 pub(in crate::http) use self::state::*;
 pub(in crate::http) use self::time::*;

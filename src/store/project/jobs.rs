@@ -92,7 +92,9 @@ impl Project {
         bound_failure: Option<Box<str>>,
     ) {
         self.tasks.insert((job.created, job.id));
-        if let Some(instance) = self.instances.get_mut(&job.instance_id) {
+        if job.kind.holds_instance()
+            && let Some(instance) = self.instances.get_mut(&job.instance_id)
+        {
             instance.tasks.push(job.id);
         }
         if matches!(completion, Completion::AfterReads(_)) {

@@ -16,6 +16,7 @@ use super::sharded::Sharded;
 use super::views::{BackupHistory, BackupPage, BackupView, InstanceView};
 use crate::domain::catalog::{Catalog, region_of};
 use crate::domain::network::Network;
+use crate::domain::quota::EpQuota;
 use crate::domain::{Backup, BackupId, BackupStatus, Instance, InstanceId, Job, JobId, ProjectId};
 use crate::fixtures::{Credential, ProjectSeed, User};
 
@@ -81,6 +82,10 @@ pub(super) struct Project {
     pub users: Vec<User>,
     /// Its VPCs, subnets and security groups besides the built-in ones.
     pub network: Network,
+    /// How many instances it may hold (`DBS.200046` beyond).
+    pub instance_quota: usize,
+    /// Its enterprise projects' quotas, in the order they were first set.
+    pub quotas: Vec<EpQuota>,
     /// Distinguishes this incarnation of the project from one it replaced, so that events
     /// queued for the old one are ignored.
     pub epoch: u64,
@@ -132,6 +137,8 @@ impl Project {
             credentials: seed.credentials.clone(),
             users: seed.users.clone(),
             network: seed.network.clone(),
+            instance_quota: seed.quotas.instances,
+            quotas: seed.quotas.enterprise_projects.clone(),
             epoch,
             instances: HashMap::default(),
             backups: Sharded::default(),

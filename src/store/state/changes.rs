@@ -31,6 +31,10 @@ impl State {
             return;
         };
         match (change, failed) {
+            (InstanceChange::Proxy(change), failed) => {
+                change.end(&mut instance.proxies, failed);
+                return;
+            }
             (InstanceChange::AddNode(id), true) => instance.nodes.retain(|n| n.id != *id),
             (InstanceChange::DeleteNode(id), true) | (InstanceChange::AddNode(id), false) => {
                 if let Some(node) = instance.nodes.iter_mut().find(|n| n.id == *id) {
@@ -38,7 +42,17 @@ impl State {
                 }
             }
             (_, true) => return,
-            (InstanceChange::DeleteNode(id), false) => remove_node(&mut instance.nodes, id),
+            (InstanceChange::DeleteNode(id), false) => {
+                remove_node(&mut instance.nodes, id);
+                instance.sql_filter.forget_node(id.as_str());
+                for proxy in &mut instance.proxies {
+                    proxy.weights.remove(id.as_str());
+                }
+            }
+            (InstanceChange::SqlFilter(change), false) => {
+                change.apply(&mut instance.sql_filter, at.timestamp());
+                return;
+            }
             (InstanceChange::Rename { name, nodes_too }, false) => {
                 if *nodes_too {
                     rename_nodes(&mut instance.nodes, name);
