@@ -58,10 +58,12 @@ impl InstanceChange {
     }
 
     /// Whether the job holds its instance while it runs (other changes wait, `DBS.200019`):
-    /// all do but a proxy's nodes, flavor and weights.
+    /// all do but a proxy's nodes, flavor and weights, and SQL throttling (Terraform sets a
+    /// rule and enables a proxy of one instance at once, and never retries a 409).
     pub fn holds_instance(&self) -> bool {
         match self {
             Self::Proxy(change) => change.holds_instance(),
+            Self::SqlFilter(_) => false,
             _ => true,
         }
     }

@@ -55,8 +55,10 @@ pub struct InstanceQuery {
     pub vpc_id: Option<String>,
     pub subnet_id: Option<String>,
     pub private_ip: Option<String>,
-    /// Read-replica or proxy address filters: emulated instances have neither, so any value
-    /// matches nothing.
+    /// A database proxy's address.
+    pub proxy_ip: Option<String>,
+    /// A read-replica address filter: emulated instances have none, so any value matches
+    /// nothing.
     pub matches_nothing: bool,
     pub tags: Vec<(String, String)>,
     pub offset: usize,
@@ -91,8 +93,8 @@ impl InstanceQuery {
             vpc_id: owned(raw.vpc_id),
             subnet_id: owned(raw.subnet_id),
             private_ip: owned(raw.private_ip),
-            matches_nothing: given(raw.readonly_private_ip).is_some()
-                || given(raw.proxy_ip).is_some(),
+            proxy_ip: owned(raw.proxy_ip),
+            matches_nothing: given(raw.readonly_private_ip).is_some(),
             tags,
             offset,
             limit,
@@ -114,6 +116,10 @@ impl InstanceQuery {
                 .private_ip
                 .as_ref()
                 .is_none_or(|ip| p.private_ips.contains(ip))
+            && self
+                .proxy_ip
+                .as_ref()
+                .is_none_or(|ip| instance.proxies.iter().any(|x| x.address == *ip))
             && self.tags.iter().all(|tag| p.tags.contains(tag))
     }
 }

@@ -145,7 +145,7 @@ impl LogQuery {
         let mut hits: Vec<&ErrorLogEntry> = entries
             .filter(|e| self.holds(&e.node_id, e.time, e.level))
             .collect();
-        hits.sort_by(|a, b| b.time.cmp(&a.time));
+        hits.sort_by_key(|e| std::cmp::Reverse(e.time));
         self.page(hits)
     }
 
@@ -155,7 +155,7 @@ impl LogQuery {
             .iter()
             .filter(|e| self.holds(&e.node_id, e.start_time, e.sql_type))
             .collect();
-        hits.sort_by(|a, b| b.start_time.cmp(&a.start_time));
+        hits.sort_by_key(|e| std::cmp::Reverse(e.start_time));
         self.page(hits)
     }
 

@@ -70,8 +70,9 @@ pub(super) async fn list(
     ))
 }
 
-/// The quotas of a request: 1 to 10, each with both names and three whole numbers
-/// (`DBS.200001`).
+/// The quotas of a request: 1 to 10, each with an id and three whole numbers (`DBS.200001`).
+/// The name OTC requires is optional (Huawei Cloud's schema has none): left out, the store
+/// keeps the name it holds for the id, else the id.
 fn read_quotas(body: SetQuotasBody) -> Result<Vec<EpQuota>, ApiError> {
     let list = body
         .quota_list
@@ -86,7 +87,7 @@ fn read_quotas(body: SetQuotasBody) -> Result<Vec<EpQuota>, ApiError> {
         .map(|q| {
             Ok(EpQuota {
                 id: q.enterprise_project_id.ok_or(ApiError::Parameter)?,
-                name: q.enterprise_project_name.ok_or(ApiError::Parameter)?,
+                name: q.enterprise_project_name.unwrap_or_default(),
                 instances: number(q.instance_quota)?,
                 vcpus: number(q.vcpus_quota)?,
                 ram: number(q.ram_quota)?,

@@ -236,8 +236,9 @@ impl Store {
         })
     }
 
-    /// Starts a SQL throttling change on an idle `ACTIVE` instance; rules name its nodes
-    /// (`DBS.212005`) and keep each within its limit (`DBS.200001`).
+    /// Starts a SQL throttling change on an `ACTIVE` instance (`DBS.280449` frozen,
+    /// `DBS.200011` otherwise), beside its other jobs; rules name its nodes (`DBS.212005`) and
+    /// keep each within its limit (`DBS.200001`).
     pub fn change_sql_filter(
         &self,
         project_id: &ProjectId,
@@ -259,7 +260,10 @@ impl Store {
             if let SqlFilterChange::Set { rules } = &change {
                 instance.sql_filter.check_room(rules)?;
             }
-            instance.check_can_start_change()?;
+            if instance.base_status == crate::domain::InstanceStatus::Frozen {
+                return Err(ApiError::InstanceFrozen);
+            }
+            instance.base_status.check_can_change()?;
             Ok(InstanceChange::SqlFilter(change))
         })
     }

@@ -79,11 +79,12 @@ impl Store {
     }
 
     /// Sets (or adds) these enterprise projects' quotas, all or none: each value −1 or within
-    /// its maximum and not below what is in use (`DBS.280271`).
+    /// its maximum and not below what is in use (`DBS.280271`). A quota without a name takes
+    /// the one held for its id, else the id.
     pub fn set_quotas(
         &self,
         project_id: &ProjectId,
-        quotas: Vec<EpQuota>,
+        mut quotas: Vec<EpQuota>,
         now: DateTime<Utc>,
     ) -> Result<Vec<EpQuota>, ApiError> {
         let mut state = self.write();
@@ -92,6 +93,15 @@ impl Store {
             .projects
             .get_mut(project_id)
             .ok_or(ApiError::InvalidRegion)?;
+        for quota in &mut quotas {
+            if quota.name.is_empty() {
+                quota.name = project
+                    .quotas
+                    .iter()
+                    .find(|q| q.id == quota.id)
+                    .map_or_else(|| quota.id.clone(), |q| q.name.clone());
+            }
+        }
         for quota in &quotas {
             quota.check(project.ep_usage(&quota.id))?;
         }

@@ -22,6 +22,8 @@ mod openapi;
 mod packaging;
 mod policy;
 mod properties;
+mod proxies;
+mod quotas_logs;
 mod reliability;
 mod restore;
 mod versions;

@@ -20,8 +20,7 @@ import (
 	"testing"
 )
 
-// acceptanceTests are the acceptance tests of the operations the emulator serves. The module
-// has five more (proxies, SQL filters, logs, quotas), for operations it does not serve yet.
+// acceptanceTests are all twelve of the module's TaurusDB acceptance tests.
 var acceptanceTests = []string{
 	"TestTaurusBackupLifecycle",
 	"TestTaurusInstanceLifecycle",
@@ -30,6 +29,11 @@ var acceptanceTests = []string{
 	"TestTaurusListFlavors",
 	"TestTaurusTemplatesList",
 	"TestTaurusInstanceTemplatesList",
+	"TestTaurusProxyLifecycle",
+	"TestTaurusSqlFilterLifecycle",
+	"TestTaurusInstanceLogs",
+	"TestProjectQuotasList",
+	"TestQuotasLifecycle",
 }
 
 const gtModule = "github.com/opentelekomcloud/gophertelekomcloud"

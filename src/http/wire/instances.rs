@@ -260,7 +260,7 @@ impl From<InstanceView> for InstanceListItem {
             charge_info: ListChargeInfo {
                 charge_mode: p.charge_mode.clone(),
             },
-            proxy_ips: Vec::new(),
+            proxy_ips: i.proxies.iter().map(|x| x.address.clone()).collect(),
             readonly_private_ips: Vec::new(),
             id: i.id.to_string(),
             name: i.name.clone(),
@@ -354,7 +354,15 @@ impl From<InstanceView> for InstanceResponse {
                 maintenance_window: p.maintenance_window.clone(),
                 tags: tags(p),
                 dedicated_resource_id: p.dedicated_resource_id.clone(),
-                proxies: Vec::new(),
+                proxies: i
+                    .proxies
+                    .iter()
+                    .map(|x| Proxy {
+                        pool_id: x.pool_id.clone(),
+                        name: x.name.clone(),
+                        address: x.address.clone(),
+                    })
+                    .collect(),
             },
         }
     }
