@@ -185,6 +185,31 @@ test("a restore shows its instance RESTORING and its job Running until 'Complete
   assert.deepEqual(errors, []);
 }));
 
+test("a proxy's job is completed from the page and its address shows on its instance", () => withDashboard(async ({ emulator, page, errors }) => {
+  const api = async (method, path, body) => {
+    const response = await fetch(`${emulator.base}/v3/${emulator.project}${path}`, {
+      method,
+      headers: { "Content-Type": "application/json", "X-Auth-Token": emulator.token },
+      body: JSON.stringify(body),
+    });
+    assert.ok(response.ok, await response.clone().text());
+    return response.json();
+  };
+  const added = await api("POST", `/instances/${emulator.instance}/nodes/enlarge`, { priorities: [1] });
+  await page.getByRole("button", { name: "Complete job AddGaussDBforMySQLNodes" }).click();
+  await page.locator(`tr[data-job-id="${added.job_id}"] [data-status="Completed"]`).waitFor({ timeout: STEP });
+  const { job_id: jobId } = await api("POST", `/instances/${emulator.instance}/proxy`, { flavor_ref: "gaussdb.proxy.large.x86.2", node_num: 2 });
+  await page.locator(`tr[data-job-id="${jobId}"] [data-status="Running"]`).waitFor({ timeout: STEP });
+  await page.getByRole("button", { name: "Complete job OpenGaussDBforMySQLProxy" }).click();
+  await page.locator(`tr[data-job-id="${jobId}"] [data-status="Completed"]`).waitFor({ timeout: STEP });
+  const { proxy_list: [listed] } = await (await fetch(`${emulator.base}/v3/${emulator.project}/instances/${emulator.instance}/proxies`, {
+    headers: { "X-Auth-Token": emulator.token },
+  })).json();
+  assert.equal(listed.proxy.status, "ACTIVE", "the API agrees with the page");
+  await page.locator("td", { hasText: listed.proxy.address }).waitFor({ timeout: STEP });
+  assert.deepEqual(errors, []);
+}));
+
 test("the dashboard can be worked with the keyboard alone", () => withDashboard(async ({ emulator, page, errors }) => {
   const backup = await createBackup(emulator, "keyboard-only");
   const complete = page.getByRole("button", { name: "Complete backup keyboard-only" });
