@@ -121,6 +121,9 @@ pub struct Instance {
     /// `RESTORING`), or a change (one at a time, or a replica added per job). While any runs,
     /// other changes are refused.
     pub tasks: Vec<JobId>,
+    /// Its running jobs that other changes need not wait for: a proxy's nodes, flavor or
+    /// weights, SQL throttling. A read of the instance counts as a read of each, as of `tasks`.
+    pub side_jobs: Vec<JobId>,
     /// The master first, then the read replicas.
     pub nodes: Vec<Node>,
     pub policy: BackupPolicy,
@@ -259,6 +262,7 @@ impl Instance {
             base_status,
             building: None,
             tasks: Vec::new(),
+            side_jobs: Vec::new(),
             nodes,
             policy,
             next_automated_backup: None,

@@ -38,6 +38,11 @@ impl EpQuota {
         }
     }
 
+    /// Whether every quota is −1.
+    pub fn is_unlimited(&self) -> bool {
+        [self.instances, self.vcpus, self.ram] == [UNLIMITED; 3]
+    }
+
     /// What remains of each quota with `used`: −1 while unlimited, never below 0.
     pub fn remaining(&self, used: Usage) -> Usage {
         let left = |quota: i64, used: i64| {

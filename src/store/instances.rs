@@ -29,7 +29,9 @@ impl Store {
             let state = self.read();
             let (project, instance) = state.instance(project_id, instance_id)?;
             if project.read_waiters == 0
-                || (instance.tasks.is_empty() && instance.building.is_none())
+                || (instance.tasks.is_empty()
+                    && instance.side_jobs.is_empty()
+                    && instance.building.is_none())
             {
                 return Ok(project.view_instance(project_id, instance, &state.catalog));
             }
@@ -38,7 +40,13 @@ impl Store {
         // that a client polling only the instance sees it settle in every lifecycle mode.
         let mut state = self.write();
         let (_, instance) = state.instance(project_id, instance_id)?;
-        let (tasks, building) = (instance.tasks.clone(), instance.building.clone());
+        let tasks: Vec<crate::domain::JobId> = instance
+            .tasks
+            .iter()
+            .chain(&instance.side_jobs)
+            .copied()
+            .collect();
+        let building = instance.building.clone();
         for task in &tasks {
             state.count_job_read(project_id, task, now);
         }

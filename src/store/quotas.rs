@@ -31,8 +31,9 @@ impl Project {
     /// limit.
     pub(super) fn check_ep_room(&self, ep_id: &str, more: Usage) -> Result<(), ApiError> {
         match self.quotas.iter().find(|q| q.id == ep_id) {
-            None => Ok(()),
-            Some(quota) => quota.check_room(self.ep_usage(ep_id), more),
+            // Nothing to count against: the default enterprise project is unlimited.
+            Some(quota) if !quota.is_unlimited() => quota.check_room(self.ep_usage(ep_id), more),
+            _ => Ok(()),
         }
     }
 }

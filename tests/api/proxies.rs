@@ -703,3 +703,55 @@ async fn sql_throttling_runs_beside_a_proxy_being_enabled_and_a_proxy_fault_fail
     assert_eq!(app.job(&enabled).await.json()["job"]["status"], "Completed");
     assert_eq!(app.proxies().await[0]["proxy"]["status"], "ACTIVE");
 }
+
+#[tokio::test]
+async fn under_instant_lifecycle_a_client_polling_only_the_proxy_list_sees_each_proxy_job_settle() {
+    let app = TestApp::new();
+    app.with_replica().await;
+    let instant = json!({"mode": "instant"});
+    let response = app
+        .raw(
+            Method::PUT,
+            "/_emulator/lifecycle",
+            &[("content-type", "application/json")],
+            instant.to_string(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    // gophertelekomcloud's proxy test waits on the list, never on these jobs.
+    app.job_call(
+        Method::POST,
+        &format!("/instances/{INSTANCE}/proxy"),
+        Some(enable(json!({}))),
+        201,
+    )
+    .await;
+    assert_eq!(app.proxies().await[0]["proxy"]["status"], "ACTIVE");
+    let pool = app.proxies().await[0]["proxy"]["pool_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.job_call(
+        Method::PUT,
+        &format!("/instances/{INSTANCE}/proxy/{pool}/flavor"),
+        Some(json!({"flavor_ref": "gaussdb.proxy.xlarge.x86.2"})),
+        200,
+    )
+    .await;
+    app.job_call(
+        Method::POST,
+        &format!("/instances/{INSTANCE}/proxy/enlarge"),
+        Some(json!({"node_num": 1, "proxy_id": pool})),
+        201,
+    )
+    .await;
+    let p = app.proxies().await[0]["proxy"].clone();
+    assert_eq!(
+        (&p["status"], &p["node_num"], &p["flavor_ref"]),
+        (
+            &json!("ACTIVE"),
+            &json!(3),
+            &json!("gaussdb.proxy.xlarge.x86.2")
+        )
+    );
+}

@@ -92,10 +92,12 @@ impl Project {
         bound_failure: Option<Box<str>>,
     ) {
         self.tasks.insert((job.created, job.id));
-        if job.kind.holds_instance()
-            && let Some(instance) = self.instances.get_mut(&job.instance_id)
-        {
-            instance.tasks.push(job.id);
+        if let Some(instance) = self.instances.get_mut(&job.instance_id) {
+            if job.kind.holds_instance() {
+                instance.tasks.push(job.id);
+            } else {
+                instance.side_jobs.push(job.id);
+            }
         }
         if matches!(completion, Completion::AfterReads(_)) {
             self.read_waiters += 1;
@@ -152,6 +154,7 @@ impl Project {
         self.detached.insert((job.created, job.id));
         if let Some(instance) = self.instances.get_mut(&job.instance_id) {
             instance.tasks.retain(|t| *t != job.id);
+            instance.side_jobs.retain(|t| *t != job.id);
         }
         Some(job)
     }
