@@ -399,6 +399,17 @@ class Emulator:
         """Adds (or replaces) the projects of a fixtures document."""
         return self.control("POST", "/_emulator/fixtures", fixtures)
 
+    def add_logs(
+        self,
+        instance_id: str,
+        error_logs: Sequence[Mapping[str, Any]] = (),
+        slow_logs: Sequence[Mapping[str, Any]] = (),
+    ) -> Any:
+        """Adds error- and slow-log entries to an instance (the fixtures' ``logs`` format: a
+        node left out is the master, a time left out now), for its log APIs to return."""
+        body = {"error_logs": list(error_logs), "slow_logs": list(slow_logs)}
+        return self.control("POST", f"/_emulator/instances/{instance_id}/logs", body)
+
     def requests(self) -> Any:
         """The journal of the last requests."""
         return self.control("GET", "/_emulator/requests")

@@ -111,6 +111,9 @@ def test_every_control_call_works_with_a_control_token_and_an_emulator_started_e
         with pytest.raises(EmulatorError) as ended:
             emulator.fail_job(restore.job_id)
         assert ended.value.error_code == "EMULATOR.JOB_ENDED"
+        added = emulator.add_logs(project.instance_id, error_logs=[{"content": "disk nearly full", "level": "WARNING"}],
+                                  slow_logs=[{"query_sample": "select 1", "query_time": 2}])
+        assert added == {"error_logs": 1, "slow_logs": 1}
         assert emulator.set_lifecycle("instant")["mode"] == "instant"
         assert emulator.clock()["mode"] == "manual"
         assert emulator.requests()["requests"]
