@@ -256,6 +256,23 @@ impl ProxyChange {
         }
     }
 
+    /// Whether what the change carries keeps the rules a request must meet (for a change read
+    /// from fixtures): a proxy flavor, at most 32 new nodes, weights within 0–1000.
+    pub fn is_valid(&self) -> bool {
+        match self {
+            Self::Enable { .. } => true,
+            Self::Disable { pool_ids } => !pool_ids.is_empty(),
+            Self::Enlarge { nodes, .. } => (1..=MAX_PROXY_NODES as usize).contains(&nodes.len()),
+            Self::Resize { flavor, .. } => proxy_flavor(flavor).is_ok(),
+            Self::Weights {
+                master, replicas, ..
+            } => master
+                .iter()
+                .chain(replicas.iter().map(|(_, w)| w))
+                .all(|w| *w <= MAX_WEIGHT),
+        }
+    }
+
     /// Whether the job holds its instance (other changes wait): enabling and disabling do;
     /// nodes, flavor and weights of a proxy neither take nor check the instance's lock.
     pub fn holds_instance(&self) -> bool {

@@ -82,6 +82,18 @@ impl SqlFilterChange {
         }
     }
 
+    /// Whether every rule of the change names a statement type and a valid pattern (for a
+    /// change read from fixtures).
+    pub fn is_valid(&self) -> bool {
+        let ok =
+            |key: &RuleKey| sql_type(&key.sql_type).is_ok() && check_pattern(&key.pattern).is_ok();
+        match self {
+            Self::Switch { .. } => true,
+            Self::Set { rules } => rules.iter().all(|(key, _)| ok(key)),
+            Self::Delete { rules } => rules.iter().all(ok),
+        }
+    }
+
     /// Applies the change at `at` (Unix seconds).
     pub fn apply(&self, filter: &mut SqlFilter, at: i64) {
         match self {

@@ -755,3 +755,47 @@ async fn under_instant_lifecycle_a_client_polling_only_the_proxy_list_sees_each_
         )
     );
 }
+
+#[tokio::test]
+async fn a_fixtures_proxy_or_sql_throttling_job_must_carry_a_valid_change() {
+    let app = TestApp::new();
+    let job = |change: Value| {
+        let mut job = json!({"id": "dff1d289-4d03-4942-8b9f-463ea07c000d", "instance_id": INSTANCE,
+                             "status": "Running", "created": "2026-04-24T10:19:57Z", "held": true});
+        for (k, v) in change.as_object().unwrap() {
+            job[k] = v.clone();
+        }
+        json!({"projects": [{"id": PROJECT, "tokens": [TOKEN], "instances": [{"id": INSTANCE}],
+                             "jobs": [job]}]})
+        .to_string()
+    };
+    for (bad, key) in [
+        (json!({"type": "proxy"}), "proxy_change"),
+        (
+            json!({"type": "proxy", "proxy_change": {"action": "resize", "pool_id": "p", "flavor": "gaussdb.mysql.large.x86.4"}}),
+            "proxy_change",
+        ),
+        (
+            json!({"type": "proxy", "proxy_change": {"action": "weights", "pool_id": "p", "master": 1001, "replicas": []}}),
+            "proxy_change",
+        ),
+        (
+            json!({"type": "sql_filter", "sql_filter_change": {"action": "delete", "rules": [{"node_id": "n", "sql_type": "DROP", "pattern": "x"}]}}),
+            "sql_filter_change",
+        ),
+    ] {
+        let refused = app
+            .control_post("/_emulator/fixtures", &job(bad.clone()))
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            refused.text
+        );
+        assert!(refused.text.contains(key), "{bad}: {}", refused.text);
+    }
+    let fine = json!({"type": "sql_filter", "sql_filter_change": {"action": "switch", "on": true}});
+    let loaded = app.control_post("/_emulator/fixtures", &job(fine)).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.text);
+}
