@@ -297,6 +297,22 @@ pub enum Command {
         #[arg(long)]
         ca: Option<PathBuf>,
     },
+    /// Print the settings each client needs to reach the emulator these options describe
+    /// (its URL, the IAM, a project of the fixtures with its user, AK/SK, token and instance,
+    /// the built-in network), in the form the client reads.
+    Env {
+        /// The emulator's base URL [default: http://127.0.0.1:$TAURUSDB_EMULATOR_PORT, https://
+        /// with TLS]
+        #[arg(long)]
+        url: Option<String>,
+        /// `sh`: export lines (HUAWEICLOUD_SDK_*, OS_*, TAURUSDB_EMULATOR_*); `clouds-yaml`;
+        /// `terraform`: the OTC provider block; `json`: everything
+        #[arg(long, default_value = "sh", value_parser = ["sh", "clouds-yaml", "terraform", "json"])]
+        format: String,
+        /// The fixtures project to speak for [default: the first]
+        #[arg(long)]
+        project: Option<String>,
+    },
 }
 
 /// A count of at least one.

@@ -37,7 +37,7 @@
 //! | 0, leaves | [`error`] (the one error catalogue, API and IAM), [`clock`], [`faults`], [`journal`], [`signature`], [`slots`], [`tls`] |
 //! | 1, rules | [`domain`]: backups, instances, jobs, policies, lifecycle modes, identities, ids, time |
 //! | 2, starting state | [`fixtures`] (its file format and validation) |
-//! | 3, state | [`store`]: one lock; each method a whole check-and-change |
+//! | 3, state | [`store`]: one lock; each method a whole check-and-change; [`client_env`]: what a client needs to reach the emulator the fixtures describe |
 //! | 4, access | [`auth`] (tokens and signatures), [`iam`] (Keystone's wire format) |
 //! | 5, one emulator | [`emulator`]: [`Emulator`] and its [`Settings`] |
 //! | 6, around it | [`http`] (the only axum importer), [`persist`] (the state file), [`ticker`] |
@@ -58,6 +58,7 @@
 //! allocations on every request (three more layers cost 19 000 instructions per create).
 
 pub mod auth;
+pub mod client_env;
 pub mod clock;
 pub mod config;
 pub mod domain;

@@ -60,6 +60,14 @@ async fn run() -> ExitCode {
             }
         };
     }
+    if let Some(Command::Env {
+        url,
+        format,
+        project,
+    }) = &config.command
+    {
+        return print_env(&config, url.as_deref(), format, project.as_deref());
+    }
     let emulator = match taurusdb_emulator::from_config(&config) {
         Ok(emulator) => emulator,
         Err(problem) => {
@@ -162,5 +170,46 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + 
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+/// `taurusdb-emulator env`: the settings each client needs, from the fixtures the options
+/// name, for the emulator at `url` (else the one the options describe on this host).
+fn print_env(config: &Config, url: Option<&str>, format: &str, project: Option<&str>) -> ExitCode {
+    use taurusdb_emulator::client_env::{ClientEnv, EnvFormat};
+    let fixtures = match &config.fixtures {
+        None => taurusdb_emulator::fixtures::Fixtures::builtin(),
+        Some(path) => match taurusdb_emulator::fixtures::Fixtures::load(path) {
+            Ok(fixtures) => fixtures,
+            Err(problem) => {
+                eprintln!("taurusdb-emulator env: {problem}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let tls = config.tls || config.tls_cert.is_some();
+    let url = url.map_or_else(
+        || {
+            let scheme = if tls { "https" } else { "http" };
+            format!("{scheme}://127.0.0.1:{}", config.port)
+        },
+        str::to_owned,
+    );
+    let Some(format) = EnvFormat::parse(format) else {
+        eprintln!(
+            "taurusdb-emulator env: --format is one of {}",
+            EnvFormat::NAMES.join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    match ClientEnv::new(&fixtures, project, &url) {
+        Ok(env) => {
+            print!("{}", env.render(format));
+            ExitCode::SUCCESS
+        }
+        Err(problem) => {
+            eprintln!("taurusdb-emulator env: {problem}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -6,8 +6,8 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    INSTANCE, PROJECT, client, run_to_exit, start, temp_dir, wait_for_exit, wait_until,
-    wait_until_async,
+    INSTANCE, OTHER_PROJECT, OTHER_TOKEN, PROJECT, client, run_to_exit, start, temp_dir,
+    wait_for_exit, wait_until, wait_until_async,
 };
 
 use crate::helpers::BINARY;
@@ -254,6 +254,115 @@ async fn healthcheck_exits_0_for_a_healthy_emulator_and_1_otherwise() {
     let (code, stderr) = run_to_exit(&["healthcheck", "--url", &url]);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("cannot connect"), "{stderr}");
+}
+
+#[test]
+fn env_prints_each_clients_settings_for_the_emulator_the_options_describe() {
+    let env = |args: &[&str], vars: &[(&str, &str)]| {
+        let out = Command::new(BINARY)
+            .arg("env")
+            .args(args)
+            .env_remove("TAURUSDB_EMULATOR_FIXTURES")
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, shell, _) = env(&[], &[("TAURUSDB_EMULATOR_PORT", "18099")]);
+    assert_eq!(code, Some(0));
+    assert!(
+        shell.starts_with("export TAURUSDB_EMULATOR_URL='http://127.0.0.1:18099'\n"),
+        "{shell}"
+    );
+    assert!(
+        shell.contains("export OS_AUTH_URL='http://127.0.0.1:18099/v3'\n"),
+        "{shell}"
+    );
+    assert!(
+        shell.contains(&format!("export HUAWEICLOUD_SDK_PROJECT_ID='{PROJECT}'\n")),
+        "{shell}"
+    );
+    let (_, tls, _) = env(&[], &[("TAURUSDB_EMULATOR_TLS", "true")]);
+    assert!(tls.contains("'https://127.0.0.1:18080/v3'"), "{tls}");
+
+    let dir = temp_dir("env-fixtures");
+    let fixtures = dir.join("fixtures.json");
+    std::fs::write(
+        &fixtures,
+        json!({"projects": [
+            {"id": PROJECT, "name": "eu-de", "instances": [{"id": INSTANCE}]},
+            {"id": OTHER_PROJECT, "name": "eu-nl_team", "tokens": [OTHER_TOKEN],
+             "users": [{"name": "o'brien", "password": "p\"w${x}", "domain": "d"}]}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let path = fixtures.to_str().unwrap();
+    let (code, json, _) = env(
+        &[
+            "--format",
+            "json",
+            "--project",
+            OTHER_PROJECT,
+            "--url",
+            "https://db.test:8443/",
+        ],
+        &[("TAURUSDB_EMULATOR_FIXTURES", path)],
+    );
+    assert_eq!(code, Some(0));
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (
+            &json["auth_url"],
+            &json["region"],
+            &json["token"],
+            &json["access_key"]
+        ),
+        (
+            &json!("https://db.test:8443/v3"),
+            &json!("eu-nl"),
+            &json!(OTHER_TOKEN),
+            &Value::Null
+        )
+    );
+    let (_, shell, _) = env(
+        &["--project", OTHER_PROJECT],
+        &[("TAURUSDB_EMULATOR_FIXTURES", path)],
+    );
+    assert!(
+        shell.contains(r"export OS_USERNAME='o'\''brien'"),
+        "{shell}"
+    );
+    assert!(
+        !shell.contains("HUAWEICLOUD_SDK_AK"),
+        "no AK/SK in these fixtures: {shell}"
+    );
+    let (_, terraform, _) = env(
+        &["--format", "terraform", "--project", OTHER_PROJECT],
+        &[("TAURUSDB_EMULATOR_FIXTURES", path)],
+    );
+    assert!(
+        terraform.contains(r#"  password    = "p\"w$${x}""#),
+        "{terraform}"
+    );
+    let (_, yaml, _) = env(
+        &["--format", "clouds-yaml"],
+        &[("TAURUSDB_EMULATOR_FIXTURES", path)],
+    );
+    assert!(
+        !yaml.contains("username"),
+        "the first project has no user: {yaml}"
+    );
+
+    let (code, _, stderr) = env(&["--project", "nope"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("no project nope"), "{stderr}");
+    let (code, _, stderr) = env(&[], &[("TAURUSDB_EMULATOR_FIXTURES", "/nonexistent.json")]);
+    assert_eq!(code, Some(2), "{stderr}");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("domain", 1),
     ("fixtures", 2),
     ("store", 3),
+    ("client_env", 3),
     ("auth", 4),
     ("iam", 4),
     ("emulator", 5),

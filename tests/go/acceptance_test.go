@@ -106,6 +106,31 @@ func acceptanceSource(t *testing.T) (string, string) {
 	return sourceDir, overlay
 }
 
+// clientEnv is what `taurusdb-emulator env --url base` exports (the built-in fixtures), as
+// NAME=value pairs.
+func clientEnv(t *testing.T, base string) []string {
+	t.Helper()
+	cmd := exec.Command(binary(t), "env", "--url", base, "--format", "sh")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TAURUSDB_EMULATOR_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("taurusdb-emulator env: %v", err)
+	}
+	var vars []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, quoted, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		if !ok || !strings.HasPrefix(quoted, "'") || !strings.HasSuffix(quoted, "'") || strings.Count(quoted, "'") != 2 {
+			t.Fatalf("not a plain export line: %q", line)
+		}
+		vars = append(vars, name+"="+strings.Trim(quoted, "'"))
+	}
+	return vars
+}
+
 // TestGophertelekomcloudAcceptance runs each acceptance test in a `go test` of its own,
 // against an emulator of its own, all at once: the library sleeps 15 s after every job poll,
 // so run one after another they would take minutes (and `t.Parallel` would run only as many
@@ -120,20 +145,9 @@ func TestGophertelekomcloudAcceptance(t *testing.T) {
 		cmd := exec.Command("go", "test", "-count=1", "-overlay", overlayFile, "-timeout", "15m",
 			"-run", "^"+name+"$", "-v", "./acceptance/openstack/taurus/v3")
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(),
-			"OS_AUTH_URL="+e.base+"/v3",
-			// The built-in fixtures' user, in the built-in project eu-de.
-			"OS_USERNAME=emulator",
-			"OS_PASSWORD=emulator-password",
-			"OS_DOMAIN_NAME=OTC-EU-DE-emulator",
-			"OS_PROJECT_NAME=eu-de",
-			"OS_REGION_NAME=eu-de",
-			// The built-in network: VPC, subnet (its network id) and security group.
-			"OS_VPC_ID=3cedfc54-b105-4652-a4e0-847b11576b58",
-			"OS_NETWORK_ID=c1cfa53c-65d3-431e-8552-326bf310c7ad",
-			"OS_SECURITY_GROUP_ID=ee83dccd-4e82-4bdb-ae84-5ccd4e83d55b",
-			"NO_PROXY=127.0.0.1",
-		)
+		// The environment they read (OS_*: the emulator's IAM, the built-in user and project,
+		// the built-in network), as `taurusdb-emulator env` prints it.
+		cmd.Env = append(append(os.Environ(), clientEnv(t, e.base)...), "NO_PROXY=127.0.0.1")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from conftest import INSTANCE, ROOT, Emulator
+from conftest import BINARY, INSTANCE, ROOT, Emulator
 
 TERRAFORM = ROOT / "target" / "terraform"
 TOFU = TERRAFORM / "tofu"
@@ -184,3 +184,23 @@ def test_the_ci_recipes_configuration_applies_against_the_built_in_fixtures(tmp_
         assert running.control("GET", "/_emulator/state")["projects"][0]["backups"] == []
     finally:
         running.stop()
+
+
+def test_the_provider_block_env_prints_reaches_the_emulator(emulator, tmp_path):
+    # `taurusdb-emulator env --format terraform`, for the emulator of these fixtures, is the
+    # whole provider configuration: the catalogue reads back through it.
+    block = subprocess.run(
+        [str(BINARY), "env", "--url", emulator.base, "--format", "terraform"],
+        env={**os.environ, "TAURUSDB_EMULATOR_FIXTURES": str(tmp_path / "fixtures.json")},
+        capture_output=True, text=True, timeout=10, check=True).stdout
+    configuration = (
+        'terraform {\n  required_providers {\n    opentelekomcloud = {\n'
+        '      source  = "opentelekomcloud/opentelekomcloud"\n      version = "1.37.2"\n    }\n  }\n}\n\n'
+        + block +
+        '\ndata "opentelekomcloud_taurusdb_mysql_engine_versions_v3" "versions" {\n'
+        '  database_name = "gaussdb-mysql"\n}\n\n'
+        'output "versions" {\n  value = data.opentelekomcloud_taurusdb_mysql_engine_versions_v3.versions.datastores\n}\n')
+    work = Workspace(tmp_path / "env", emulator, configuration=configuration, variables={})
+    work.variables = []
+    work.apply()
+    assert [v["name"] for v in work.outputs()["versions"]["value"]] == ["8.0"]
