@@ -245,7 +245,18 @@ fn every_environment_variable_the_binary_reads_is_documented_and_every_documente
     }
     let documented: std::collections::BTreeSet<&str> = README
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with("TAURUSDB_EMULATOR_") && *w != "TAURUSDB_EMULATOR_BIN")
+        .filter(|w| w.starts_with("TAURUSDB_EMULATOR_"))
+        // What the helpers read, and `env` prints, for clients: not the binary's settings.
+        .filter(|w| {
+            ![
+                "TAURUSDB_EMULATOR_BIN",
+                "TAURUSDB_EMULATOR_URL",
+                "TAURUSDB_EMULATOR_TOKEN",
+                "TAURUSDB_EMULATOR_INSTANCE_ID",
+                "TAURUSDB_EMULATOR_CA",
+            ]
+            .contains(w)
+        })
         .collect();
     let unknown: Vec<_> = documented.difference(&read).collect();
     assert!(unknown.is_empty(), "documented but not read: {unknown:?}");
@@ -335,20 +346,34 @@ fn code_blocks<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
 fn the_readmes_go_and_java_snippets_are_the_ones_the_contract_tests_compile_and_run() {
     const GO: &str = include_str!("../go/readme_test.go");
     const JAVA: &str = include_str!("../java/src/test/java/taurusdb/ReadmeExample.java");
+    const GO_HELPER: &str = include_str!("../../go/taurusdbemulator/readme_test.go");
+    const JUNIT: &str = include_str!(
+        "../../java/taurusdb-emulator-junit5/src/test/java/io/github/taurusdbemulator/junit/NightlyBackupTest.java"
+    );
     let go = code_blocks(README, "go");
-    assert_eq!(go.len(), 2, "the README shows a snippet per Go SDK");
-    for snippet in go {
+    assert_eq!(go.len(), 3, "a snippet per Go SDK, and the helper's");
+    for snippet in &go[..2] {
         assert!(
             GO.contains(snippet),
             "not in tests/go/readme_test.go:\n{snippet}"
         );
     }
+    assert!(
+        GO_HELPER.contains(go[2]),
+        "not in go/taurusdbemulator/readme_test.go:\n{}",
+        go[2]
+    );
     let java = code_blocks(README, "java");
-    assert_eq!(java.len(), 1, "the README shows one Java snippet");
+    assert_eq!(java.len(), 2, "the SDK's Java snippet, and the extension's");
     assert!(
         JAVA.contains(java[0]),
         "not in ReadmeExample.java:\n{}",
         java[0]
+    );
+    assert!(
+        JUNIT.contains(java[1]),
+        "not in NightlyBackupTest.java:\n{}",
+        java[1]
     );
 }
 
