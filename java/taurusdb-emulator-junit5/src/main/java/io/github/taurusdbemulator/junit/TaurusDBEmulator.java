@@ -164,18 +164,21 @@ public final class TaurusDBEmulator implements AutoCloseable {
 
     /** One control request ({@code body} null for none); its JSON answer as maps and lists. */
     public Object control(String method, String path, Object body) {
-        String data;
-        try {
-            data = body == null ? (method.equals("GET") ? null : "{}") : JSON.writeValueAsString(body);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
-        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(11));
-        if (data == null) {
+        if (method.equals("GET")) {
             request.GET();
         } else {
-            request.header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(data));
+            // A command without a body sends none: a body the emulator does not read would end
+            // the kept-alive connection after the answer, and the next call on it would fail.
+            HttpRequest.BodyPublisher publisher;
+            try {
+                publisher = body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e);
+            }
+            request.header("Content-Type", "application/json").method(method, publisher);
         }
         if (controlToken != null) {
             request.header("X-Emulator-Token", controlToken);
