@@ -56,16 +56,43 @@ pub(super) fn answer(
     {
         return Either::Left(future::ready(refused));
     }
-    Either::Right(
-        caught(handler(route.operation), request, emulator.clone()).map(move |response| {
-            if head {
-                // Its length is the GET's, which hyper can no longer tell from the body.
-                respond::with_content_length(response).map(|_| Body::empty())
-            } else {
-                response
-            }
-        }),
-    )
+    let run = handler(route.operation);
+    let call = if !route.operation.reads_body() && may_have_body(&request) {
+        // Called without the body, which is read (and dropped) after the answer is made, as
+        // the body reader reads any: within the limit and the timeout.
+        let (parts, body) = request.into_parts();
+        let headers = parts.headers.clone();
+        let rules = super::body::BodyRules::of(&emulator.settings);
+        let answer = caught(
+            run,
+            Request::from_parts(parts, Body::empty()),
+            emulator.clone(),
+        );
+        Either::Right(Box::pin(async move {
+            let response = answer.await;
+            let _ = super::body::read(&headers, body, rules).await;
+            response
+        }) as Pin<Box<dyn Future<Output = Response> + Send>>)
+    } else {
+        Either::Left(caught(run, request, emulator.clone()))
+    };
+    Either::Right(call.map(move |response| {
+        if head {
+            // Its length is the GET's, which hyper can no longer tell from the body.
+            respond::with_content_length(response).map(|_| Body::empty())
+        } else {
+            response
+        }
+    }))
+}
+
+/// Whether a request may carry a body: a length above 0, or a chunked one.
+fn may_have_body(request: &Request) -> bool {
+    let headers = request.headers();
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0")
 }
 
 /// Every control route but `health` is behind the guard.

@@ -374,4 +374,23 @@ impl Operation {
     pub fn is_api(self) -> bool {
         !self.name().starts_with('_')
     }
+
+    /// Whether its handler reads the request body. Those that do not (deletes and body-less
+    /// commands) have what a client sends read after them, so that the kept-alive connection
+    /// stays usable (a body left unread ends it after the answer).
+    pub fn reads_body(self) -> bool {
+        !matches!(
+            self,
+            Self::Delete
+                | Self::DeleteInstance
+                | Self::DeleteNode
+                | Self::Reset
+                | Self::Complete
+                | Self::Hold
+                | Self::JobComplete
+                | Self::JobHold
+                | Self::ClearFaults
+                | Self::ClearRequests
+        )
+    }
 }

@@ -407,3 +407,52 @@ async fn in_strict_auth_one_projects_credentials_reach_nothing_of_another() {
     );
     let _ = AuthMode::Strict;
 }
+
+/// Every route but `GET`s, its `{…}` filled with ids of the fixtures (or made up).
+fn filled(path: &str) -> String {
+    path.replace("{project_id}", PROJECT)
+        .replace("{instance_id}", INSTANCE)
+        .split('/')
+        .map(|s| if s.starts_with('{') { "x0001" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[test]
+fn a_body_a_handler_never_reads_does_not_cost_the_kept_alive_connection() {
+    use std::io::Read;
+    use taurusdb_emulator::http::routes::{API, CONTROL, IAM};
+    let running = crate::helpers::start(&["--port", "0"], &[]);
+    let host = running.base.trim_start_matches("http://").to_owned();
+    let mut closed = Vec::new();
+    for route in API.iter().chain(IAM).chain(CONTROL) {
+        if route.method == "GET" || route.path.contains("tls") {
+            continue;
+        }
+        let mut stream = connect(&running.base);
+        let path = filled(route.path);
+        // The head first, the body a moment later, as Java's HttpClient sends them.
+        let head = format!(
+            "{} {path} HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n",
+            route.method
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        stream.write_all(b"{}").unwrap();
+        let first = read_answer(&mut stream);
+        assert!(
+            first.starts_with("HTTP/1.1 "),
+            "{} {path}: {first}",
+            route.method
+        );
+        let again = format!("GET /_emulator/health HTTP/1.1\r\nHost: {host}\r\n\r\n");
+        let answered = stream.write_all(again.as_bytes()).is_ok() && {
+            let mut buffer = [0u8; 16];
+            matches!(stream.read(&mut buffer), Ok(n) if n > 0)
+        };
+        if !answered {
+            closed.push(format!("{} {}", route.method, route.path));
+        }
+    }
+    assert!(closed.is_empty(), "the connection ended after: {closed:#?}");
+}
