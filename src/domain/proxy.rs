@@ -56,8 +56,41 @@ pub const MAX_PROXIES: usize = 4;
 /// Proxy nodes: 2 to 32 when enabled, at most 32 in all.
 pub const MIN_PROXY_NODES: u32 = 2;
 pub const MAX_PROXY_NODES: u32 = 32;
+/// The most proxy nodes one request adds.
+pub const MAX_ENLARGE: i64 = 30;
 /// The highest read weight.
 pub const MAX_WEIGHT: u32 = 1000;
+
+/// A read weight: 0–1000 (`DBS.270025`).
+pub fn weight(weight: i64) -> Result<u32, ApiError> {
+    u32::try_from(weight)
+        .ok()
+        .filter(|w| *w <= MAX_WEIGHT)
+        .ok_or(ApiError::InvalidWeight)
+}
+
+/// A proxy to enable: a proxy flavor (`DBS.280434`), 2 to 32 nodes and, if named, a name of
+/// the rule (`DBS.200001`).
+pub fn check_enable(flavor_ref: &str, node_num: i64, name: Option<&str>) -> Result<(), ApiError> {
+    proxy_flavor(flavor_ref)?;
+    let nodes = i64::from(MIN_PROXY_NODES)..=i64::from(MAX_PROXY_NODES);
+    if !nodes.contains(&node_num) || name.is_some_and(|n| !proxy_name_ok(n)) {
+        return Err(ApiError::Parameter);
+    }
+    Ok(())
+}
+
+/// Nodes to add to a proxy of `held` nodes: 1 to 30, at most 32 in all (`DBS.200001`).
+pub fn check_enlarge(held: usize, node_num: i64) -> Result<(), ApiError> {
+    let total = i64::try_from(held)
+        .unwrap_or(i64::MAX)
+        .saturating_add(node_num);
+    if (1..=MAX_ENLARGE).contains(&node_num) && total <= i64::from(MAX_PROXY_NODES) {
+        Ok(())
+    } else {
+        Err(ApiError::Parameter)
+    }
+}
 
 /// `readwrite` (the default: the master takes writes) or `readonly`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,11 +213,7 @@ pub fn check_weight(
     if mode == ProxyMode::Readonly && node.role == NodeRole::Master {
         return Err(ApiError::InvalidWeight);
     }
-    let weight = u32::try_from(weight)
-        .ok()
-        .filter(|w| *w <= MAX_WEIGHT)
-        .ok_or(ApiError::InvalidWeight)?;
-    Ok((node_id.to_owned(), weight))
+    Ok((node_id.to_owned(), self::weight(weight)?))
 }
 
 /// A proxy name: 4–64 characters, a letter first, then letters, digits, `-` and `_`.
@@ -411,6 +440,30 @@ mod tests {
         p.weights.insert("r1".into(), 7);
         assert_eq!(p.weight_of(&nodes[1], 4), 7);
         assert_eq!(p.weight_of(&nodes[0], 4), 0);
+    }
+
+    #[test]
+    fn an_enabling_takes_2_to_32_nodes_and_an_enlargement_1_to_30_up_to_32() {
+        let flavor = PROXY_FLAVORS[0].spec_code;
+        assert_eq!(check_enable(flavor, 2, Some("test-proxy")), Ok(()));
+        assert_eq!(check_enable(flavor, 32, None), Ok(()));
+        assert_eq!(
+            check_enable("gaussdb.mysql.large.x86.4", 2, None),
+            Err(ApiError::InvalidFlavor)
+        );
+        for (nodes, name) in [(1, None), (33, None), (2, Some("1proxy"))] {
+            assert_eq!(
+                check_enable(flavor, nodes, name),
+                Err(ApiError::Parameter),
+                "{nodes} {name:?}"
+            );
+        }
+        assert_eq!(check_enlarge(2, 30), Ok(()));
+        assert_eq!(check_enlarge(2, 31), Err(ApiError::Parameter));
+        assert_eq!(check_enlarge(31, 2), Err(ApiError::Parameter));
+        assert_eq!(check_enlarge(2, 0), Err(ApiError::Parameter));
+        assert_eq!(weight(1000), Ok(1000));
+        assert_eq!(weight(-1), Err(ApiError::InvalidWeight));
     }
 
     #[test]

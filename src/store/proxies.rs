@@ -10,8 +10,8 @@ use super::state::State;
 use crate::domain::instance_change::InstanceChange;
 use crate::domain::node::{NodeRole, NodeState, node_ip};
 use crate::domain::proxy::{
-    MAX_PROXIES, MAX_PROXY_NODES, MAX_WEIGHT, Proxy, ProxyChange, ProxyMode, ProxyState,
-    check_weight, new_pool_id, new_proxy_node_id, proxy_flavor, select_proxy,
+    MAX_PROXIES, Proxy, ProxyChange, ProxyMode, ProxyState, check_enable, check_enlarge,
+    check_weight, new_pool_id, new_proxy_node_id, proxy_flavor, select_proxy, weight,
 };
 use crate::domain::sql_filter::{RuleKey, SqlFilterChange};
 use crate::domain::{Instance, InstanceId, Job, ProjectId};
@@ -32,9 +32,9 @@ pub struct NewProxy {
 const PROXY_ADDRESSES: u32 = 200;
 
 impl Store {
-    /// Enables a proxy (`DBS.280434` flavor, `DBS.200001` nodes or name, `DBS.270025`
-    /// weights; `DBS.280406` without a ready read replica or with four proxies): it reads
-    /// `ENABLING PROXY` until its job ends, then `ACTIVE`.
+    /// Enables a proxy (see [`check_enable`]; `DBS.270025` weights; `DBS.280406` without a
+    /// ready read replica or with four proxies): it reads `ENABLING PROXY` until its job ends,
+    /// then `ACTIVE`.
     pub fn enable_proxy(
         &self,
         project_id: &ProjectId,
@@ -42,15 +42,11 @@ impl Store {
         request: NewProxy,
         now: DateTime<Utc>,
     ) -> Result<Job, ApiError> {
-        proxy_flavor(&request.flavor_ref)?;
-        if !(i64::from(2u8)..=i64::from(MAX_PROXY_NODES)).contains(&request.node_num)
-            || request
-                .name
-                .as_deref()
-                .is_some_and(|n| !crate::domain::proxy::proxy_name_ok(n))
-        {
-            return Err(ApiError::Parameter);
-        }
+        check_enable(
+            &request.flavor_ref,
+            request.node_num,
+            request.name.as_deref(),
+        )?;
         self.start_change(project_id, instance_id, now, |state, instance| {
             let mut master_weight = 0;
             let mut weights = BTreeMap::new();
@@ -131,7 +127,7 @@ impl Store {
         })
     }
 
-    /// Adds `node_num` nodes to a proxy (1 to 30, at most 32 in all, `DBS.200001`): it reads
+    /// Adds `node_num` nodes to a proxy (see [`check_enlarge`]): it reads
     /// `ADDING PROXY NODE` until the job ends. The instance's other jobs do not wait for it.
     pub fn enlarge_proxy(
         &self,
@@ -142,10 +138,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Job, ApiError> {
         self.start_proxy_job(project_id, instance_id, pool_id, now, |state, proxy| {
-            let total = proxy.nodes.len() as i64 + node_num;
-            if !(1..=30).contains(&node_num) || total > i64::from(MAX_PROXY_NODES) {
-                return Err(ApiError::Parameter);
-            }
+            check_enlarge(proxy.nodes.len(), node_num)?;
             let nodes = (0..node_num)
                 .map(|_| new_proxy_node_id(&mut state.ids))
                 .collect();
@@ -185,14 +178,7 @@ impl Store {
         replicas: Vec<(String, i64)>,
         now: DateTime<Utc>,
     ) -> Result<Job, ApiError> {
-        let master = master
-            .map(|w| {
-                u32::try_from(w)
-                    .ok()
-                    .filter(|w| *w <= MAX_WEIGHT)
-                    .ok_or(ApiError::InvalidWeight)
-            })
-            .transpose()?;
+        let master = master.map(weight).transpose()?;
         self.start_proxy_job(
             project_id,
             instance_id,
