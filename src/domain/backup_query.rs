@@ -64,8 +64,18 @@ pub fn given(v: Option<&str>) -> Option<&str> {
 /// Reads `limit` (1..=100, default 100; else `DBS.280439`) and `offset` (0 or more, default
 /// 0; else `DBS.200001`), in that order, as every list of the API pages them.
 pub fn parse_paging(limit: Option<&str>, offset: Option<&str>) -> Result<(usize, usize), ApiError> {
+    parse_paging_by(limit, offset, MAX_LIMIT)
+}
+
+/// [`parse_paging`] for a list whose page is `page` long unless `limit` says otherwise (the
+/// proxy and quota lists: 10).
+pub fn parse_paging_by(
+    limit: Option<&str>,
+    offset: Option<&str>,
+    page: usize,
+) -> Result<(usize, usize), ApiError> {
     let limit = match given(limit) {
-        None => MAX_LIMIT,
+        None => page,
         Some(s) => s
             .parse::<usize>()
             .ok()

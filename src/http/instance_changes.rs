@@ -21,8 +21,13 @@ use crate::error::ApiError;
 
 /// `200 {"job_id"}`.
 pub(super) fn job_answer(job: &Job) -> Response {
+    job_answer_as(StatusCode::OK, job)
+}
+
+/// `{"job_id"}` with this status (the calls that create something answer 201).
+pub(super) fn job_answer_as(status: StatusCode, job: &Job) -> Response {
     json(
-        StatusCode::OK,
+        status,
         &JobIdResponse {
             job_id: job.id.to_string(),
         },

@@ -8,16 +8,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Now, OptionalJson};
-use super::instance_changes::job_answer;
+use super::instance_changes::{job_answer, job_answer_as};
 use super::instances::instance_view;
 use super::respond::json;
-use super::wire::instance_changes::JobIdResponse;
 use super::wire::proxies::{
     DisableProxyBody, EnableProxyBody, EnlargeProxyBody, ProxyFlavorBody, ProxyFlavorGroup,
     ProxyFlavorItem, ProxyFlavorsResponse, ProxyInfo, ProxyItem, ProxyListParams,
     ProxyListResponse, ProxyNodeItem, ProxyNodeWeight, ProxyWeightBody, WeightItem, ZoneItem,
 };
-use crate::domain::backup_query::parse_paging;
+use crate::domain::backup_query::parse_paging_by;
 use crate::domain::catalog;
 use crate::domain::node::{Node, NodeRole};
 use crate::domain::proxy::{PROXY_FLAVORS, Proxy, ProxyMode};
@@ -72,12 +71,7 @@ pub(super) async fn enable(
     let job = emulator
         .store
         .enable_proxy(&caller.project, &instance_id, request, now)?;
-    Ok(json(
-        StatusCode::CREATED,
-        &JobIdResponse {
-            job_id: job.id.to_string(),
-        },
-    ))
+    Ok(job_answer_as(StatusCode::CREATED, &job))
 }
 
 /// Emulates "Disabling a Database Proxy" (`DeleteGaussMySqlProxy`): `DELETE
@@ -114,12 +108,7 @@ pub(super) async fn enlarge(
         node_num,
         now,
     )?;
-    Ok(json(
-        StatusCode::CREATED,
-        &JobIdResponse {
-            job_id: job.id.to_string(),
-        },
-    ))
+    Ok(job_answer_as(StatusCode::CREATED, &job))
 }
 
 /// Emulates "Changing the Specifications of a Database Proxy"
@@ -177,12 +166,11 @@ pub(super) async fn list(
     ApiPath((_, instance_id)): ApiPath<(String, String)>,
     ApiQuery(params): ApiQuery<ProxyListParams>,
 ) -> Result<Response, ApiError> {
-    let (limit, offset) = parse_paging(params.limit.as_deref(), params.offset.as_deref())?;
-    let limit = if params.limit.as_deref().is_none_or(str::is_empty) {
-        PROXY_PAGE
-    } else {
-        limit
-    };
+    let (limit, offset) = parse_paging_by(
+        params.limit.as_deref(),
+        params.offset.as_deref(),
+        PROXY_PAGE,
+    )?;
     let view = instance_view(&emulator, &caller, &instance_id, now)?;
     let instance = &view.instance;
     let proxy_list = instance

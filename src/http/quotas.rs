@@ -13,7 +13,7 @@ use super::wire::quotas::{
     ProjectQuotaItem, ProjectQuotas, ProjectQuotasParams, ProjectQuotasResponse, QuotaItem,
     QuotaSetItem, QuotasParams, QuotasResponse, SetQuotasBody, SetQuotasResponse,
 };
-use crate::domain::backup_query::parse_paging;
+use crate::domain::backup_query::parse_paging_by;
 use crate::domain::quota::{EpQuota, MAX_QUOTA_ITEMS};
 use crate::emulator::Emulator;
 use crate::error::ApiError;
@@ -32,15 +32,14 @@ pub(super) async fn list(
     Now(now): Now,
     ApiQuery(params): ApiQuery<QuotasParams>,
 ) -> Result<Response, ApiError> {
-    let (limit, offset) = parse_paging(params.limit.as_deref(), params.offset.as_deref())?;
+    let (limit, offset) = parse_paging_by(
+        params.limit.as_deref(),
+        params.offset.as_deref(),
+        QUOTA_PAGE,
+    )?;
     if offset > MAX_OFFSET {
         return Err(ApiError::Parameter);
     }
-    let limit = if params.limit.as_deref().is_none_or(str::is_empty) {
-        QUOTA_PAGE
-    } else {
-        limit
-    };
     let name = params
         .enterprise_project_name
         .as_deref()
