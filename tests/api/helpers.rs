@@ -254,6 +254,19 @@ impl TestApp {
         self.raw(Method::POST, uri, headers, body.to_owned()).await
     }
 
+    /// `PUT /_emulator/lifecycle` with this body, which must be taken (200).
+    pub(crate) async fn set_lifecycle(&self, body: Value) {
+        let response = self
+            .raw(
+                Method::PUT,
+                "/_emulator/lifecycle",
+                &[("content-type", "application/json")],
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    }
+
     /// A control POST, declared JSON as every control client must, with this body.
     pub(crate) async fn control_post(&self, uri: &str, body: &str) -> TestResponse {
         self.post_with(uri, &[("content-type", "application/json")], body)

@@ -660,16 +660,7 @@ async fn a_running_change_survives_a_snapshot_posted_back_and_then_takes_effect(
 #[tokio::test]
 async fn under_instant_lifecycle_a_client_polling_only_the_instance_sees_it_settle() {
     let app = TestApp::new();
-    let instant = json!({"mode": "instant"});
-    let response = app
-        .raw(
-            Method::PUT,
-            "/_emulator/lifecycle",
-            &[("content-type", "application/json")],
-            instant.to_string(),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    app.set_lifecycle(json!({"mode": "instant"})).await;
     let created = app
         .api(
             Method::POST,
@@ -720,16 +711,8 @@ async fn under_instant_lifecycle_a_client_polling_only_the_instance_sees_it_sett
 #[tokio::test]
 async fn under_a_reads_lifecycle_a_change_ends_on_the_instance_read_after_its_allowed_ones() {
     let app = TestApp::new();
-    let reads = json!({"mode": "reads", "reads": 2});
-    let response = app
-        .raw(
-            Method::PUT,
-            "/_emulator/lifecycle",
-            &[("content-type", "application/json")],
-            reads.to_string(),
-        )
+    app.set_lifecycle(json!({"mode": "reads", "reads": 2}))
         .await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
     app.change(
         Method::PUT,
         &format!("/instances/{INSTANCE}/port"),

@@ -708,16 +708,7 @@ async fn sql_throttling_runs_beside_a_proxy_being_enabled_and_a_proxy_fault_fail
 async fn under_instant_lifecycle_a_client_polling_only_the_proxy_list_sees_each_proxy_job_settle() {
     let app = TestApp::new();
     app.with_replica().await;
-    let instant = json!({"mode": "instant"});
-    let response = app
-        .raw(
-            Method::PUT,
-            "/_emulator/lifecycle",
-            &[("content-type", "application/json")],
-            instant.to_string(),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    app.set_lifecycle(json!({"mode": "instant"})).await;
     // gophertelekomcloud's proxy test waits on the list, never on these jobs.
     app.job_call(
         Method::POST,
