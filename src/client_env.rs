@@ -129,7 +129,7 @@ impl ClientEnv {
             "HUAWEICLOUD_SDK_REGION_GAUSSDB_{}",
             self.region.to_ascii_uppercase().replace('-', "_")
         );
-        let pairs: [(&str, Option<&str>); 19] = [
+        let pairs: [(&str, Option<&str>); _] = [
             ("TAURUSDB_EMULATOR_URL", Some(&self.url)),
             ("TAURUSDB_EMULATOR_TOKEN", self.token.as_deref()),
             ("TAURUSDB_EMULATOR_INSTANCE_ID", self.instance_id.as_deref()),
