@@ -1,5 +1,5 @@
 //! What the control API does to the whole store: failure rules, resets, fixtures loaded or
-//! replaced, and the state view.
+//! replaced, log entries added, and the state view.
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use super::state::State;
 use super::views::{BackupState, ProjectState};
 use crate::domain::catalog::Catalog;
 use crate::domain::{Instance, InstanceId, ProjectId};
+use crate::error::ApiError;
 use crate::fixtures::Fixtures;
 
 impl Store {
@@ -202,5 +203,43 @@ impl Store {
                 }
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// Adds log entries to an instance of any project (the control plane's command): each
+    /// names one of its nodes (the master when none), and an instance holds at most
+    /// [`MAX_ENTRIES`](crate::domain::logs::MAX_ENTRIES) of each kind. Answers how many of each
+    /// it holds now.
+    pub fn add_logs(
+        &self,
+        instance_id: &crate::domain::InstanceId,
+        logs: &crate::fixtures::parts::LogsFile,
+        now: DateTime<Utc>,
+    ) -> Result<(usize, usize), ApiError> {
+        use crate::domain::logs::MAX_ENTRIES;
+        let mut state = self.write();
+        state.settle(now);
+        let now = state.latest;
+        let instance = state
+            .projects
+            .values_mut()
+            .find_map(|p| p.instances.get_mut(instance_id))
+            .ok_or(ApiError::InstanceNotFound)?;
+        let added = crate::fixtures::parts::read_logs(logs, &instance.nodes, now)
+            .map_err(ApiError::ControlParameter)?;
+        let held = &instance.logs;
+        if held.errors.len() + added.errors.len() > MAX_ENTRIES
+            || held.slow.len() + added.slow.len() > MAX_ENTRIES
+        {
+            return Err(ApiError::ControlParameter(format!(
+                "an instance holds at most {MAX_ENTRIES} error-log and {MAX_ENTRIES} slow-log \
+                 entries"
+            )));
+        }
+        let logs = std::sync::Arc::make_mut(&mut instance.logs);
+        logs.errors.extend(added.errors);
+        logs.slow.extend(added.slow);
+        Ok((logs.errors.len(), logs.slow.len()))
     }
 }
