@@ -134,7 +134,7 @@ impl Emulator {
             store: Arc::new(store),
             journal: Journal::new(settings.journal_size),
             request_ids: RequestIds::new(seed ^ 0x5eed_0f4e_91e5_7000),
-            faults: Faults::default(),
+            faults: Faults::new(seed),
             changes: tokio::sync::Notify::new(),
             persist: tokio::sync::Notify::new(),
             waiters: std::sync::atomic::AtomicUsize::new(0),

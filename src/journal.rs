@@ -55,6 +55,22 @@ pub struct JournalEntry {
     pub duration: Duration,
     /// `None` for a request answered before it had one.
     pub request_id: Option<RequestId>,
+    /// The request fault that struck it, if one did.
+    pub fault: Option<JournalFault>,
+}
+
+/// The request fault that struck a request, and whether the operation had committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalFault {
+    pub id: u64,
+    /// `before` or `after` the operation ran.
+    pub phase: &'static str,
+    /// Whether the operation ran and succeeded (its answer was a 2xx) before the fault.
+    pub committed: bool,
+    /// `reset`, `close`, `stall` or `trickle`, for a connection fault.
+    pub connection: Option<&'static str>,
+    /// Whether the client got an answer (not for a reset, closed or stalled connection).
+    pub answered: bool,
 }
 
 /// A method's name, borrowed for the standard methods.
@@ -135,6 +151,7 @@ mod tests {
             status: n,
             duration: Duration::ZERO,
             request_id: None,
+            fault: None,
         }
     }
 

@@ -20,7 +20,7 @@ use tower::Service;
 use super::routes::Target;
 use super::{dispatch, inject, limits, record, request_id, signed};
 use crate::emulator::Emulator;
-use crate::faults::RequestFault;
+use crate::faults::Hit;
 
 /// The pipeline: a service of its own rather than `middleware::from_fn`, which would box the
 /// rest of the stack behind a `Next` (a boxed, cloned service) on every request.
@@ -67,7 +67,7 @@ fn routed(
     stamp: record::Stamp,
     request: Request,
 ) -> impl Future<Output = Response> + Send + 'static {
-    let fault = inject::take(&emulator, stamp.operation());
+    let fault = inject::take(&emulator, stamp.operation(), stamp.method(), stamp.path());
     let target = stamp.target;
     let answer = if fault.is_none() && !signed::is_signed(&request) {
         Either::Left(dispatch::answer(&emulator, target, request))
@@ -86,17 +86,17 @@ fn routed(
 /// A request with a fault to apply, or a signature to verify, before its route.
 async fn faulted_or_signed(
     emulator: &Arc<Emulator>,
-    fault: Option<RequestFault>,
+    fault: Option<Hit>,
     target: Target,
     request: Request,
 ) -> Response {
-    if let Some(fault) = fault
-        && let Some(injected) = inject::apply(fault).await
-    {
-        return injected;
+    let run = |request| {
+        signed::verify(emulator, request, |request| {
+            dispatch::answer(emulator, target, request)
+        })
+    };
+    match fault {
+        Some(hit) => inject::apply(emulator, hit, request, run).await,
+        None => run(request).await,
     }
-    signed::verify(emulator, request, |request| {
-        dispatch::answer(emulator, target, request)
-    })
-    .await
 }

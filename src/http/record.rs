@@ -8,10 +8,11 @@ use axum::extract::Request;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 
-use super::request_id;
 use super::routes::{self, Operation, Target};
+use super::{inject, request_id};
 use crate::emulator::Emulator;
-use crate::journal::{self, JournalEntry, RequestId};
+use crate::faults::ConnectionFault;
+use crate::journal::{self, JournalEntry, JournalFault, RequestId};
 use std::borrow::Cow;
 
 /// What [`stamp`] noted of a request, for [`finish`].
@@ -26,6 +27,14 @@ pub(super) struct Stamp {
 impl Stamp {
     pub(super) fn operation(&self) -> Option<Operation> {
         self.target.operation()
+    }
+
+    pub(super) fn method(&self) -> &str {
+        &self.method
+    }
+
+    pub(super) fn path(&self) -> &str {
+        &self.path
     }
 }
 
@@ -55,6 +64,16 @@ pub(super) fn finish(emulator: &Emulator, stamp: Stamp, response: &Response) {
         status: response.status().as_u16(),
         duration: stamp.started.elapsed(),
         request_id: request_id::current(),
+        fault: response
+            .extensions()
+            .get::<inject::Struck>()
+            .map(|struck| JournalFault {
+                id: struck.id,
+                phase: struck.phase.as_str(),
+                committed: struck.committed,
+                connection: struck.connection.map(ConnectionFault::as_str),
+                answered: struck.connection.is_none_or(ConnectionFault::answers),
+            }),
     };
     tracing::info!(
         target: "taurusdb_emulator::access",

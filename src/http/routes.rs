@@ -422,6 +422,17 @@ pub fn target(method: &Method, path: &str) -> Target {
     }
 }
 
+/// The raw values of a path's `project_id` and `instance_id` parameters, where its route has
+/// them (what request faults match).
+pub fn project_and_instance(path: &str) -> (Option<&str>, Option<&str>) {
+    matched(path).map_or((None, None), |found| {
+        (
+            found.params.get("project_id"),
+            found.params.get("instance_id"),
+        )
+    })
+}
+
 /// The raw (not yet percent-decoded) values of a path's parameters, in the order of its route.
 pub fn path_params(path: &str) -> Vec<&str> {
     matched(path).map_or_else(Vec::new, |found| {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -20,6 +20,7 @@ use tower::ServiceExt;
 
 use crate::emulator::Emulator;
 use crate::error::ApiError;
+use crate::faults::ConnectionFault;
 
 /// The most a request's line and headers may take; hyper answers a bare 431 above it (our own
 /// JSON answers start lower, see `limits`).
@@ -133,7 +134,7 @@ impl<A: super::App> Connection<A> {
     /// stops (gracefully), or the connection is closed to make room for a newer one.
     async fn serve<I>(mut self, io: I)
     where
-        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Socket + Unpin + Send + 'static,
     {
         let activity = self.entry.activity.clone();
         let app = self.app.clone();
@@ -145,12 +146,32 @@ impl<A: super::App> Connection<A> {
                     .oneshot(request.map(Body::new))
                     .await
                     .unwrap_or_else(|e| match e {});
+                // A request fault that ends the connection without an answer: an error
+                // makes hyper drop the connection unanswered (reset, when asked, by the
+                // stream's guard).
+                if let Some(fault) = response.extensions().get::<ConnectionFault>().copied() {
+                    if fault == ConnectionFault::Reset {
+                        working.0.reset.store(true, Ordering::Release);
+                    }
+                    // Silent until the client gives up (hyper then drops this future) or
+                    // the emulator stops.
+                    if let Some(super::inject::StallUntil(mut stopping)) =
+                        response.into_parts().0.extensions.remove()
+                    {
+                        let _ = stopping.wait_for(|stopping| *stopping).await;
+                    }
+                    return Err(Unanswered(fault));
+                }
                 // Busy until the whole answer is sent (an event stream, a long body).
-                Ok::<_, Infallible>(response.map(|body| Sending { body, working }))
+                Ok(response.map(|body| Sending { body, working }))
             }
         });
         let mut builder = http1::Builder::new();
         builder.max_buf_size(MAX_HEAD_BYTES);
+        let io = Resettable {
+            io,
+            activity: self.entry.activity.clone(),
+        };
         let connection = builder.serve_connection(TokioIo::new(io), service);
         tokio::pin!(connection);
         // The header-read timeout, kept here rather than by hyper: hyper arms a timer of the
@@ -206,6 +227,8 @@ struct ConnectionTable {
 /// request's head).
 struct Activity {
     busy: AtomicUsize,
+    /// A request fault asked for the connection to be reset rather than closed.
+    reset: AtomicBool,
     /// When the last request in progress ended (or the connection was accepted), in
     /// nanoseconds after `epoch`.
     idle_since: AtomicU64,
@@ -216,6 +239,7 @@ impl Activity {
     fn new() -> Self {
         Self {
             busy: AtomicUsize::new(0),
+            reset: AtomicBool::new(false),
             idle_since: AtomicU64::new(0),
             epoch: Instant::now(),
         }
@@ -358,6 +382,96 @@ impl hyper::body::Body for Sending {
 
     fn size_hint(&self) -> hyper::body::SizeHint {
         self.body.size_hint()
+    }
+}
+
+/// The error a service answers to leave a request unanswered, as a connection fault asked.
+#[derive(Debug)]
+struct Unanswered(ConnectionFault);
+
+impl std::fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "connection fault: {}", self.0.as_str())
+    }
+}
+
+impl std::error::Error for Unanswered {}
+
+/// A connection's stream: a plain or a TLS one over TCP.
+pub(super) trait Socket {
+    fn tcp(&self) -> &tokio::net::TcpStream;
+}
+
+impl Socket for tokio::net::TcpStream {
+    fn tcp(&self) -> &tokio::net::TcpStream {
+        self
+    }
+}
+
+impl Socket for tokio_rustls::server::TlsStream<tokio::net::TcpStream> {
+    fn tcp(&self) -> &tokio::net::TcpStream {
+        self.get_ref().0
+    }
+}
+
+/// A connection's stream that is reset (RST) rather than closed when it is dropped after a
+/// request fault asked for that (a zero linger makes the close a reset).
+struct Resettable<I: Socket> {
+    io: I,
+    activity: Arc<Activity>,
+}
+
+impl<I: Socket> Drop for Resettable<I> {
+    fn drop(&mut self) {
+        if self.activity.reset.load(Ordering::Acquire) {
+            let _ = self.io.tcp().set_zero_linger();
+        }
+    }
+}
+
+impl<I: Socket + tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Resettable<I> {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl<I: Socket + tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Resettable<I> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
     }
 }
 

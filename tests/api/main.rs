@@ -9,6 +9,7 @@ mod credentials;
 mod dashboard;
 mod delete;
 mod errors;
+mod faults;
 mod hardening;
 mod helpers;
 mod instance_changes;

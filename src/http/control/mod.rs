@@ -16,7 +16,10 @@ use crate::domain::time::parse_duration;
 use crate::domain::{BackupStatus, InstanceId, Job, JobStatus, ProjectId};
 use crate::emulator::Emulator;
 use crate::error::ApiError;
-use crate::faults::{InjectedError, RequestFault};
+use crate::faults::{
+    ConnectionFault, DEFAULT_INTERVAL, FaultSpec, InjectedError, PRESETS, Phase, Preset,
+    RequestFault,
+};
 use crate::fixtures::{Fixtures, file::FixturesFile};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::respond::{json, streamed_json};

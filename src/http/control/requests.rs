@@ -8,9 +8,22 @@ pub(in crate::http) struct JournalItem {
     method: String,
     path: String,
     operation: String,
-    status: u16,
+    /// What the client was answered; `None` when a fault left it without an answer.
+    status: Option<u16>,
     duration_ms: f64,
     request_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fault: Option<FaultItem>,
+}
+
+/// The request fault that struck a request.
+#[derive(Serialize)]
+pub(in crate::http) struct FaultItem {
+    id: u64,
+    phase: &'static str,
+    committed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connection: Option<&'static str>,
 }
 
 impl From<JournalEntry> for JournalItem {
@@ -21,9 +34,15 @@ impl From<JournalEntry> for JournalItem {
             method: e.method.into_owned(),
             path: e.path,
             operation: e.operation.to_owned(),
-            status: e.status,
+            status: e.fault.is_none_or(|f| f.answered).then_some(e.status),
             duration_ms,
             request_id: e.request_id.map(|id| id.to_string()).unwrap_or_default(),
+            fault: e.fault.map(|f| FaultItem {
+                id: f.id,
+                phase: f.phase,
+                committed: f.committed,
+                connection: f.connection,
+            }),
         }
     }
 }
