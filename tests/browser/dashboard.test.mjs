@@ -210,6 +210,27 @@ test("a proxy's job is completed from the page and its address shows on its inst
   assert.deepEqual(errors, []);
 }));
 
+test("a fault after commit shows with its hits, and the request it struck as committed", () => withDashboard(async ({ emulator, page, errors }) => {
+  const set = await fetch(`${emulator.base}/_emulator/faults/requests`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ operation: "create", phase: "after", preset: "server-error" }),
+  });
+  assert.equal(set.status, 201, await set.clone().text());
+  const { id } = await set.json();
+  await page.locator("#faults td", { hasText: "server-error — after the operation commits" }).waitFor({ timeout: STEP });
+  const response = await fetch(`${emulator.base}/v3/${emulator.project}/backups/create`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Auth-Token": emulator.token },
+    body: JSON.stringify({ instance_id: emulator.instance, name: "struck-after-commit" }),
+  });
+  assert.equal(response.status, 500);
+  await page.locator("#faults td", { hasText: "1 of 1" }).waitFor({ timeout: STEP });
+  await page.locator(`td[data-fault="${id}"]`, { hasText: `#${id} after, committed` }).waitFor({ timeout: STEP });
+  await page.locator("td", { hasText: "struck-after-commit" }).first().waitFor({ timeout: STEP });
+  assert.deepEqual(errors, []);
+}));
+
 test("the dashboard can be worked with the keyboard alone", () => withDashboard(async ({ emulator, page, errors }) => {
   const backup = await createBackup(emulator, "keyboard-only");
   const complete = page.getByRole("button", { name: "Complete backup keyboard-only" });
