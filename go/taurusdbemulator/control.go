@@ -154,16 +154,30 @@ func (e *Emulator) WaitJob(jobID, status, timeout string) (Object, error) {
 	return e.object("GET", "/_emulator/jobs/"+url.PathEscape(jobID)+"/wait?"+query, nil)
 }
 
-// RequestFault is one fault of POST /_emulator/faults/requests: the next Count calls of
-// Operation ("create", "list", ..., "*") answer Status with ErrorCode and ErrorMsg, or after
-// Delay ("500ms"), or both.
+// RequestFault is one fault of POST /_emulator/faults/requests. It strikes requests of
+// Operation ("create", "list", ..., "*"), only those of Method, ProjectID and InstanceID (as
+// their paths name them) when set: the next Count (0: one, or with a Rate every one) or a Rate
+// of them (above 0, at most 1, drawn from the emulator's seeded sequence), Before the operation
+// runs or After it commits (Phase "before", the default, or "after"). It answers a Preset
+// ("busy", "DBS.200019", ..., "server-error", "throttled", "backend-unavailable",
+// "backend-timeout") or Status with ErrorCode and ErrorMsg, cuts the connection (Connection
+// "reset", "close", "stall", or "trickle" a byte every Interval), or answers after Delay
+// ("500ms").
 type RequestFault struct {
-	Operation string `json:"operation"`
-	Count     int    `json:"count,omitempty"`
-	Status    int    `json:"status,omitempty"`
-	ErrorCode string `json:"error_code,omitempty"`
-	ErrorMsg  string `json:"error_msg,omitempty"`
-	Delay     string `json:"delay,omitempty"`
+	Operation  string  `json:"operation"`
+	Method     string  `json:"method,omitempty"`
+	ProjectID  string  `json:"project_id,omitempty"`
+	InstanceID string  `json:"instance_id,omitempty"`
+	Phase      string  `json:"phase,omitempty"`
+	Count      int     `json:"count,omitempty"`
+	Rate       float64 `json:"rate,omitempty"`
+	Preset     string  `json:"preset,omitempty"`
+	Status     int     `json:"status,omitempty"`
+	ErrorCode  string  `json:"error_code,omitempty"`
+	ErrorMsg   string  `json:"error_msg,omitempty"`
+	Connection string  `json:"connection,omitempty"`
+	Delay      string  `json:"delay,omitempty"`
+	Interval   string  `json:"interval,omitempty"`
 }
 
 // Fault sets a request fault.

@@ -85,3 +85,44 @@ func TestAConnectedEmulatorIsUsedAsItIsAndErrorsAreTyped(t *testing.T) {
 		t.Fatalf("the emulator stopped with a connection to it: %v", err)
 	}
 }
+
+// Every field of a request fault reaches the emulator: an after-commit reset on one project's
+// creates leaves its client without an answer and its backup made, while another project's
+// creates go through.
+func TestAnAfterCommitResetOnOneProjectLeavesTheBackupMade(t *testing.T) {
+	e := taurusdbemulator.Start(t, taurusdbemulator.Options{Args: []string{"--seed", "7"}})
+	struck, other := e.NewProject(t), e.NewProject(t)
+	fault, err := e.Fault(taurusdbemulator.RequestFault{Operation: "create", Method: "post",
+		ProjectID: struck.ProjectID, InstanceID: "", Phase: "after", Rate: 1, Count: 1,
+		Connection: "reset"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fault["phase"] != "after" || fault["connection"] != "reset" || fault["method"] != "POST" ||
+		fault["project_id"] != struck.ProjectID || fault["rate"] != float64(1) {
+		t.Fatalf("the fault as set: %v", fault)
+	}
+	create := func(p *taurusdbemulator.Project) error {
+		c, err := p.HuaweiClient()
+		if err != nil {
+			return err
+		}
+		_, err = c.CreateGaussMySqlBackup(&model.CreateGaussMySqlBackupRequest{
+			Body: &model.MysqlCreateBackupRequest{InstanceId: p.InstanceID, Name: "reset-after"}})
+		return err
+	}
+	if err := create(other); err != nil {
+		t.Fatalf("another project's create: %v", err)
+	}
+	if err := create(struck); err == nil {
+		t.Fatal("a reset connection answered")
+	}
+	state, err := e.State(struck.ProjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	backups := state["projects"].([]any)[0].(map[string]any)["backups"].([]any)
+	if len(backups) != 1 {
+		t.Fatalf("%d backups after the reset; want the one that committed", len(backups))
+	}
+}

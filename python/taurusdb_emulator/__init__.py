@@ -348,19 +348,42 @@ class Emulator:
     def fault(
         self,
         operation: str,
-        count: int = 1,
+        count: Optional[int] = None,
         status: Optional[int] = None,
         error_code: Optional[str] = None,
         error_msg: Optional[str] = None,
         delay: Optional[str] = None,
+        *,
+        phase: Optional[str] = None,
+        rate: Optional[float] = None,
+        preset: Optional[str] = None,
+        connection: Optional[str] = None,
+        interval: Optional[str] = None,
+        method: Optional[str] = None,
+        project_id: Optional[str] = None,
+        instance_id: Optional[str] = None,
     ) -> Any:
-        """Makes the next `count` calls of `operation` answer this error, or answer late."""
-        body: dict[str, Any] = {"operation": operation, "count": count}
+        """Makes requests of `operation` fail: the next `count` (default 1) or a `rate` of them
+        (drawn from the seeded sequence), `before` the operation runs or `after` it commits
+        (`phase`), with an error (`preset`, or `status`, `error_code`, `error_msg`), a
+        `connection` fault (`reset`, `close`, `stall`, `trickle` every `interval`) or an
+        answer after `delay`; only requests of that `method`, `project_id`, `instance_id`
+        when given."""
+        body: dict[str, Any] = {"operation": operation}
         for key, value in (
+            ("count", count),
             ("status", status),
             ("error_code", error_code),
             ("error_msg", error_msg),
             ("delay", delay),
+            ("phase", phase),
+            ("rate", rate),
+            ("preset", preset),
+            ("connection", connection),
+            ("interval", interval),
+            ("method", method),
+            ("project_id", project_id),
+            ("instance_id", instance_id),
         ):
             if value is not None:
                 body[key] = value

@@ -5,7 +5,7 @@ must really work, and only for its own project."""
 import sys
 
 import pytest
-from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, ServerResponseException
 from huaweicloudsdkgaussdb.v3 import (
     CreateGaussMySqlBackupRequest,
     MysqlCreateBackupRequest,
@@ -92,6 +92,19 @@ def test_every_control_call_works_with_a_control_token_and_an_emulator_started_e
             sdk_create(project, "nightly-2")
         assert busy.value.error_code == "DBS.200019"
         assert emulator.faults()["requests"][0]["hits"] == 1
+        emulator.clear_faults()
+        # After commit, on this project only: the client meets a 500, the backup is made.
+        emulator.fault("create", phase="after", preset="server-error", project_id=project.project_id)
+        with pytest.raises(ServerResponseException) as failed:
+            sdk_create(project, "committed")
+        assert failed.value.error_code == "DBS.108000"
+        made = emulator.snapshot(project.project_id)["projects"][0]["backups"]
+        assert [b["name"] for b in made][-1] == "committed"
+        struck = [r for r in emulator.requests()["requests"] if r.get("fault")]
+        assert [r["fault"] for r in struck] == [
+            {"id": 1, "phase": "before", "committed": False},
+            {"id": 2, "phase": "after", "committed": True},
+        ]
         emulator.clear_faults()
         emulator.fail_backups(1, instance_id=project.instance_id, reason="injected")
         failing = sdk_create(project, "nightly-3").backup.id

@@ -290,8 +290,66 @@ public final class TaurusDBEmulator implements AutoCloseable {
      * answer {@code status} with {@code errorCode} and {@code errorMsg}.
      */
     public Map<String, Object> fault(String operation, int count, int status, String errorCode, String errorMsg) {
-        return object("POST", "/_emulator/faults/requests", Map.of("operation", operation, "count", count,
-            "status", status, "error_code", errorCode, "error_msg", errorMsg));
+        return fault(Fault.on(operation).count(count).error(status, errorCode, errorMsg));
+    }
+
+    /** Sets a request fault built with {@link Fault}; answers it as the emulator lists it. */
+    public Map<String, Object> fault(Fault fault) {
+        return object("POST", "/_emulator/faults/requests", fault.body);
+    }
+
+    /**
+     * A request fault, built: {@code Fault.on("create").after().preset("server-error")}. It strikes
+     * requests of its operation ("create", "*", ...), only those of a method, project and instance
+     * (as their paths name them) when given: the next {@code count} (default 1; with a rate, every
+     * one) or a {@code rate} of them (drawn from the emulator's seeded sequence), before the
+     * operation runs or {@code after()} it commits; with a preset ("busy", "DBS.200019", ...,
+     * "server-error", "throttled", "backend-unavailable", "backend-timeout") or an error, a
+     * connection fault ("reset", "close", "stall", "trickle") or a delay.
+     */
+    public static final class Fault {
+        private final Map<String, Object> body = new LinkedHashMap<>();
+
+        private Fault(String operation) {
+            body.put("operation", operation);
+        }
+
+        public static Fault on(String operation) {
+            return new Fault(operation);
+        }
+
+        private Fault with(String key, Object value) {
+            body.put(key, value);
+            return this;
+        }
+
+        public Fault method(String method) { return with("method", method); }
+
+        public Fault project(String projectId) { return with("project_id", projectId); }
+
+        public Fault instance(String instanceId) { return with("instance_id", instanceId); }
+
+        /** Strikes after the operation commits (the default: before it runs). */
+        public Fault after() { return with("phase", "after"); }
+
+        public Fault count(int count) { return with("count", count); }
+
+        public Fault rate(double rate) { return with("rate", rate); }
+
+        public Fault preset(String preset) { return with("preset", preset); }
+
+        public Fault error(int status, String errorCode, String errorMsg) {
+            return with("status", status).with("error_code", errorCode).with("error_msg", errorMsg);
+        }
+
+        /** "reset", "close", "stall" or "trickle". */
+        public Fault connection(String connection) { return with("connection", connection); }
+
+        /** A pause before the answer, e.g. "500ms". */
+        public Fault delay(String delay) { return with("delay", delay); }
+
+        /** The pause between a trickled answer's bytes, e.g. "5ms". */
+        public Fault interval(String interval) { return with("interval", interval); }
     }
 
     /** The next {@code count} backups (or jobs of {@code operation}) of an instance (null: any) fail. */
