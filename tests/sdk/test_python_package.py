@@ -99,7 +99,8 @@ def test_every_control_call_works_with_a_control_token_and_an_emulator_started_e
             sdk_create(project, "committed")
         assert failed.value.error_code == "DBS.108000"
         made = emulator.snapshot(project.project_id)["projects"][0]["backups"]
-        assert [b["name"] for b in made][-1] == "committed"
+        assert made[-1]["name"] == "committed"
+        emulator.complete(made[-1]["id"])
         struck = [r for r in emulator.requests()["requests"] if r.get("fault")]
         assert [r["fault"] for r in struck] == [
             {"id": 1, "phase": "before", "committed": False},
