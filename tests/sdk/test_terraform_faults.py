@@ -76,6 +76,7 @@ def test_a_409_on_the_backup_policy_or_port_update_fails_the_apply_at_once(emula
 
     steps = {}
     for variable, value, operation in [("keep_days", 8, "update_policy"), ("port", 3307, "change_port")]:
+        emulator.control("DELETE", "/_emulator/requests")
         fault = emulator.control("POST", "/_emulator/faults/requests",
                                  {"operation": operation, "instance_id": instance_id, "preset": "busy"})
         started = time.monotonic()
@@ -88,7 +89,6 @@ def test_a_409_on_the_backup_policy_or_port_update_fails_the_apply_at_once(emula
         assert listed["hits"] == 1, "tried once, not retried"
         calls = [r for r in emulator.control("GET", "/_emulator/requests")["requests"] if r["operation"] == operation]
         assert len(calls) == 1
-        emulator.control("DELETE", "/_emulator/requests")
     assert (held()["port"], held()["backup_policy"]["keep_days"]) == ("3306", 7), "nothing changed"
 
     # The same changes without the faults go through: the 409s were what failed them.
