@@ -3,6 +3,8 @@
 binary and inputs, whatever else the machine does, unlike wall-clock throughput.
 
     bench/instructions.py create BINARY [ARGS...]       # creates on one keep-alive connection
+    bench/instructions.py signed-create BINARY [ARGS...] # the same, AK/SK-signed as the Huawei
+                                                         # SDK signs (with --tls: over TLS)
     bench/instructions.py list BACKUPS BINARY [ARGS...]  # list a page of 10 by instance
 
 The server runs under `valgrind --tool=callgrind` (all its threads counted); this script is the
@@ -15,8 +17,11 @@ loads. Environment: WARMUP (200), REQUESTS (2000).
 """
 
 import glob
+import hashlib
+import hmac
 import http.client
 import json
+import ssl
 import os
 import re
 import subprocess
@@ -29,6 +34,9 @@ REQUESTS = int(os.environ.get("REQUESTS", "2000"))
 PROJECT = "619d3e78f61b4be68bc5aa0b59edcf7b"
 INSTANCE = "07033b125fd94a8a96896f8bcfee6ddain07"
 CREATE = json.dumps({"instance_id": INSTANCE, "name": "backup-1", "description": "Manual backup"})
+# The built-in fixtures' AK/SK, and the headers the Huawei Python SDK sends and signs.
+AK, SK = "TAURUSDBEMULATORAK00", "taurusdb-emulator-sk"
+USER_AGENT = "huaweicloud-usdk-python/3.0; os/Linux python/3.11.7 impl/CPython"
 
 
 def start(command, work, instrument_at_start=True):
@@ -40,7 +48,7 @@ def start(command, work, instrument_at_start=True):
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
     line = server.stdout.readline()
-    match = re.search(r"listening on http://[0-9.]+:(\d+)", line)
+    match = re.search(r"listening on https?://[0-9.]+:(\d+)", line)
     if not match:
         log.seek(0)
         raise SystemExit(f"the server did not start: {line!r} {log.read()[-2000:]}")
@@ -77,11 +85,16 @@ def counted(server, out, send):
     return total / REQUESTS
 
 
-def connection(port):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def connection(port, tls=False):
+    if tls:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=60, context=context)
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(method, path, body=None, expect=200):
-        headers = {"X-Auth-Token": "bench-token", "Content-Type": "application/json"}
+    def request(method, path, body=None, expect=200, headers=None):
+        headers = headers or {"X-Auth-Token": "bench-token", "Content-Type": "application/json"}
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         response.read()
@@ -89,6 +102,24 @@ def connection(port):
             raise SystemExit(f"{method} {path}: {response.status}")
 
     return request
+
+
+def signed_headers(method, path, body, host):
+    """The headers of a request signed as the Huawei SDK signs it (SDK-HMAC-SHA256): the
+    canonical request over the signed headers and the body's hash, then HMAC with the SK."""
+    date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    headers = {"Content-Type": "application/json;charset=utf-8", "Host": host,
+               "User-Agent": USER_AGENT, "X-Project-Id": PROJECT, "X-Sdk-Date": date}
+    names = sorted(h.lower() for h in headers)
+    canonical = "\n".join([
+        method, path if path.endswith("/") else path + "/", "",
+        "".join(f"{n}:{v.strip()}\n" for n, v in sorted((k.lower(), v) for k, v in headers.items())),
+        ";".join(names), hashlib.sha256(body.encode()).hexdigest()])
+    to_sign = f"SDK-HMAC-SHA256\n{date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = hmac.new(SK.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["Authorization"] = (f"SDK-HMAC-SHA256 Access={AK}, SignedHeaders={';'.join(names)}, "
+                                f"Signature={signature}")
+    return headers
 
 
 def main():
@@ -100,6 +131,14 @@ def main():
             request = connection(port)
             path = f"/v3/{PROJECT}/backups/create"
             per = counted(server, out, lambda: request("POST", path, CREATE, expect=201))
+        elif mode == "signed-create":
+            command = sys.argv[2:]
+            server, port, out = start(command, work)
+            request = connection(port, tls="--tls" in command)
+            path = f"/v3/{PROJECT}/backups/create"
+            host = f"127.0.0.1:{port}"
+            per = counted(server, out, lambda: request(
+                "POST", path, CREATE, expect=201, headers=signed_headers("POST", path, CREATE, host)))
         elif mode == "list":
             backups, command = int(sys.argv[2]), sys.argv[3:]
             fixtures = os.path.join(work, "fixtures.json")

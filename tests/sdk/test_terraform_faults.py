@@ -89,10 +89,10 @@ def test_a_409_on_the_backup_policy_or_port_update_fails_the_apply_at_once(emula
         assert listed["hits"] == 1, "tried once, not retried"
         calls = [r for r in emulator.control("GET", "/_emulator/requests")["requests"] if r["operation"] == operation]
         assert len(calls) == 1
-    assert (held()["port"], held()["backup_policy"]["keep_days"]) == ("3306", 7), "nothing changed"
+    assert (held()["port"], held()["backup_strategy"]["keep_days"]) == ("3306", "7"), "nothing changed"
 
     # The same changes without the faults go through: the 409s were what failed them.
     work.variables += ["-var", "keep_days=8", "-var", "port=3307"]
     work.apply()
-    assert (held()["port"], held()["backup_policy"]["keep_days"]) == ("3307", 8)
+    assert (held()["port"], held()["backup_strategy"]["keep_days"]) == ("3307", "8")
     print("terraform steps (s):", {"create": round(created), **{k: round(v) for k, v in steps.items()}})
