@@ -79,14 +79,13 @@ pub fn check_signature(
         if mode == AuthMode::Loose {
             return Ok(None);
         }
-        let (secret_key, project) = store.access_key(&auth.access_key).ok_or(SIGNATURE_FAILED)?;
+        let (secret_key, project) = store.access_key(auth.access_key).ok_or(SIGNATURE_FAILED)?;
         if (signed_at - now).abs() > MAX_SKEW {
             return Err(SIGNATURE_FAILED);
         }
-        let canonical = signature::canonical_request(request, &auth.signed_headers)
+        let verified = signature::verify_request(&secret_key, request, &auth, sdk_date)
             .map_err(|_| SIGNATURE_FAILED)?;
-        let to_sign = signature::string_to_sign(sdk_date, &canonical);
-        if signature::verify(&secret_key, &to_sign, &auth.signature) {
+        if verified {
             Ok(Some(project))
         } else {
             Err(SIGNATURE_FAILED)

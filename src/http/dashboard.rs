@@ -38,12 +38,11 @@ static CONTENT_SECURITY_POLICY: LazyLock<String> = LazyLock::new(|| {
 /// `sha256-<base64>` of the page's one inline script, as a CSP source.
 fn script_hash(page: &str) -> String {
     use base64::Engine;
-    use sha2::Digest;
     let script = page
         .split_once("<script>")
         .and_then(|(_, rest)| rest.split_once("</script>"))
         .map_or("", |(script, _)| script);
-    let digest = sha2::Sha256::digest(script.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, script.as_bytes());
     format!(
         "sha256-{}",
         base64::engine::general_purpose::STANDARD.encode(digest)

@@ -27,15 +27,9 @@ pub(super) async fn verify<F: Future<Output = Response>>(
     request: Request,
     next: impl FnOnce(Request) -> F,
 ) -> Response {
-    let signed = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.starts_with("SDK-"))
-        .map(str::to_owned);
-    let Some(authorization) = signed else {
+    if !is_signed(&request) {
         return next(request).await;
-    };
+    }
     let (mut parts, body) = request.into_parts();
     let body = match super::body::read(
         &parts.headers,
@@ -48,10 +42,11 @@ pub(super) async fn verify<F: Future<Output = Response>>(
         Err(e) => return e.into_response(),
     };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let authorization = header(AUTHORIZATION.as_str()).unwrap_or_default();
     let verdict = check_signature(
         emulator.settings.auth,
         &emulator.store,
-        &authorization,
+        authorization,
         &signature::Request {
             method: parts.method.as_str(),
             path: parts.uri.path(),

@@ -8,6 +8,7 @@ use super::Store;
 use super::state::IssuedToken;
 use crate::domain::ProjectId;
 use crate::domain::identity::{Identity, Issued, Scope, TOKEN_LIFETIME, TokenRequest, same_secret};
+use crate::signature::SigningKey;
 
 impl Store {
     /// The project a token is valid for: a fixtures token, or one the emulator's IAM issued
@@ -17,7 +18,7 @@ impl Store {
     }
 
     /// The secret key and project of an access key.
-    pub fn access_key(&self, access_key: &str) -> Option<(String, ProjectId)> {
+    pub fn access_key(&self, access_key: &str) -> Option<(SigningKey, ProjectId)> {
         self.read().access_keys.get(access_key).cloned()
     }
 

@@ -74,7 +74,7 @@ fn signed_headers(
             header: &lookup,
             body: body.as_bytes(),
         },
-        &names,
+        &names.join(";"),
     )
     .unwrap();
     let sig = signature::sign(sk, &signature::string_to_sign(date, &canonical));

@@ -7,6 +7,7 @@ use super::State;
 use super::jobs::holding_status;
 use crate::domain::{InstanceId, ProjectId};
 use crate::fixtures::{ProjectSeed, SeedCompletion};
+use crate::signature::SigningKey;
 use crate::store::completion::Completion;
 use crate::store::project::Project;
 
@@ -91,7 +92,7 @@ impl State {
         for credential in &seed.credentials {
             self.access_keys.insert(
                 credential.ak.clone(),
-                (credential.sk.clone(), seed.id.clone()),
+                (SigningKey::new(&credential.sk), seed.id.clone()),
             );
         }
         self.projects.insert(seed.id.clone(), project);

@@ -24,6 +24,7 @@ use super::project::Project;
 use crate::domain::catalog::Catalog;
 use crate::domain::{BackupId, IdSource, Instance, InstanceId, JobId, ProjectId};
 use crate::error::ApiError;
+use crate::signature::SigningKey;
 
 /// Something due at a time.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,7 +57,7 @@ pub(super) struct State {
     /// Fixtures token → the project it is valid for (`strict` auth).
     pub tokens: HashMap<String, ProjectId>,
     /// Access key → its secret key and project (`strict` auth).
-    pub access_keys: HashMap<String, (String, ProjectId)>,
+    pub access_keys: HashMap<String, (SigningKey, ProjectId)>,
     /// Tokens issued by `POST /v3/auth/tokens`.
     pub issued: HashMap<String, IssuedToken>,
     /// The issued tokens in the order they expire (all live equally long), so that expired
