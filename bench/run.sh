@@ -116,6 +116,9 @@ inst_floor=$(python3 bench/instructions.py create "$FLOOR" 0 2>/dev/null)
 inst_create=$(python3 bench/instructions.py create "$EMULATOR" "${emulator_args[@]}" 2>/dev/null)
 inst_list_small=$(python3 bench/instructions.py list "$SMALL" "$EMULATOR" "${emulator_args[@]}" 2>/dev/null)
 inst_list_big=$(python3 bench/instructions.py list "$BIG" "$EMULATOR" "${emulator_args[@]}" 2>/dev/null)
+# The real clients' path: AK/SK-signed as the Huawei SDK signs, in strict auth, plain and TLS.
+inst_signed=$(python3 bench/instructions.py signed-create "$EMULATOR" "${emulator_args[@]}" --auth strict 2>/dev/null)
+inst_signed_tls=$(python3 bench/instructions.py signed-create "$EMULATOR" "${emulator_args[@]}" --auth strict --tls 2>/dev/null)
 
 per_backup=$(awk -v a="$big_kb" -v b="$small_kb" -v n="$big_count" -v m="$small_count" 'BEGIN {printf "%.0f", (a - b) * 1024 / (n - m)}')
 floor_rps=$(rps floor); emulator_rps=$(rps emulator)
@@ -143,6 +146,7 @@ timeouts, connection and waiter caps, the journal, faults and the header-read ti
 | target | measured | result |
 | --- | --- | --- |
 | instructions per create ≤ 1.3× the floor's | emulator $(thousands "$inst_create"), floor $(thousands "$inst_floor"): **$(ratio "$inst_create" "$inst_floor")×** | $(pass "$(ratio "$inst_create" "$inst_floor")" 1.3 le) |
+| instructions per AK/SK-signed create in strict auth over TLS ≤ 1.6× the floor's plain create | emulator $(thousands "$inst_signed_tls") (plain HTTP $(thousands "$inst_signed")), floor $(thousands "$inst_floor"): **$(ratio "$inst_signed_tls" "$inst_floor")×** (plain HTTP $(ratio "$inst_signed" "$inst_floor")×) | $(pass "$(ratio "$inst_signed_tls" "$inst_floor")" 1.6 le) |
 | instructions per list-by-instance request (page of 10), ${BIG} backups ≤ 1.5× ${SMALL} | $(thousands "$inst_list_big") vs $(thousands "$inst_list_small"): **$(ratio "$inst_list_big" "$inst_list_small")×** | $(pass "$(ratio "$inst_list_big" "$inst_list_small")" 1.5 le) |
 | create throughput ≥ 0.8× the floor's (median of ${ROUNDS} alternating rounds) | emulator ${emulator_rps}/s, floor ${floor_rps}/s: **$(ratio "$emulator_rps" "$floor_rps")×** (rounds: ${all_ratios}) | $(pass "$(ratio "$emulator_rps" "$floor_rps")" 0.8 ge) |
 | create p99 ≤ the floor's p99 | emulator ${emu_p99} ms, floor ${floor_p99} ms: **$(ratio "$emu_p99" "$floor_p99")×** (p50 ${emu_p50} vs ${floor_p50} ms) | $(pass "$(ratio "$emu_p99" "$floor_p99")" 1.0 le) |
@@ -166,6 +170,7 @@ python3 bench/first_event.py PORT 10
 grep VmRSS /proc/PID/status
 python3 bench/instructions.py create target/release/examples/floor 0
 python3 bench/instructions.py create target/release/taurusdb-emulator ${emulator_args[*]}
+python3 bench/instructions.py signed-create target/release/taurusdb-emulator (same flags) --auth strict [--tls]
 python3 bench/instructions.py list ${SMALL} target/release/taurusdb-emulator (same flags)
 python3 bench/instructions.py list ${BIG} target/release/taurusdb-emulator (same flags)
 \`\`\`

@@ -29,15 +29,15 @@ impl<'a> Authorization<'a> {
     /// Reads the header; `None` unless it has exactly the three parts of the SDK's format.
     pub fn parse(header: &'a str) -> Option<Self> {
         let rest = header.strip_prefix(ALGORITHM)?;
-        if !rest.starts_with(char::is_whitespace) {
+        if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
             return None;
         }
         let mut access_key = None;
         let mut signed_headers = None;
         let mut signature = None;
-        for part in rest.trim().split(',') {
-            let (key, value) = part.trim().split_once('=')?;
-            if value.is_empty() || value.contains(char::is_whitespace) {
+        for part in rest.split(',') {
+            let (key, value) = part.trim_ascii().split_once('=')?;
+            if value.is_empty() || value.bytes().any(|b| b.is_ascii_whitespace()) {
                 return None;
             }
             let slot = match key {
