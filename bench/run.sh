@@ -119,6 +119,9 @@ inst_list_big=$(python3 bench/instructions.py list "$BIG" "$EMULATOR" "${emulato
 # The real clients' path: AK/SK-signed as the Huawei SDK signs, in strict auth, plain and TLS.
 inst_signed=$(python3 bench/instructions.py signed-create "$EMULATOR" "${emulator_args[@]}" --auth strict 2>/dev/null)
 inst_signed_tls=$(python3 bench/instructions.py signed-create "$EMULATOR" "${emulator_args[@]}" --auth strict --tls 2>/dev/null)
+# Every operation against its ceiling (bench/ceilings.json); the run fails past one, at its end.
+ops_status=0
+ops_table=$(python3 bench/operations.py "$EMULATOR" "${emulator_args[@]}" 2>"$work/operations.err") || ops_status=$?
 
 per_backup=$(awk -v a="$big_kb" -v b="$small_kb" -v n="$big_count" -v m="$small_count" 'BEGIN {printf "%.0f", (a - b) * 1024 / (n - m)}')
 floor_rps=$(rps floor); emulator_rps=$(rps emulator)
@@ -157,6 +160,15 @@ timeouts, connection and waiter caps, the journal, faults and the header-read ti
 | idle memory < 8 MB | $(awk -v k="$idle_kb" 'BEGIN {printf "%.1f", k / 1024}') MB RSS | $(pass "$idle_kb" 8192 le) |
 | ≤ 450 bytes per stored backup | ${per_backup} bytes (RSS $(awk -v k="$big_kb" 'BEGIN {printf "%.0f", k / 1024}') MB with ${big_count} manual backups and their jobs, minus $(awk -v k="$small_kb" 'BEGIN {printf "%.1f", k / 1024}') MB with ${small_count}) | $(pass "$per_backup" 450 le) |
 
+Instructions per request of every operation (\`bench/operations.py\`: one emulator under
+callgrind, 200 requests of each after 20 warm-up ones, in the order below, so that later ones
+find the backups, jobs and tokens the earlier ones made; a change is repeated, alternating
+between two values where the same one would be refused, and its job has ended by the next
+request; a delete is counted after a create, less the create), each against its ceiling in
+\`bench/ceilings.json\` (1.1× the count it was set from): past a ceiling, the run fails.
+
+$ops_table
+
 Commands (from \`bench/run.sh\`):
 
 \`\`\`sh
@@ -171,6 +183,7 @@ grep VmRSS /proc/PID/status
 python3 bench/instructions.py create target/release/examples/floor 0
 python3 bench/instructions.py create target/release/taurusdb-emulator ${emulator_args[*]}
 python3 bench/instructions.py signed-create target/release/taurusdb-emulator (same flags) --auth strict [--tls]
+python3 bench/operations.py target/release/taurusdb-emulator (same flags)
 python3 bench/instructions.py list ${SMALL} target/release/taurusdb-emulator (same flags)
 python3 bench/instructions.py list ${BIG} target/release/taurusdb-emulator (same flags)
 \`\`\`
@@ -195,3 +208,7 @@ _, tail = rest.split(end, 1)
 open(path, "w").write(f"{head}{begin}\n{text}\n{end}{tail}")
 PY
 cat "$OUT"
+if [ "$ops_status" -ne 0 ]; then
+  cat "$work/operations.err" >&2
+  exit "$ops_status"
+fi
