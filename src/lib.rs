@@ -49,11 +49,14 @@
 //! Outermost first, as [`router`] stacks them: `pipeline::every` (the request id, then the
 //! URI and header limits), the panic catcher (a panic becomes the API's 500 body) and the body
 //! limit; then, on routed requests, `pipeline::routed`, whose steps are `record::stamp` (the
-//! request's time and operation, read once), `inject::fault` (request faults),
+//! request's time and operation, read once), `inject::take` (the request fault that strikes
+//! it, if any: `inject::apply` answers it before the rest, or after the handler committed),
 //! `signed::verify` (AK/SK signatures, over the raw body), the control guard on
 //! `/_emulator/…` (origin, host and token), the handler (extractors in check order:
 //! credentials, then path, then body; one store call; one wire struct), and `record::finish`
-//! (the journal, the access log and a wake-up for waiters). The steps are functions called
+//! (the journal, with the fault and whether the operation committed, the access log and a
+//! wake-up for waiters); a connection fault is carried out by `server` (reset, close,
+//! stall). The steps are functions called
 //! in order rather than one layer each: every axum layer costs its own boxed future and
 //! allocations on every request (three more layers cost 19 000 instructions per create).
 
