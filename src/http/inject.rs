@@ -2,8 +2,8 @@
 //! IAM (never the control plane) decides what the client gets: before the operation runs, its
 //! error (or nothing, by a connection fault) and the operation never happens; after, the
 //! operation runs and commits, then the client gets the fault instead of (or, trickled, as)
-//! the real answer. The answer carries a [`Struck`] note for the journal and, for a
-//! connection fault, the [`ConnectionFault`] the server then applies to the connection.
+//! the real answer. The answer carries the journal's note of it ([`JournalFault`]) and, for
+//! a connection fault, the [`ConnectionFault`] the server then applies to the connection.
 
 use std::time::Duration;
 
@@ -20,16 +20,7 @@ use super::routes::{self, Operation};
 use super::{body, request_id};
 use crate::emulator::Emulator;
 use crate::faults::{ConnectionFault, FaultRequest, Hit, InjectedError, Phase};
-
-/// The note a struck answer carries, for the journal.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Struck {
-    pub(super) id: u64,
-    pub(super) phase: Phase,
-    /// Whether the operation ran and succeeded (a 2xx answer) before the fault.
-    pub(super) committed: bool,
-    pub(super) connection: Option<ConnectionFault>,
-}
+use crate::journal::JournalFault;
 
 /// What a stalled answer waits for: the emulator's stop (or the client, giving up).
 #[derive(Clone)]
@@ -119,11 +110,12 @@ where
             answer.extensions_mut().insert(StallUntil(stopping));
         }
     }
-    answer.extensions_mut().insert(Struck {
+    answer.extensions_mut().insert(JournalFault {
         id: hit.id,
-        phase: hit.phase,
+        phase: hit.phase.as_str(),
         committed,
-        connection: hit.connection,
+        connection: hit.connection.map(ConnectionFault::as_str),
+        answered: hit.connection.is_none_or(ConnectionFault::answers),
     });
     answer
 }

@@ -8,10 +8,9 @@ use axum::extract::Request;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 
+use super::request_id;
 use super::routes::{self, Operation, Target};
-use super::{inject, request_id};
 use crate::emulator::Emulator;
-use crate::faults::ConnectionFault;
 use crate::journal::{self, JournalEntry, JournalFault, RequestId};
 use std::borrow::Cow;
 
@@ -64,16 +63,8 @@ pub(super) fn finish(emulator: &Emulator, stamp: Stamp, response: &Response) {
         status: response.status().as_u16(),
         duration: stamp.started.elapsed(),
         request_id: request_id::current(),
-        fault: response
-            .extensions()
-            .get::<inject::Struck>()
-            .map(|struck| JournalFault {
-                id: struck.id,
-                phase: struck.phase.as_str(),
-                committed: struck.committed,
-                connection: struck.connection.map(ConnectionFault::as_str),
-                answered: struck.connection.is_none_or(ConnectionFault::answers),
-            }),
+        // Noted by `inject::apply` on an answer a fault struck.
+        fault: response.extensions().get::<JournalFault>().copied(),
     };
     tracing::info!(
         target: "taurusdb_emulator::access",
