@@ -121,12 +121,13 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-/// Writes `name` in lower case.
-fn put_lowercase(out: &mut String, name: &str) {
+/// Appends `text`, then changes its case as `recase` does (`str::make_ascii_lowercase` or
+/// `str::make_ascii_uppercase`).
+fn push_recased(out: &mut String, text: &str, recase: fn(&mut str)) {
     let start = out.len();
-    out.push_str(name);
+    out.push_str(text);
     if let Some(written) = out.get_mut(start..) {
-        written.make_ascii_lowercase();
+        recase(written);
     }
 }
 
@@ -149,7 +150,7 @@ fn write_canonical(
         Some(given) if given.eq_ignore_ascii_case(own) => own,
         Some(_) => return Err(SignatureError::BodyHashMismatch),
     };
-    put_uppercase(out, request.method);
+    push_recased(out, request.method, str::make_ascii_uppercase);
     out.push('\n');
     write_canonical_uri(out, request.path);
     out.push('\n');
@@ -165,7 +166,7 @@ fn write_canonical(
     for name in names() {
         let value = (request.header)(name)
             .ok_or_else(|| SignatureError::MissingSignedHeader(name.to_ascii_lowercase()))?;
-        put_lowercase(out, name);
+        push_recased(out, name, str::make_ascii_lowercase);
         out.push(':');
         out.push_str(value.trim());
         out.push('\n');
@@ -175,20 +176,11 @@ fn write_canonical(
         if i > 0 {
             out.push(';');
         }
-        put_lowercase(out, name);
+        push_recased(out, name, str::make_ascii_lowercase);
     }
     out.push('\n');
     out.push_str(payload);
     Ok(())
-}
-
-/// Writes the method in upper case.
-fn put_uppercase(out: &mut String, method: &str) {
-    let start = out.len();
-    out.push_str(method);
-    if let Some(written) = out.get_mut(start..) {
-        written.make_ascii_uppercase();
-    }
 }
 
 /// Room for a canonical request as the SDKs make them (a few headers, a short path), so that
@@ -208,7 +200,11 @@ pub fn canonical_request(
 /// The string to sign for a canonical request at `sdk_date`.
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
     let hashed = hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref());
-    format!("{ALGORITHM}\n{sdk_date}\n{}", hashed.as_str())
+    let mut to_sign = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 2 + hashed.len);
+    for piece in [ALGORITHM, "\n", sdk_date, "\n", hashed.as_str()] {
+        to_sign.push_str(piece);
+    }
+    to_sign
 }
 
 /// The signature: hex HMAC-SHA256 of the string to sign, keyed with the SK.
@@ -221,8 +217,15 @@ pub fn sign(secret_key: &str, string_to_sign: &str) -> String {
 
 /// Whether `signature` (hex) is the right one for `string_to_sign`, compared in constant time.
 pub fn verify(secret_key: &str, string_to_sign: &str, signature: &str) -> bool {
-    let key = SigningKey::new(secret_key);
-    same_hex(&hmac::sign(&key.0, string_to_sign.as_bytes()), signature)
+    SigningKey::new(secret_key).verifies(string_to_sign, signature)
+}
+
+impl SigningKey {
+    /// Whether `signature` (hex, any case) is this key's for `string_to_sign`, in constant
+    /// time.
+    fn verifies(&self, string_to_sign: &str, signature: &str) -> bool {
+        same_hex(&hmac::sign(&self.0, string_to_sign.as_bytes()), signature)
+    }
 }
 
 /// Whether the request carries the signature its canonical form, signed at `sdk_date` with
@@ -234,15 +237,8 @@ pub fn verify_request(
     sdk_date: &str,
 ) -> Result<bool, SignatureError> {
     let canonical = canonical_request(request, authorization.signed_headers)?;
-    let hashed = hex(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref());
-    let mut to_sign = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 66);
-    for piece in [ALGORITHM, "\n", sdk_date, "\n", hashed.as_str()] {
-        to_sign.push_str(piece);
-    }
-    Ok(same_hex(
-        &hmac::sign(&key.0, to_sign.as_bytes()),
-        authorization.signature,
-    ))
+    let to_sign = string_to_sign(sdk_date, &canonical);
+    Ok(key.verifies(&to_sign, authorization.signature))
 }
 
 /// Whether `given` is the hex of `tag` (any case), in constant time.
