@@ -501,7 +501,8 @@ mod tests {
 
     #[test]
     fn a_rate_strikes_about_its_share_the_same_requests_for_the_same_seed() {
-        let hits = |seed: u64| {
+        // Which of `n` matching requests a 5 % fault strikes, with this seed.
+        let struck = |seed: u64, n: usize| {
             let faults = Faults::new(seed);
             faults
                 .add(FaultSpec {
@@ -509,25 +510,14 @@ mod tests {
                     ..failing("create", None)
                 })
                 .unwrap();
-            (0..2000)
-                .filter(|_| faults.take(&request("create")).is_some())
-                .count()
-        };
-        let struck = |seed: u64| {
-            let faults = Faults::new(seed);
-            faults
-                .add(FaultSpec {
-                    rate: Some(0.05),
-                    ..failing("create", None)
-                })
-                .unwrap();
-            (0..200)
+            (0..n)
                 .filter(|_| faults.take(&request("create")).is_some())
                 .collect::<Vec<_>>()
         };
-        assert!((60..=140).contains(&hits(7)), "{}", hits(7));
-        assert_eq!(struck(7), struck(7));
-        assert_ne!(struck(7), struck(8));
+        let share = struck(7, 2000).len();
+        assert!((60..=140).contains(&share), "{share}");
+        assert_eq!(struck(7, 200), struck(7, 200));
+        assert_ne!(struck(7, 200), struck(8, 200));
     }
 
     #[test]

@@ -6,23 +6,11 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    INSTANCE, OTHER_PROJECT, OTHER_TOKEN, PROJECT, client, run_to_exit, start, temp_dir,
+    INSTANCE, OTHER_PROJECT, OTHER_TOKEN, PROJECT, client, get_json, run_to_exit, start, temp_dir,
     wait_for_exit, wait_until, wait_until_async,
 };
 
 use crate::helpers::BINARY;
-
-async fn get_json(url: &str) -> Value {
-    client()
-        .get(url)
-        .header("X-Auth-Token", "any")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_binary_prints_one_line_with_the_bound_port() {

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use axum::http::Method;
 use serde_json::{Value, json};
-use taurusdb_emulator::clock::SystemClock;
-use taurusdb_emulator::{Emulator, Settings, spawn};
+use taurusdb_emulator::{Emulator, Settings};
 
 use crate::helpers::*;
 
@@ -271,13 +270,7 @@ async fn faults_that_make_no_sense_are_refused_with_the_reason() {
 // --- connection faults, on a real socket ---------------------------------------------------
 
 async fn running() -> (Arc<Emulator>, SocketAddr) {
-    running_with(Settings::default()).await
-}
-
-async fn running_with(settings: Settings) -> (Arc<Emulator>, SocketAddr) {
-    let emulator = Emulator::new(&fixtures(), Arc::new(SystemClock::new()), settings);
-    let addr = spawn(emulator.clone()).await.unwrap();
-    (emulator, addr)
+    serve(&fixtures(), Settings::default()).await
 }
 
 /// Sends a backup create on a fresh connection: what comes back (bytes, or how it ended).
@@ -327,15 +320,7 @@ async fn add(addr: SocketAddr, body: Value) {
 }
 
 async fn state(addr: SocketAddr, path: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("http://{addr}{path}"))
-        .header("X-Auth-Token", TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    get_json(&format!("http://{addr}{path}")).await
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -383,10 +368,13 @@ async fn a_close_before_the_operation_ends_the_connection_unanswered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stall_answers_nothing_until_the_client_gives_up() {
     // One connection at most: the stalled one must make room once its client has gone.
-    let (_emulator, addr) = running_with(Settings {
-        max_connections: 1,
-        ..Settings::default()
-    })
+    let (_emulator, addr) = serve(
+        &fixtures(),
+        Settings {
+            max_connections: 1,
+            ..Settings::default()
+        },
+    )
     .await;
     add(
         addr,

@@ -461,6 +461,34 @@ pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
+/// The JSON a GET of `url` answers, with a token (any is good in loose auth).
+pub(crate) async fn get_json(url: &str) -> Value {
+    client()
+        .get(url)
+        .header("X-Auth-Token", TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// An emulator of these fixtures and settings on the system clock, served in this process on
+/// a port the system picks.
+pub(crate) async fn serve(
+    fixtures: &Fixtures,
+    settings: Settings,
+) -> (Arc<Emulator>, std::net::SocketAddr) {
+    let emulator = Emulator::new(
+        fixtures,
+        Arc::new(taurusdb_emulator::clock::SystemClock::new()),
+        settings,
+    );
+    let addr = taurusdb_emulator::spawn(emulator.clone()).await.unwrap();
+    (emulator, addr)
+}
+
 /// Runs the binary until it exits (at most 10 s): its exit code and standard error.
 pub(crate) fn run_to_exit(args: &[&str]) -> (Option<i32>, String) {
     let mut child = Command::new(BINARY)

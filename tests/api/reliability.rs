@@ -3,17 +3,15 @@
 use std::collections::HashSet;
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::Method;
 use chrono::TimeDelta;
 use serde_json::{Value, json};
-use taurusdb_emulator::clock::SystemClock;
+use taurusdb_emulator::Settings;
 use taurusdb_emulator::config::AuthMode;
 use taurusdb_emulator::fixtures::Fixtures;
-use taurusdb_emulator::{Emulator, Settings, spawn};
 
 use crate::helpers::*;
 
@@ -26,12 +24,6 @@ fn many_instances(n: usize) -> Fixtures {
             .to_string(),
     )
     .unwrap()
-}
-
-async fn start(fixtures: &Fixtures, settings: Settings) -> (Arc<Emulator>, SocketAddr) {
-    let emulator = Emulator::new(fixtures, Arc::new(SystemClock::new()), settings);
-    let addr = spawn(emulator.clone()).await.unwrap();
-    (emulator, addr)
 }
 
 fn client() -> reqwest::Client {
@@ -67,7 +59,7 @@ async fn parallel_creates_are_each_listed_exactly_once() {
     let mut settings = Settings::default();
     settings.lifecycle.backup_duration = TimeDelta::zero();
     settings.lifecycle.automated_backups = false;
-    let (_emulator, addr) = start(&many_instances(INSTANCES), settings).await;
+    let (_emulator, addr) = serve(&many_instances(INSTANCES), settings).await;
     let client = client();
     let run = async {
         let tasks: Vec<_> = (0..CLIENTS)
@@ -136,7 +128,7 @@ async fn parallel_creates_are_each_listed_exactly_once() {
 async fn when_creates_race_on_one_instance_exactly_one_wins() {
     let mut settings = Settings::default();
     settings.lifecycle.backup_duration = TimeDelta::hours(1);
-    let (_emulator, addr) = start(&many_instances(10), settings).await;
+    let (_emulator, addr) = serve(&many_instances(10), settings).await;
     let client = client();
     for i in 0..10 {
         let instance = format!("{i:032x}in07");
@@ -233,7 +225,7 @@ fn quick_timeouts() -> Settings {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_client_times_out_without_holding_up_others() {
-    let (_emulator, addr) = start(&Fixtures::builtin(), quick_timeouts()).await;
+    let (_emulator, addr) = serve(&Fixtures::builtin(), quick_timeouts()).await;
     let slow_head = tokio::task::spawn_blocking(move || {
         let mut stream = TcpStream::connect(addr).unwrap();
         stream
@@ -272,7 +264,7 @@ async fn a_slow_client_times_out_without_holding_up_others() {
 /// stream) is not cut.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_alive_connection_waits_a_timeout_for_its_next_head_and_an_answer_is_not_cut() {
-    let (_emulator, addr) = start(&Fixtures::builtin(), quick_timeouts()).await;
+    let (_emulator, addr) = serve(&Fixtures::builtin(), quick_timeouts()).await;
     let kept_alive = tokio::task::spawn_blocking(move || {
         let mut stream = TcpStream::connect(addr).unwrap();
         stream

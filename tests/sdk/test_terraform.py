@@ -30,6 +30,11 @@ ANOTHER_OPERATION = {
 }
 
 
+def error_body(fault):
+    """The API's error body of a request fault, as the provider prints it."""
+    return json.dumps({"error_code": fault["error_code"], "error_msg": fault["error_msg"]}, separators=(",", ":"))
+
+
 class Workspace:
     """One working directory (one state) running tofu against an emulator."""
 
@@ -142,9 +147,7 @@ def test_a_409_for_another_operation_fails_the_apply_and_the_next_apply_creates(
 
     failed = work.apply(check=False)
     assert failed.returncode == 1
-    body = json.dumps({"error_code": ANOTHER_OPERATION["error_code"], "error_msg": ANOTHER_OPERATION["error_msg"]},
-                      separators=(",", ":"))
-    assert "error creating TaurusDb MySQL backup" in failed.stderr and body in failed.stderr
+    assert "error creating TaurusDb MySQL backup" in failed.stderr and error_body(ANOTHER_OPERATION) in failed.stderr
     assert emulator.control("GET", "/_emulator/faults")["requests"][0]["hits"] == 1
     assert emulator.control("GET", "/_emulator/state")["projects"][0]["backups"] == []
 
