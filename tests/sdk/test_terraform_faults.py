@@ -13,22 +13,19 @@ The instance test spends about 300 s in the provider's own sleeps after the crea
 beside the other contract tests (scripts/test).
 """
 
-import json
 import time
 
 import pytest
 
 from conftest import Emulator, INSTANCE, ROOT
-from test_terraform import CONFIGURATION as BACKUP_CONFIGURATION, Workspace
+from test_terraform import CONFIGURATION as BACKUP_CONFIGURATION, Workspace, error_body
 
-CONFIGURATION = ROOT / "tests" / "terraform" / "faults" / "main.tf"
+# The instance test's configuration (an instance with a backup strategy, a replica and a
+# backup), left at its defaults: only its port and backup strategy are changed here.
+CONFIGURATION = ROOT / "tests" / "terraform" / "instance" / "main.tf"
 ADDRESS = "opentelekomcloud_taurusdb_mysql_instance_v3.instance"
 # The provider's retry codes, then the one only Huawei's provider adds.
 RETRY_CODES = ["DBS.200019", "DBS.201014", "DBS.201015", "DBS.200047", "DBS.05000084", "DBS.212033"]
-
-
-def error_body(fault):
-    return json.dumps({"error_code": fault["error_code"], "error_msg": fault["error_msg"]}, separators=(",", ":"))
 
 
 @pytest.fixture
