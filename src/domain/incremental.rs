@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::backup_query::given;
 use super::ids::InstanceId;
-use super::restore::INCREMENTAL_EVERY;
+use super::restore::{EndSpan, INCREMENTAL_EVERY};
 use super::time::parse_api_time;
 use crate::error::ApiError;
 
@@ -75,6 +75,20 @@ impl IncrementalQuery {
             limit,
             window,
         })
+    }
+}
+
+impl IncrementalQuery {
+    /// The full backups' ends the answer derives from (see [`EndSpan`]): those within the
+    /// retention, and within the window if one is given (a run that began before it is found
+    /// as the nearest end before it, the end of the last run as the nearest after it).
+    pub fn span(&self, keep_days: u16, now: DateTime<Utc>) -> EndSpan {
+        let kept_from = now - TimeDelta::days(i64::from(keep_days));
+        let (begin, end) = self.window.unwrap_or((kept_from, now));
+        EndSpan {
+            from: Some(begin.max(kept_from)),
+            to: end.min(now),
+        }
     }
 }
 

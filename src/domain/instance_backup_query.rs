@@ -68,24 +68,37 @@ impl InstanceBackupQuery {
         })
     }
 
+    /// The order when it is by begin time alone (no filter): `Some(ascending)`. Such a page
+    /// is read from an index by begin time instead ([`Self::apply`] gives the same page).
+    pub fn by_begin_time(&self) -> Option<bool> {
+        (self.name.is_none() && self.order == OrderField::BeginTime).then_some(self.ascending)
+    }
+
     /// Filters, orders and pages `backups` (one instance's): the page and how many matched.
-    /// Ties keep the newest first, then the id, so that pages never overlap. Only the page is
-    /// sorted: the backups before it and after it are set apart by selection, in linear time.
-    pub fn apply<T>(&self, mut backups: Vec<T>, backup: impl Fn(&T) -> &Backup) -> (Vec<T>, usize) {
+    /// Ties keep the newest first, then the latest `created` (the store's creation order), so
+    /// that pages never overlap. Only the page is sorted: the backups before it and after it
+    /// are set apart by selection, in linear time.
+    pub fn apply<T, K: Ord>(
+        &self,
+        mut backups: Vec<T>,
+        backup: impl Fn(&T) -> &Backup,
+        created: impl Fn(&T) -> K,
+    ) -> (Vec<T>, usize) {
         if let Some(name) = &self.name {
             backups.retain(|b| backup(b).name() == name);
         }
-        let newest_first = |a: &Backup, b: &Backup| {
-            b.begin_time
-                .cmp(&a.begin_time)
-                .then_with(|| b.id.as_str().cmp(a.id.as_str()))
+        let newest_first = |a: &T, b: &T| {
+            backup(b)
+                .begin_time
+                .cmp(&backup(a).begin_time)
+                .then_with(|| created(b).cmp(&created(a)))
         };
-        let order = |a: &T, b: &T| {
-            let (a, b) = (backup(a), backup(b));
+        let order = |x: &T, y: &T| {
+            let (a, b) = (backup(x), backup(y));
             let by_field = match self.order {
                 OrderField::Name => a.name().cmp(b.name()),
                 OrderField::Type => a.backup_type.as_str().cmp(b.backup_type.as_str()),
-                OrderField::BeginTime => newest_first(b, a),
+                OrderField::BeginTime => newest_first(y, x),
             };
             let by_field = if self.ascending {
                 by_field
@@ -93,7 +106,7 @@ impl InstanceBackupQuery {
                 by_field.reverse()
             };
             match by_field {
-                Ordering::Equal => newest_first(a, b),
+                Ordering::Equal => newest_first(x, y),
                 other => other,
             }
         };
@@ -186,7 +199,7 @@ mod tests {
                 limit: Some("100"),
                 ..Default::default()
             })
-            .apply(all.clone(), |b| b)
+            .apply(all.clone(), |b| b, |b| b.id.clone())
             .0;
             for offset in 0..26 {
                 for limit in 1..12 {
@@ -198,7 +211,7 @@ mod tests {
                         limit: Some(&limit_text),
                         ..Default::default()
                     })
-                    .apply(all.clone(), |b| b);
+                    .apply(all.clone(), |b| b, |b| b.id.clone());
                     let expected: Vec<&Backup> = whole.iter().skip(offset).take(limit).collect();
                     assert_eq!(
                         page.iter().collect::<Vec<_>>(),
@@ -213,7 +226,8 @@ mod tests {
 
     #[test]
     fn by_default_the_newest_come_first() {
-        let (page, total) = query(RawInstanceBackupQuery::default()).apply(three(), |b| b);
+        let (page, total) =
+            query(RawInstanceBackupQuery::default()).apply(three(), |b| b, |b| b.id.clone());
         assert_eq!((ids(&page), total), (vec!["b", "c", "a"], 3));
     }
 
@@ -224,13 +238,19 @@ mod tests {
             order_rule: Some("asc"),
             ..Default::default()
         });
-        assert_eq!(ids(&asc.apply(three(), |b| b).0), ["a", "c", "b"]);
+        assert_eq!(
+            ids(&asc.apply(three(), |b| b, |b| b.id.clone()).0),
+            ["a", "c", "b"]
+        );
         let by_name = query(RawInstanceBackupQuery {
             order_field: Some("name"),
             order_rule: Some("asc"),
             ..Default::default()
         });
-        assert_eq!(ids(&by_name.apply(three(), |b| b).0), ["b", "a", "c"]);
+        assert_eq!(
+            ids(&by_name.apply(three(), |b| b, |b| b.id.clone()).0),
+            ["b", "a", "c"]
+        );
     }
 
     #[test]
@@ -240,13 +260,13 @@ mod tests {
             filter_content: Some("nightly-c"),
             ..Default::default()
         });
-        assert_eq!(named.apply(three(), |b| b).1, 1);
+        assert_eq!(named.apply(three(), |b| b, |b| b.id.clone()).1, 1);
         let second = query(RawInstanceBackupQuery {
             offset: Some("1"),
             limit: Some("1"),
             ..Default::default()
         });
-        let (page, total) = second.apply(three(), |b| b);
+        let (page, total) = second.apply(three(), |b| b, |b| b.id.clone());
         assert_eq!((ids(&page), total), (vec!["c"], 3));
     }
 

@@ -101,6 +101,18 @@ impl InstanceQuery {
         })
     }
 
+    /// Whether every instance passes.
+    pub fn filters_nothing(&self) -> bool {
+        !self.matches_nothing
+            && self.id.is_none()
+            && self.name.is_none()
+            && self.vpc_id.is_none()
+            && self.subnet_id.is_none()
+            && self.private_ip.is_none()
+            && self.proxy_ip.is_none()
+            && self.tags.is_empty()
+    }
+
     /// Whether `instance` passes every filter.
     pub fn matches(&self, instance: &Instance) -> bool {
         let p = &instance.profile;

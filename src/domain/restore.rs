@@ -32,6 +32,35 @@ impl RestoreRange {
     }
 }
 
+/// Which ends of an instance's completed full backups a question about its history needs:
+/// those from `from` (or the first) to `to`, the nearest one on each side of that span, the
+/// first within the retention and the latest (so that a store answers without reading every
+/// backup the instance has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndSpan {
+    pub from: Option<DateTime<Utc>>,
+    pub to: DateTime<Utc>,
+}
+
+impl EndSpan {
+    /// For the restorable ranges within `window` (all of them without one): besides the
+    /// continuous range (from the first kept end to the latest), each older end is a range of
+    /// its own, shown in the window when it ends in it or within the second after it.
+    pub fn restorable(window: Option<RestoreRange>, keep_days: u16, now: DateTime<Utc>) -> Self {
+        let window_start = now - TimeDelta::days(i64::from(keep_days));
+        match window {
+            Some(w) => Self {
+                from: Some(w.start),
+                to: (w.end + TimeDelta::seconds(1)).min(window_start),
+            },
+            None => Self {
+                from: None,
+                to: window_start,
+            },
+        }
+    }
+}
+
 /// The ends of completed full backups that are not in the future, oldest first, once each.
 pub fn full_backups_until(
     full_backup_ends: &[DateTime<Utc>],

@@ -18,7 +18,7 @@ use super::wire::instance_backups::{
 };
 use crate::domain::incremental::{self, IncrementalQuery};
 use crate::domain::instance::encryption_key;
-use crate::domain::restore;
+use crate::domain::restore::{self, EndSpan};
 use crate::domain::{
     BackupPolicy, InstanceBackupQuery, InstanceId, OffsitePolicy, RawInstanceBackupQuery,
 };
@@ -119,9 +119,12 @@ pub(super) async fn restore_time(
         params.start_time.as_deref(),
         params.end_time.as_deref(),
     )?;
-    let history = emulator
-        .store
-        .backup_history(&caller.project, &instance_id, now)?;
+    let history =
+        emulator
+            .store
+            .backup_history(&caller.project, &instance_id, now, |keep_days| {
+                EndSpan::restorable(window, keep_days, now)
+            })?;
     let mut ranges = history.restorable_ranges(now);
     if let Some(window) = window {
         ranges = restore::within(ranges, window.start, window.end);
@@ -149,9 +152,12 @@ pub(super) async fn incremental_backups(
         params.end_time.as_deref(),
         params.display_offsite_backup.as_deref(),
     )?;
-    let history = emulator
-        .store
-        .backup_history(&caller.project, &instance_id, now)?;
+    let history =
+        emulator
+            .store
+            .backup_history(&caller.project, &instance_id, now, |keep_days| {
+                query.span(keep_days, now)
+            })?;
     let (page, total) = incremental::incremental_backups(
         &instance_id,
         &history.full_backup_ends,

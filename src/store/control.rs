@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 
 use super::Store;
 use super::failures::{FailureRule, FailureTarget};
-use super::instances::sort_instances;
 use super::state::State;
 use super::views::{BackupState, ProjectState};
 use crate::domain::catalog::Catalog;
@@ -163,8 +162,7 @@ impl Store {
             .into_iter()
             .map(|pid| {
                 let p = &state.projects[pid];
-                let mut instances: Vec<&Instance> = p.instances.values().collect();
-                sort_instances(&mut instances);
+                let instances: Vec<&Instance> = p.instances_newest_first().collect();
                 let mut tokens = p.tokens.clone();
                 tokens.sort();
                 let (jobs, job_count) = match limit {

@@ -9,9 +9,10 @@ use super::Store;
 use super::state::State;
 use super::views::{BackupHistory, BackupPage, InstancePage, InstanceView};
 use crate::domain::network::Network;
+use crate::domain::restore::EndSpan;
 use crate::domain::{
-    BackupId, BackupPolicy, Instance, InstanceBackupQuery, InstanceId, InstanceQuery,
-    OffsitePolicy, ProjectId,
+    BackupPolicy, Instance, InstanceBackupQuery, InstanceId, InstanceQuery, OffsitePolicy,
+    ProjectId,
 };
 use crate::error::ApiError;
 
@@ -74,10 +75,19 @@ impl Store {
         let (read, total_count) = {
             let state = self.read();
             let (project, _) = state.instance(project_id, instance_id)?;
-            let backups = project.backups_of_unordered(instance_id);
-            let (page, total_count) = query.apply(backups, |b| b);
-            let read: Vec<BackupId> = page.iter().map(|b| b.id.clone()).collect();
-            (read, total_count)
+            match query.by_begin_time() {
+                Some(ascending) => {
+                    project.page_by_begin_time(instance_id, query.offset, query.limit, ascending)
+                }
+                None => {
+                    let backups = project.stored_backups_of(instance_id);
+                    let (page, total_count) = query.apply(backups, |s| &s.backup, |s| s.seq);
+                    (
+                        page.iter().map(|s| s.backup.id.clone()).collect(),
+                        total_count,
+                    )
+                }
+            }
         };
         let mut state = self.write();
         state.settle(now);
@@ -89,18 +99,19 @@ impl Store {
     }
 
     /// What an instance's restorable times and incremental backups derive from: the ends of
-    /// its completed full backups and its policy's retention. An unknown instance is
-    /// `DBS.200002`.
+    /// its completed full backups that `span` needs (given the policy's retention, in days)
+    /// and the retention. An unknown instance is `DBS.200002`.
     pub fn backup_history(
         &self,
         project_id: &ProjectId,
         instance_id: &InstanceId,
         now: DateTime<Utc>,
+        span: impl FnOnce(u16) -> EndSpan,
     ) -> Result<BackupHistory, ApiError> {
         self.apply_due(now);
         let state = self.read();
         let (project, instance) = state.instance(project_id, instance_id)?;
-        Ok(project.history(instance))
+        Ok(project.history(instance, now, span(instance.policy.keep_days)))
     }
 
     /// One page of the project's instances matching `query`, newest first.
@@ -115,18 +126,28 @@ impl Store {
         let Some(project) = state.projects.get(project_id) else {
             return InstancePage::default();
         };
-        let mut matching: Vec<&Instance> = project
-            .instances
-            .values()
-            .filter(|i| query.matches(i))
-            .collect();
-        sort_instances(&mut matching);
+        // Without filters, the page alone is read; with them, each instance is tested once.
+        let (instances, total_count): (Vec<&Instance>, usize) = if query.filters_nothing() {
+            let page = project.instances_newest_first().skip(query.offset);
+            (page.take(query.limit).collect(), project.instances.len())
+        } else {
+            let mut total = 0;
+            let mut page = Vec::new();
+            for instance in project
+                .instances_newest_first()
+                .filter(|i| query.matches(i))
+            {
+                if total >= query.offset && page.len() < query.limit {
+                    page.push(instance);
+                }
+                total += 1;
+            }
+            (page, total)
+        };
         InstancePage {
-            total_count: matching.len(),
-            instances: matching
+            total_count,
+            instances: instances
                 .into_iter()
-                .skip(query.offset)
-                .take(query.limit)
                 .map(|i| project.view_instance(project_id, i, &state.catalog))
                 .collect(),
         }
@@ -211,12 +232,4 @@ impl Store {
             None => Network::builtin("eu-de"),
         }
     }
-}
-
-/// Instances newest first, then by id.
-pub(super) fn sort_instances(instances: &mut [&Instance]) {
-    instances.sort_by(|a, b| {
-        (std::cmp::Reverse(a.profile.created), &a.id)
-            .cmp(&(std::cmp::Reverse(b.profile.created), &b.id))
-    });
 }

@@ -8,7 +8,6 @@ use std::ops::Bound;
 use chrono::{DateTime, Utc};
 
 use super::Store;
-use super::instances::sort_instances;
 use super::project::SortKey;
 use super::views::{BackupState, InstanceView};
 use crate::domain::{Instance, Job, JobId, ProjectId};
@@ -59,8 +58,7 @@ impl Store {
         self.tick(now);
         let state = self.read();
         let p = state.projects.get(id)?;
-        let mut instances: Vec<&Instance> = p.instances.values().collect();
-        sort_instances(&mut instances);
+        let instances: Vec<&Instance> = p.instances_newest_first().collect();
         let mut tokens = p.tokens.clone();
         tokens.sort();
         Some(ProjectHead {

@@ -11,7 +11,7 @@ use crate::domain::instance::InstanceStatus;
 use crate::domain::new_instance::{NewInstance, same_engine_version};
 use crate::domain::node::initial_nodes;
 use crate::domain::quota::usage_of;
-use crate::domain::restore::covers;
+use crate::domain::restore::{EndSpan, RestoreRange, covers};
 use crate::domain::{
     BackupStatus, Instance, InstanceId, Job, JobId, JobKind, JobStatus, ProjectId, RestorePoint,
     RestoreSource,
@@ -47,7 +47,9 @@ impl State {
                 }
             }
             RestorePoint::Time(t) => {
-                let ranges = project.history(instance).restorable_ranges(now);
+                let instant = RestoreRange { start: *t, end: *t };
+                let span = EndSpan::restorable(Some(instant), instance.policy.keep_days, now);
+                let ranges = project.history(instance, now, span).restorable_ranges(now);
                 if !covers(&ranges, *t) {
                     return Err(ApiError::Parameter);
                 }
@@ -222,7 +224,7 @@ impl Store {
         );
         let instance_id = instance.id.clone();
         if let Some(project) = state.projects.get_mut(project_id) {
-            project.instances.insert(instance_id.clone(), instance);
+            project.insert_instance(instance);
         }
         state.start_task(project_id, job.clone());
         let (project, instance) = state.instance(project_id, &instance_id)?;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::{Project, SortKey, StoredBackup};
-use crate::domain::{BackupId, BackupQuery};
+use crate::domain::{BackupId, BackupQuery, InstanceId};
 
 impl Project {
     /// The ids of one page of backups matching `query`, newest first, and the number of
@@ -87,5 +87,32 @@ impl Project {
             total += 1;
         }
         (page, total)
+    }
+
+    /// One page of an instance's backups by begin time (newest first unless `ascending`;
+    /// ties by creation), read from its index, and how many it has.
+    pub(in crate::store) fn page_by_begin_time(
+        &self,
+        instance_id: &InstanceId,
+        offset: usize,
+        limit: usize,
+        ascending: bool,
+    ) -> (Vec<BackupId>, usize) {
+        let Some(index) = self.by_instance.get(instance_id) else {
+            return (Vec::new(), 0);
+        };
+        let page = |keys: &mut dyn Iterator<Item = &SortKey>| {
+            keys.skip(offset)
+                .take(limit)
+                .filter_map(|key| self.newest_first.get(key))
+                .cloned()
+                .collect()
+        };
+        let ids = if ascending {
+            page(&mut index.iter().rev())
+        } else {
+            page(&mut index.iter())
+        };
+        (ids, index.len())
     }
 }

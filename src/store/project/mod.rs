@@ -1,6 +1,7 @@
 //! One project's state: instances, backups with their indexes, jobs. The backup table is
 //! here; the job table is in `jobs`, the list's query in `list`.
 
+mod history;
 mod jobs;
 mod list;
 
@@ -13,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 use super::completion::{Completion, Outcome};
 use super::sharded::Sharded;
-use super::views::{BackupHistory, BackupPage, BackupView, InstanceView};
+use super::views::{BackupPage, BackupView, InstanceView};
 use crate::domain::catalog::{Catalog, region_of};
 use crate::domain::network::Network;
 use crate::domain::quota::EpQuota;
@@ -89,7 +90,11 @@ pub(super) struct Project {
     /// Distinguishes this incarnation of the project from one it replaced, so that events
     /// queued for the old one are ignored.
     pub epoch: u64,
+    /// Entered and removed through `insert_instance` and `remove_instance`, which keep
+    /// `newest_instances` right.
     pub instances: HashMap<InstanceId, Instance>,
+    /// The instances newest first (by creation, then id), as lists show them.
+    newest_instances: BTreeSet<(Reverse<DateTime<Utc>>, InstanceId)>,
     /// Sharded maps grow without rehashing everything at once under the lock.
     /// Boxed: a hash table is up to half empty after it doubles, and empty slots of the size
     /// of a pointer cost far less than empty slots of the size of a backup.
@@ -115,8 +120,9 @@ pub(super) struct Project {
     /// How each building backup finishes and why each failed one failed (see
     /// [`StoredBackup`]).
     unfinished: HashMap<BackupId, Unfinished>,
-    /// Space used by each instance's backups, in MB, kept as backups come, finish and go.
-    used_mb: HashMap<InstanceId, u64>,
+    /// Each instance's backups' space and longest run (see [`Totals`]), kept as backups come,
+    /// finish and go.
+    totals: HashMap<InstanceId, Totals>,
     /// How many backups finish after reads; while none do, reads need no write lock.
     pub read_waiters: usize,
     /// When the oldest detached job is next looked at for forgetting, if an event is queued.
@@ -141,6 +147,7 @@ impl Project {
             quotas: seed.quotas.enterprise_projects.clone(),
             epoch,
             instances: HashMap::default(),
+            newest_instances: BTreeSet::new(),
             backups: Sharded::default(),
             newest_first: BTreeMap::new(),
             by_instance: HashMap::default(),
@@ -148,11 +155,34 @@ impl Project {
             derived_jobs: 0,
             detached: BTreeSet::new(),
             tasks: BTreeSet::new(),
-            used_mb: HashMap::default(),
+            totals: HashMap::default(),
             unfinished: HashMap::default(),
             read_waiters: 0,
             forget_at: None,
         }
+    }
+
+    /// Enters an instance (replacing one of its id).
+    pub(in crate::store) fn insert_instance(&mut self, instance: Instance) {
+        self.remove_instance(&instance.id);
+        self.newest_instances
+            .insert((Reverse(instance.profile.created), instance.id.clone()));
+        self.instances.insert(instance.id.clone(), instance);
+    }
+
+    /// Removes an instance (not its backups).
+    pub(in crate::store) fn remove_instance(&mut self, instance_id: &InstanceId) {
+        if let Some(instance) = self.instances.remove(instance_id) {
+            self.newest_instances
+                .remove(&(Reverse(instance.profile.created), instance.id));
+        }
+    }
+
+    /// The instances newest first (by creation, then id).
+    pub(in crate::store) fn instances_newest_first(&self) -> impl Iterator<Item = &Instance> {
+        self.newest_instances
+            .iter()
+            .filter_map(|(_, id)| self.instances.get(id))
     }
 
     pub(super) fn insert_backup(
@@ -191,12 +221,7 @@ impl Project {
                     .insert(job_id, JobEntry::Backup(backup.id.clone()));
             }
         }
-        change_used(
-            &mut self.used_mb,
-            &backup.instance_id,
-            0,
-            u64::from(backup.size_mb),
-        );
+        change_totals(&mut self.totals, &backup, 0);
         if completion != Completion::Done || fail_reason.is_some() {
             let unfinished = Unfinished {
                 completion: (completion != Completion::Done).then_some(completion),
@@ -233,12 +258,11 @@ impl Project {
             // In place of the backup's entry, if it had one.
             self.insert_detached_job(job);
         }
-        change_used(
-            &mut self.used_mb,
-            &stored.backup.instance_id,
-            u64::from(stored.backup.size_mb),
-            0,
-        );
+        if let Some(totals) = self.totals.get_mut(&stored.backup.instance_id) {
+            totals.used_mb = totals
+                .used_mb
+                .saturating_sub(u64::from(stored.backup.size_mb));
+        }
         let unfinished = self.unfinished.remove(backup_id);
         if let Some(Completion::AfterReads(_)) = unfinished.and_then(|u| u.completion) {
             self.read_waiters -= 1;
@@ -316,9 +340,9 @@ impl Project {
         let bound = unfinished.as_ref().and_then(|u| u.fail_reason.as_deref());
         let failure = outcome.failure(bound);
         let backup = &mut stored.backup;
-        let size_before = u64::from(backup.size_mb);
+        let size_before = backup.size_mb;
         backup.finish(at, failure.is_none());
-        let (size_after, status) = (u64::from(backup.size_mb), backup.status);
+        let status = backup.status;
         // The instance's id borrowed from the backup, not cloned (see `insert_backup`).
         let instance_id = &backup.instance_id;
         let instances = &mut self.instances;
@@ -330,7 +354,7 @@ impl Project {
         {
             instance.building = None;
         }
-        change_used(&mut self.used_mb, instance_id, size_before, size_after);
+        change_totals(&mut self.totals, backup, size_before);
         if let Some(reason) = failure {
             let failed = Unfinished {
                 completion: None,
@@ -341,24 +365,31 @@ impl Project {
         Some((status, expires))
     }
 
-    /// An instance's backups in no particular order, found the cheaper way: through its index
-    /// (two look-ups each) when it holds few of the project's backups, else by one pass over
-    /// them all (about twice as fast for a page of 100 000 of one instance:
+    /// An instance's stored backups in no particular order, found the cheaper way: through
+    /// its index (two look-ups each) when it holds few of the project's backups, else by one
+    /// pass over them all (about twice as fast for a page of 100 000 of one instance:
     /// `bench/instance_backups.py`, `docs/benchmarks.md`).
-    pub(super) fn backups_of_unordered(&self, instance_id: &InstanceId) -> Vec<&Backup> {
+    pub(super) fn stored_backups_of(&self, instance_id: &InstanceId) -> Vec<&StoredBackup> {
         let held = self
             .by_instance
             .get(instance_id)
             .map_or(0, |index| index.len());
         if held.saturating_mul(8) < self.backups.len() {
-            self.backups_of(instance_id).collect()
+            self.by_instance
+                .get(instance_id)
+                .into_iter()
+                .flat_map(|index| index.iter())
+                .filter_map(|key| self.newest_first.get(key))
+                .filter_map(|id| self.backups.get(id))
+                .map(|stored| &**stored)
+                .collect()
         } else {
             let mut backups = Vec::with_capacity(held);
             backups.extend(
                 self.backups
                     .values()
-                    .map(|stored| &stored.backup)
-                    .filter(|b| b.instance_id == *instance_id),
+                    .map(|stored| &**stored)
+                    .filter(|stored| stored.backup.instance_id == *instance_id),
             );
             backups
         }
@@ -373,20 +404,6 @@ impl Project {
             .filter_map(|key| self.newest_first.get(key))
             .filter_map(|id| self.backups.get(id))
             .map(|stored| &stored.backup)
-    }
-
-    /// What an instance's restorable times and incremental backups derive from: the ends of
-    /// its completed full backups, and its policy's retention.
-    pub(super) fn history(&self, instance: &Instance) -> BackupHistory {
-        BackupHistory {
-            full_backup_ends: self
-                .backups_of_unordered(&instance.id)
-                .into_iter()
-                .filter(|b| b.status == BackupStatus::Completed)
-                .filter_map(|b| b.end_time)
-                .collect(),
-            keep_days: instance.policy.keep_days,
-        }
     }
 
     pub(super) fn view_backup(&self, id: &BackupId) -> Option<BackupView> {
@@ -407,7 +424,7 @@ impl Project {
         instance: &Instance,
         catalog: &Catalog,
     ) -> InstanceView {
-        let backup_used_mb = self.used_mb.get(&instance.id).copied().unwrap_or(0);
+        let backup_used_mb = self.totals.get(&instance.id).map_or(0, |t| t.used_mb);
         InstanceView {
             project_id: project_id.clone(),
             instance: instance.clone(),
@@ -425,22 +442,37 @@ impl Project {
     }
 }
 
-/// `used_mb` of an instance whose backups now use `added` MB more and `removed` MB less.
-fn change_used(
-    used_mb: &mut HashMap<InstanceId, u64>,
-    instance_id: &InstanceId,
-    removed: u64,
-    added: u64,
-) {
-    if removed == added {
-        return;
-    }
-    match used_mb.get_mut(instance_id) {
-        Some(used) => *used = used.saturating_sub(removed) + added,
-        None => {
-            used_mb.insert(instance_id.clone(), added);
-        }
-    }
+/// What an instance's backups add up to.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Totals {
+    /// Space used, in MB.
+    pub used_mb: u64,
+    /// The longest any of its backups ran (from its begin to its end), in microseconds: a
+    /// backup that ended at `t` began at most this long before, so the backups that ended in a
+    /// span are found among those that began in it or this long before ([`Project::history`]).
+    /// Never shortened: a backup deleted leaves it as it was, which only widens the search.
+    pub longest_micros: i64,
+}
+
+/// Counts `backup` (just stored or just finished, `size_before` MB until then) in its
+/// instance's totals.
+fn change_totals(totals: &mut HashMap<InstanceId, Totals>, backup: &Backup, size_before: u32) {
+    // At most 20 000 years (fixtures' times have four-digit years), so that a time less it
+    // stays within chrono's range.
+    const AGES: i64 = 20_000 * 366 * 86_400 * 1_000_000;
+    let ran = backup.end_time.map_or(0, |end| {
+        (end - backup.begin_time)
+            .num_microseconds()
+            .map_or(AGES, |m| m.min(AGES))
+    });
+    let added = u64::from(backup.size_mb);
+    // Looked up before it is entered (see `insert_backup`).
+    let entry = match totals.get_mut(&backup.instance_id) {
+        Some(entry) => entry,
+        None => totals.entry(backup.instance_id.clone()).or_default(),
+    };
+    entry.used_mb = entry.used_mb.saturating_sub(u64::from(size_before)) + added;
+    entry.longest_micros = entry.longest_micros.max(ran);
 }
 
 /// Whether a backup's job is the one derived from its id (found through the backup, not in

@@ -104,6 +104,6 @@ impl State {
         for id in automated {
             project.remove_backup(id.as_str());
         }
-        project.instances.remove(instance_id);
+        project.remove_instance(instance_id);
     }
 }

@@ -77,7 +77,7 @@ impl State {
         let mut project = Project::new(seed, epoch);
         for instance in &seed.instances {
             let instance = instance.build(&seed.name, now);
-            project.instances.insert(instance.id.clone(), instance);
+            project.insert_instance(instance);
         }
         let mut tasks = Vec::new();
         for job in &seed.jobs {
