@@ -18,6 +18,7 @@ mod failures;
 mod iam;
 mod instance_changes;
 mod instances;
+mod ordered;
 mod pages;
 mod project;
 mod proxies;

@@ -116,10 +116,10 @@ impl Store {
         // A backup's job is created when the backup begins: its backups from the cursor's
         // time on, oldest first (the index read backwards), with every backup that ties with
         // the last one taken, since ties go by job id.
-        let backups = match after {
-            Some((t, _)) => p.newest_first.range(..=SortKey::new(t, 0)),
-            None => p.newest_first.range(..),
-        };
+        let until = after.map_or(Bound::Unbounded, |(t, _)| {
+            Bound::Included(SortKey::new(t, 0))
+        });
+        let backups = p.newest_first.range((Bound::Unbounded, until));
         let mut keys: Vec<JobCursor> = Vec::new();
         let mut last_begin = None;
         for bid in backups.rev().map(|(_, bid)| bid) {

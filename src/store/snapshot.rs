@@ -11,6 +11,8 @@ use std::sync::Arc;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
+use std::ops::Bound;
+
 use super::Store;
 use super::completion::Completion;
 use super::pages::PAGE;
@@ -75,10 +77,8 @@ impl Store {
         let state = self.read();
         let project = state.projects.get(id).filter(|p| p.epoch == epoch)?;
         // Oldest first is the index read backwards: keys before `after`, from the end.
-        let keys = match after {
-            Some(after) => project.newest_first.range(..after),
-            None => project.newest_first.range(..),
-        };
+        let until = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let keys = project.newest_first.range((Bound::Unbounded, until));
         let page: Vec<(SortKey, BackupFile)> = keys
             .rev()
             .take(PAGE)

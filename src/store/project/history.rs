@@ -2,7 +2,6 @@
 //! than from every backup it has: restorable times and incremental backups cost what their
 //! span holds, not what the instance holds.
 
-use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,6 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{Project, SortKey};
 use crate::domain::restore::EndSpan;
 use crate::domain::{Backup, BackupStatus, Instance};
+use crate::store::ordered::Ordered;
 use crate::store::views::BackupHistory;
 
 impl Project {
@@ -55,7 +55,7 @@ impl Project {
 /// ended after it began after it less `longest`.
 struct Ends<'a> {
     project: &'a Project,
-    index: &'a BTreeSet<SortKey>,
+    index: &'a Ordered<SortKey, ()>,
     longest: TimeDelta,
 }
 
@@ -68,7 +68,7 @@ impl Ends<'_> {
     ) -> impl DoubleEndedIterator<Item = (&Backup, Option<DateTime<Utc>>)> {
         self.index
             .range(begun)
-            .filter_map(|key| self.project.newest_first.get(key))
+            .filter_map(|(key, _)| self.project.newest_first.get(key))
             .filter_map(|id| self.project.backups.get(id))
             .map(|stored| {
                 let b = &stored.backup;

@@ -1,10 +1,9 @@
 //! The backup list's query over a project's indexes: narrowed to one backup, one instance or
 //! the whole project, then to the time window, so that a page costs the page.
 
-use std::collections::BTreeSet;
-
 use super::{Project, SortKey, StoredBackup};
 use crate::domain::{BackupId, BackupQuery, InstanceId};
+use crate::store::ordered::Ordered;
 
 impl Project {
     /// The ids of one page of backups matching `query`, newest first, and the number of
@@ -48,7 +47,7 @@ impl Project {
                 match instance_index {
                     Some(keys) => Box::new(
                         keys.range(range)
-                            .filter_map(|key| self.newest_first.get(key)),
+                            .filter_map(|(key, _)| self.newest_first.get(key)),
                     ),
                     None => Box::new(self.newest_first.range(range).map(|(_, id)| id)),
                 }
@@ -61,7 +60,7 @@ impl Project {
                 .take(query.limit)
                 .cloned()
                 .collect();
-            let total = instance_index.map_or(self.newest_first.len(), BTreeSet::len);
+            let total = instance_index.map_or(self.newest_first.len(), Ordered::len);
             return (page, total);
         }
         // The time window is a range of the newest-first index: `end` is its first key.
@@ -109,9 +108,9 @@ impl Project {
                 .collect()
         };
         let ids = if ascending {
-            page(&mut index.iter().rev())
+            page(&mut index.keys().rev())
         } else {
-            page(&mut index.iter())
+            page(&mut index.keys())
         };
         (ids, index.len())
     }

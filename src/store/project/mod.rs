@@ -6,14 +6,15 @@ mod jobs;
 mod list;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use super::completion::{Completion, Outcome};
-use super::sharded::Sharded;
+use super::ordered::Ordered;
+use super::sharded::{Keyed, Sharded, Table};
 use super::views::{BackupPage, BackupView, InstanceView};
 use crate::domain::catalog::{Catalog, region_of};
 use crate::domain::network::Network;
@@ -54,8 +55,16 @@ struct Unfinished {
     fail_reason: Option<Box<str>>,
 }
 
+/// Found in the project's table by its id.
+impl Keyed for Box<StoredBackup> {
+    type Key = BackupId;
+    fn key(&self) -> &BackupId {
+        &self.backup.id
+    }
+}
+
 impl StoredBackup {
-    fn key(&self) -> SortKey {
+    fn sort_key(&self) -> SortKey {
         SortKey::new(self.backup.begin_time, self.seq)
     }
 }
@@ -98,11 +107,11 @@ pub(super) struct Project {
     /// Sharded maps grow without rehashing everything at once under the lock.
     /// Boxed: a hash table is up to half empty after it doubles, and empty slots of the size
     /// of a pointer cost far less than empty slots of the size of a backup.
-    pub backups: Sharded<BackupId, Box<StoredBackup>>,
-    pub newest_first: BTreeMap<SortKey, BackupId>,
+    pub backups: Table<Box<StoredBackup>>,
+    pub newest_first: Ordered<SortKey, BackupId>,
     /// Each instance's backups, as keys of `newest_first` (which maps them to ids): a set of
     /// keys costs 16 bytes a backup less than a second map to ids.
-    pub by_instance: HashMap<InstanceId, BTreeSet<SortKey>>,
+    pub by_instance: HashMap<InstanceId, Ordered<SortKey, ()>>,
     /// Every job but those of backups the emulator made (whose job ids derive from their
     /// backup ids: [`JobId::is_derived_from`], counted by `derived_jobs`); private, so that
     /// only `insert_backup`, `remove_backup`, `insert_detached_job`, `insert_task` and
@@ -148,8 +157,8 @@ impl Project {
             epoch,
             instances: HashMap::default(),
             newest_instances: BTreeSet::new(),
-            backups: Sharded::default(),
-            newest_first: BTreeMap::new(),
+            backups: Table::default(),
+            newest_first: Ordered::default(),
             by_instance: HashMap::default(),
             jobs: Sharded::default(),
             derived_jobs: 0,
@@ -198,11 +207,12 @@ impl Project {
         // id, whose count every worker's requests write.
         match self.by_instance.get_mut(&backup.instance_id) {
             Some(index) => {
-                index.insert(key);
+                index.insert(key, ());
             }
             None => {
-                self.by_instance
-                    .insert(backup.instance_id.clone(), BTreeSet::from([key]));
+                let mut index = Ordered::default();
+                index.insert(key, ());
+                self.by_instance.insert(backup.instance_id.clone(), index);
             }
         }
         if backup.status == BackupStatus::Building
@@ -229,8 +239,7 @@ impl Project {
             };
             self.unfinished.insert(backup.id.clone(), unfinished);
         }
-        self.backups
-            .insert(backup.id.clone(), Box::new(StoredBackup { backup, seq }));
+        self.backups.insert(Box::new(StoredBackup { backup, seq }));
     }
 
     /// How a backup finishes: `Done` unless it is building.
@@ -267,7 +276,7 @@ impl Project {
         if let Some(Completion::AfterReads(_)) = unfinished.and_then(|u| u.completion) {
             self.read_waiters -= 1;
         }
-        let key = stored.key();
+        let key = stored.sort_key();
         self.newest_first.remove(&key);
         let backup = stored.backup;
         if let Some(index) = self.by_instance.get_mut(&backup.instance_id) {
@@ -379,7 +388,7 @@ impl Project {
                 .get(instance_id)
                 .into_iter()
                 .flat_map(|index| index.iter())
-                .filter_map(|key| self.newest_first.get(key))
+                .filter_map(|(key, _)| self.newest_first.get(key))
                 .filter_map(|id| self.backups.get(id))
                 .map(|stored| &**stored)
                 .collect()
@@ -400,7 +409,7 @@ impl Project {
         self.by_instance
             .get(instance_id)
             .into_iter()
-            .flat_map(|index| index.iter())
+            .flat_map(|index| index.keys())
             .filter_map(|key| self.newest_first.get(key))
             .filter_map(|id| self.backups.get(id))
             .map(|stored| &stored.backup)
