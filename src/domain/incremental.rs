@@ -88,6 +88,7 @@ impl IncrementalQuery {
         EndSpan {
             from: Some(begin.max(kept_from)),
             to: end.min(now),
+            neighbours: true,
         }
     }
 }

@@ -33,13 +33,14 @@ impl RestoreRange {
 }
 
 /// Which ends of an instance's completed full backups a question about its history needs:
-/// those from `from` (or the first) to `to`, the nearest one on each side of that span, the
-/// first within the retention and the latest (so that a store answers without reading every
-/// backup the instance has).
+/// those from `from` (or the first) to `to`, with `neighbours` the nearest one on each side of
+/// that span, and the first within the retention and the latest (so that a store answers
+/// without reading every backup the instance has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EndSpan {
     pub from: Option<DateTime<Utc>>,
     pub to: DateTime<Utc>,
+    pub neighbours: bool,
 }
 
 impl EndSpan {
@@ -52,10 +53,12 @@ impl EndSpan {
             Some(w) => Self {
                 from: Some(w.start),
                 to: (w.end + TimeDelta::seconds(1)).min(window_start),
+                neighbours: false,
             },
             None => Self {
                 from: None,
                 to: window_start,
+                neighbours: false,
             },
         }
     }

@@ -4,9 +4,9 @@
 //! never fills either again, so its nodes stay a little over half full — some 77 bytes a backup
 //! in the project's index and 43 in its instance's (`docs/benchmarks.md`). Here an entry that
 //! overflows a chunk at its front or back starts a chunk of its own, so chunks fill up: about
-//! the entry's own size. A key is found by a look-up among the chunks (a sixty-fourth as many)
-//! and a binary search within one; a range is read chunk by chunk, a page skipped a chunk at a
-//! time.
+//! the entry's own size. A range is found by a look-up among the chunks (a sixty-fourth as
+//! many) and a binary search within one, then read chunk by chunk, a page skipped a chunk at
+//! a time.
 
 use std::collections::BTreeMap;
 use std::ops::{Bound, RangeBounds};
@@ -47,7 +47,8 @@ impl<K: Ord + Copy, V> Ordered<K, V> {
             .map(|(last, _)| *last)
     }
 
-    pub(super) fn get(&self, key: &K) -> Option<&V> {
+    #[cfg(test)]
+    fn get(&self, key: &K) -> Option<&V> {
         let (_, chunk) = self.chunks.range(key..).next()?;
         let at = chunk.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
         Some(&chunk[at].1)
@@ -153,10 +154,6 @@ impl<K: Ord + Copy, V> Ordered<K, V> {
             .flatten()
             .flat_map(move |(_, chunk)| within(chunk, start, end))
             .map(|(k, v)| (k, v))
-    }
-
-    pub(super) fn keys(&self) -> impl DoubleEndedIterator<Item = &K> {
-        self.iter().map(|(k, _)| k)
     }
 
     pub(super) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> {

@@ -8,14 +8,14 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Project, SortKey};
 use crate::domain::restore::EndSpan;
-use crate::domain::{Backup, BackupStatus, Instance};
+use crate::domain::{Backup, BackupId, BackupStatus, Instance};
 use crate::store::ordered::Ordered;
 use crate::store::views::BackupHistory;
 
 impl Project {
     /// The ends of `instance`'s completed full backups that `span` needs (see [`EndSpan`]):
-    /// those in it, the nearest on each side, the first at or after the retention's start and
-    /// the latest at or before `now`; with its policy's retention.
+    /// those in it (and the nearest on each side if asked), the first at or after the
+    /// retention's start and the latest at or before `now`; with its policy's retention.
     pub(in crate::store) fn history(
         &self,
         instance: &Instance,
@@ -39,8 +39,10 @@ impl Project {
             ),
         };
         let mut full_backup_ends = ends.between(span.from, span.to);
-        full_backup_ends.extend(span.from.and_then(|from| ends.at_or_before(from)));
-        full_backup_ends.extend(ends.at_or_after(span.to));
+        if span.neighbours {
+            full_backup_ends.extend(span.from.and_then(|from| ends.at_or_before(from)));
+            full_backup_ends.extend(ends.at_or_after(span.to));
+        }
         full_backup_ends.extend(ends.at_or_after(now - TimeDelta::days(i64::from(keep_days))));
         full_backup_ends.extend(ends.at_or_before(now));
         BackupHistory {
@@ -55,7 +57,7 @@ impl Project {
 /// ended after it began after it less `longest`.
 struct Ends<'a> {
     project: &'a Project,
-    index: &'a Ordered<SortKey, ()>,
+    index: &'a Ordered<SortKey, BackupId>,
     longest: TimeDelta,
 }
 
@@ -68,8 +70,7 @@ impl Ends<'_> {
     ) -> impl DoubleEndedIterator<Item = (&Backup, Option<DateTime<Utc>>)> {
         self.index
             .range(begun)
-            .filter_map(|(key, _)| self.project.newest_first.get(key))
-            .filter_map(|id| self.project.backups.get(id))
+            .filter_map(|(_, id)| self.project.backups.get(id))
             .map(|stored| {
                 let b = &stored.backup;
                 let end = b.end_time.filter(|_| b.status == BackupStatus::Completed);

@@ -45,10 +45,7 @@ impl Project {
         let ids =
             |range: std::ops::RangeInclusive<SortKey>| -> Box<dyn Iterator<Item = &BackupId> + '_> {
                 match instance_index {
-                    Some(keys) => Box::new(
-                        keys.range(range)
-                            .filter_map(|(key, _)| self.newest_first.get(key)),
-                    ),
+                    Some(keys) => Box::new(keys.range(range).map(|(_, id)| id)),
                     None => Box::new(self.newest_first.range(range).map(|(_, id)| id)),
                 }
             };
@@ -100,17 +97,13 @@ impl Project {
         let Some(index) = self.by_instance.get(instance_id) else {
             return (Vec::new(), 0);
         };
-        let page = |keys: &mut dyn Iterator<Item = &SortKey>| {
-            keys.skip(offset)
-                .take(limit)
-                .filter_map(|key| self.newest_first.get(key))
-                .cloned()
-                .collect()
+        let page = |ids: &mut dyn Iterator<Item = &BackupId>| {
+            ids.skip(offset).take(limit).cloned().collect()
         };
         let ids = if ascending {
-            page(&mut index.keys().rev())
+            page(&mut index.values().rev())
         } else {
-            page(&mut index.keys())
+            page(&mut index.values())
         };
         (ids, index.len())
     }

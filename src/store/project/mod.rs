@@ -109,9 +109,8 @@ pub(super) struct Project {
     /// of a pointer cost far less than empty slots of the size of a backup.
     pub backups: Table<Box<StoredBackup>>,
     pub newest_first: Ordered<SortKey, BackupId>,
-    /// Each instance's backups, as keys of `newest_first` (which maps them to ids): a set of
-    /// keys costs 16 bytes a backup less than a second map to ids.
-    pub by_instance: HashMap<InstanceId, Ordered<SortKey, ()>>,
+    /// Each instance's backups, as `newest_first` orders them.
+    pub by_instance: HashMap<InstanceId, Ordered<SortKey, BackupId>>,
     /// Every job but those of backups the emulator made (whose job ids derive from their
     /// backup ids: [`JobId::is_derived_from`], counted by `derived_jobs`); private, so that
     /// only `insert_backup`, `remove_backup`, `insert_detached_job`, `insert_task` and
@@ -207,11 +206,11 @@ impl Project {
         // id, whose count every worker's requests write.
         match self.by_instance.get_mut(&backup.instance_id) {
             Some(index) => {
-                index.insert(key, ());
+                index.insert(key, backup.id.clone());
             }
             None => {
                 let mut index = Ordered::default();
-                index.insert(key, ());
+                index.insert(key, backup.id.clone());
                 self.by_instance.insert(backup.instance_id.clone(), index);
             }
         }
@@ -375,7 +374,7 @@ impl Project {
     }
 
     /// An instance's stored backups in no particular order, found the cheaper way: through
-    /// its index (two look-ups each) when it holds few of the project's backups, else by one
+    /// its index (a look-up each) when it holds few of the project's backups, else by one
     /// pass over them all (about twice as fast for a page of 100 000 of one instance:
     /// `bench/instance_backups.py`, `docs/benchmarks.md`).
     pub(super) fn stored_backups_of(&self, instance_id: &InstanceId) -> Vec<&StoredBackup> {
@@ -387,8 +386,7 @@ impl Project {
             self.by_instance
                 .get(instance_id)
                 .into_iter()
-                .flat_map(|index| index.iter())
-                .filter_map(|(key, _)| self.newest_first.get(key))
+                .flat_map(|index| index.values())
                 .filter_map(|id| self.backups.get(id))
                 .map(|stored| &**stored)
                 .collect()
@@ -409,8 +407,7 @@ impl Project {
         self.by_instance
             .get(instance_id)
             .into_iter()
-            .flat_map(|index| index.keys())
-            .filter_map(|key| self.newest_first.get(key))
+            .flat_map(|index| index.values())
             .filter_map(|id| self.backups.get(id))
             .map(|stored| &stored.backup)
     }
