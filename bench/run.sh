@@ -122,6 +122,8 @@ inst_signed_tls=$(python3 bench/instructions.py signed-create "$EMULATOR" "${emu
 # Every operation against its ceiling (bench/ceilings.json); the run fails past one, at its end.
 ops_status=0
 ops_table=$(python3 bench/operations.py "$EMULATOR" "${emulator_args[@]}" 2>"$work/operations.err") || ops_status=$?
+# What an instance and an empty project hold (massif's heap, not RSS).
+read -r per_instance per_project < <(python3 bench/footprint.py "$EMULATOR" "${emulator_args[@]}")
 # Every list at two store sizes: a row past 1.1x is marked missed.
 scale_table=$(python3 bench/scale.py "$SMALL" "$BIG" "$EMULATOR" "${emulator_args[@]}" 2>"$work/scale.err") || true
 
@@ -160,6 +162,8 @@ timeouts, connection and waiter caps, the journal, faults and the header-read ti
 | dashboard: first event of \`/_emulator/events\` (no target) | ${big_view_median} ms with ${big_count} backups (worst ${big_view_worst}), ${small_view_median} ms with ${small_count} (worst ${small_view_worst}); median of 10 streams | |
 | start to first healthy answer < 5 ms | median ${start_median} ms, worst ${start_worst} ms (20 starts) | $(pass "$start_median" 5 le) |
 | idle memory < 8 MB | $(awk -v k="$idle_kb" 'BEGIN {printf "%.1f", k / 1024}') MB RSS | $(pass "$idle_kb" 8192 le) |
+| an instance with its nodes ≤ 2 KB | ${per_instance} bytes (heap, \`bench/footprint.py\`: 1 000 instances of one project less none, per one) | $(pass "$per_instance" 2048 le) |
+| a project with nothing in it ≤ 1 KB | ${per_project} bytes (heap: 1 001 projects less one, per one) | $(pass "$per_project" 1024 le) |
 | ≤ 300 bytes per stored backup | ${per_backup} bytes (RSS $(awk -v k="$big_kb" 'BEGIN {printf "%.0f", k / 1024}') MB with ${big_count} manual backups and their jobs, minus $(awk -v k="$small_kb" 'BEGIN {printf "%.1f", k / 1024}') MB with ${small_count}) | $(pass "$per_backup" 300 le) |
 
 Instructions per request of every operation (\`bench/operations.py\`: one emulator under
@@ -195,6 +199,7 @@ python3 bench/instructions.py create target/release/taurusdb-emulator ${emulator
 python3 bench/instructions.py signed-create target/release/taurusdb-emulator (same flags) --auth strict [--tls]
 python3 bench/operations.py target/release/taurusdb-emulator (same flags)
 python3 bench/scale.py ${SMALL} ${BIG} target/release/taurusdb-emulator (same flags)
+python3 bench/footprint.py target/release/taurusdb-emulator (same flags)
 python3 bench/instructions.py list ${SMALL} target/release/taurusdb-emulator (same flags)
 python3 bench/instructions.py list ${BIG} target/release/taurusdb-emulator (same flags)
 \`\`\`

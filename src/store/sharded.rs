@@ -46,9 +46,11 @@ pub(super) struct Table<T> {
 }
 
 impl<T: Keyed> Default for Table<T> {
+    /// Without shards until the first entry: an empty project's tables cost nothing (64
+    /// empty tables are 2 KB).
     fn default() -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| HashTable::new()).collect(),
+            shards: Vec::new(),
             picker: RandomState::default(),
             hasher: RandomState::default(),
             len: 0,
@@ -63,12 +65,17 @@ impl<T: Keyed> Table<T> {
         (shard, self.hasher.hash_one(key))
     }
 
+    /// The shard of `key` and its hash within it; `None` while there are no shards.
+    fn find<Q: Hash + ?Sized>(&self, key: &Q) -> Option<(usize, u64)> {
+        (!self.shards.is_empty()).then(|| self.place(key))
+    }
+
     pub(super) fn get<Q>(&self, key: &Q) -> Option<&T>
     where
         T::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (shard, hash) = self.place(key);
+        let (shard, hash) = self.find(key)?;
         self.shards[shard].find(hash, |t| t.key().borrow() == key)
     }
 
@@ -77,7 +84,7 @@ impl<T: Keyed> Table<T> {
         T::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (shard, hash) = self.place(key);
+        let (shard, hash) = self.find(key)?;
         self.shards[shard].find_mut(hash, |t| t.key().borrow() == key)
     }
 
@@ -91,6 +98,9 @@ impl<T: Keyed> Table<T> {
 
     /// Enters `entry`, returning the one of its key it replaces.
     pub(super) fn insert(&mut self, entry: T) -> Option<T> {
+        if self.shards.is_empty() {
+            self.shards = (0..SHARDS).map(|_| HashTable::new()).collect();
+        }
         let (shard, hash) = self.place(entry.key());
         let hasher = &self.hasher;
         match self.shards[shard].entry(
@@ -112,7 +122,7 @@ impl<T: Keyed> Table<T> {
         T::Key: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let (shard, hash) = self.place(key);
+        let (shard, hash) = self.find(key)?;
         let found = self.shards[shard].find_entry(hash, |t| t.key().borrow() == key);
         let removed = found.ok()?.remove().0;
         self.len -= 1;

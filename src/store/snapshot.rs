@@ -228,7 +228,7 @@ fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
     let mut instances: Vec<InstanceFile> = project
         .instances
         .values()
-        .map(InstanceFile::from_instance)
+        .map(|i| InstanceFile::from_instance(i))
         .collect();
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     let mut tokens = project.tokens.clone();

@@ -100,8 +100,9 @@ pub(super) struct Project {
     /// queued for the old one are ignored.
     pub epoch: u64,
     /// Entered and removed through `insert_instance` and `remove_instance`, which keep
-    /// `newest_instances` right.
-    pub instances: HashMap<InstanceId, Instance>,
+    /// `newest_instances` right. Boxed: an instance's fields are some 950 bytes, and a hash
+    /// table's empty slots as large as that cost more than the instances.
+    pub instances: HashMap<InstanceId, Box<Instance>>,
     /// The instances newest first (by creation, then id), as lists show them.
     newest_instances: BTreeSet<(Reverse<DateTime<Utc>>, InstanceId)>,
     /// Sharded maps grow without rehashing everything at once under the lock.
@@ -175,7 +176,8 @@ impl Project {
         self.remove_instance(&instance.id);
         self.newest_instances
             .insert((Reverse(instance.profile.created), instance.id.clone()));
-        self.instances.insert(instance.id.clone(), instance);
+        self.instances
+            .insert(instance.id.clone(), Box::new(instance));
     }
 
     /// Removes an instance (not its backups).
@@ -190,7 +192,7 @@ impl Project {
     pub(in crate::store) fn instances_newest_first(&self) -> impl Iterator<Item = &Instance> {
         self.newest_instances
             .iter()
-            .filter_map(|(_, id)| self.instances.get(id))
+            .filter_map(|(_, id)| self.instances.get(id).map(|i| &**i))
     }
 
     pub(super) fn insert_backup(

@@ -95,7 +95,7 @@ impl State {
                 (SigningKey::new(&credential.sk), seed.id.clone()),
             );
         }
-        self.projects.insert(seed.id.clone(), project);
+        self.projects.insert(seed.id.clone(), Box::new(project));
         self.keep_jobs(&seed.id, now);
 
         for backup_seed in &seed.backups {
