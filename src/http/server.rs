@@ -88,7 +88,7 @@ pub async fn serve(
             _open: open_rx.clone(),
         };
         match &acceptor {
-            None => tokio::spawn(connection.serve(stream)),
+            None => tokio::spawn(connection.serve(stream, header_timeout)),
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
@@ -102,7 +102,9 @@ pub async fn serve(
                     tokio::select! {
                         shaken = handshake => {
                             if let Ok(Ok(stream)) = shaken {
-                                connection.serve(stream).await;
+                                // Nor less for the first head: a client sends it only once
+                                // the handshake is done.
+                                connection.serve(stream, budget).await;
                             }
                         }
                         () = evicted.notified() => {}
@@ -131,8 +133,9 @@ struct Connection<A> {
 
 impl<A: super::App> Connection<A> {
     /// Serves HTTP/1.1 on `io` (a plain or a TLS stream) until the client goes, the server
-    /// stops (gracefully), or the connection is closed to make room for a newer one.
-    async fn serve<I>(mut self, io: I)
+    /// stops (gracefully), or the connection is closed to make room for a newer one. The
+    /// first request head is given `first_head` (at least the header timeout).
+    async fn serve<I>(mut self, io: I, first_head: Duration)
     where
         I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Socket + Unpin + Send + 'static,
     {
@@ -178,7 +181,7 @@ impl<A: super::App> Connection<A> {
         // runtime for every request head it waits for (an allocation, and twice the timer
         // wheel's lock, which every worker shares); this one timer looks at the connection
         // once per timeout at most, and closes it when it has waited that long for a head.
-        let header_deadline = tokio::time::sleep(self.header_timeout);
+        let header_deadline = tokio::time::sleep(first_head);
         tokio::pin!(header_deadline);
         loop {
             tokio::select! {

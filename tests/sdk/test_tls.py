@@ -55,9 +55,18 @@ def tls(tmp_path):
 
 def test_a_zero_request_timeout_still_gives_the_handshake_time(tmp_path):
     # Before: `--request-timeout 0s` (or 1ms) with --tls started, then failed every handshake.
+    # And the first request after the handshake gets it too: a client can send it only once
+    # the handshake is done (before, a loaded machine's client was often too late).
     process, base, ca = start_tls(tmp_path, "--request-timeout", "0s")
     try:
         assert json.loads(get(f"{base}/_emulator/health", ca)) == {"status": "ok"}
+        context = ssl.create_default_context(cafile=str(ca))
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname=NAME) as conn:
+                time.sleep(0.3)  # a slow client, within the handshake's floor of 1 s
+                conn.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert conn.recv(4096).startswith(b"HTTP/1.1 200")
     finally:
         stop(process)
 
