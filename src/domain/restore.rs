@@ -52,7 +52,9 @@ impl EndSpan {
         match window {
             Some(w) => Self {
                 from: Some(w.start),
-                to: (w.end + TimeDelta::seconds(1)).min(window_start),
+                to: (w.end.checked_add_signed(TimeDelta::seconds(1)))
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC)
+                    .min(window_start),
                 neighbours: false,
             },
             None => Self {

@@ -167,6 +167,32 @@ async fn a_point_in_time_restore_takes_only_a_time_the_ranges_cover() {
 }
 
 #[tokio::test]
+async fn a_window_at_the_ends_of_time_is_answered_not_failed() {
+    // Before: the window's end plus the second a range may start late overflowed (500).
+    let app = TestApp::new();
+    app.completed_backup().await;
+    app.advance(6.0 * 60.0).await;
+    let path = format!("/v3/{PROJECT}/instances/{INSTANCE}/restore-time");
+    for (start, end) in [
+        (0_i64, 8_210_266_876_799_999_i64),
+        (-8_334_601_228_800_000, 0),
+    ] {
+        let response = app
+            .get(&format!("{path}?start_time={start}&end_time={end}"))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+    }
+    let all = app.get(&path).await.json();
+    let widest = app
+        .get(&format!(
+            "{path}?start_time=-8334601228800000&end_time=8210266876799999"
+        ))
+        .await
+        .json();
+    assert_eq!(widest, all);
+}
+
+#[tokio::test]
 async fn a_restore_to_a_backups_shown_end_time_is_taken_when_it_ended_within_a_second() {
     // Before: the range began at the backup's end to the millisecond (954 ms past the second
     // its end_time shows), and a restore to the end_time shown was refused.

@@ -62,6 +62,13 @@ struct Ends<'a> {
 }
 
 impl Ends<'_> {
+    /// The earliest a backup that ended at `t` can have begun (a microsecond earlier still,
+    /// for the index's microseconds); the earliest time there is for a `t` near it.
+    fn began_by(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        t.checked_sub_signed(self.longest + TimeDelta::microseconds(1))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
     /// The backups that began within `begun` (newest first), each with its end if it is a
     /// completed one.
     fn begun(
@@ -83,9 +90,7 @@ impl Ends<'_> {
         if from.is_some_and(|from| from > to) {
             return Vec::new();
         }
-        let first_begun = from.map_or(SortKey::LAST, |from| {
-            SortKey::new(from - self.longest - TimeDelta::microseconds(1), 0)
-        });
+        let first_begun = from.map_or(SortKey::LAST, |from| SortKey::new(self.began_by(from), 0));
         self.begun(SortKey::new(to, u64::MAX)..=first_begun)
             .filter_map(|(_, end)| end)
             .filter(|end| from.is_none_or(|from| *end >= from) && *end <= to)
@@ -97,7 +102,7 @@ impl Ends<'_> {
     fn at_or_before(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let mut latest: Option<DateTime<Utc>> = None;
         for (backup, end) in self.begun(SortKey::new(t, u64::MAX)..=SortKey::LAST) {
-            if latest.is_some_and(|l| backup.begin_time + self.longest < l) {
+            if latest.is_some_and(|l| self.began_by(l) > backup.begin_time) {
                 break;
             }
             if let Some(end) = end.filter(|e| *e <= t) {
@@ -110,7 +115,7 @@ impl Ends<'_> {
     /// The first end at or after `t`: among the backups that began after `t` less `longest`,
     /// oldest first, until one began after the first found.
     fn at_or_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let from = SortKey::new(t - self.longest - TimeDelta::microseconds(1), 0);
+        let from = SortKey::new(self.began_by(t), 0);
         let mut first: Option<DateTime<Utc>> = None;
         for (backup, end) in self.begun(SortKey::FIRST..=from).rev() {
             if first.is_some_and(|f| backup.begin_time > f) {
