@@ -240,6 +240,11 @@ def counted_alone(server, out, client, before, make, expect, after):
     return dumped(server, out) / ISOLATED_REQUESTS, None
 
 
+def shown(n):
+    """A count as the tables show it: 1 234 567."""
+    return f"{n:,.0f}".replace(",", " ")
+
+
 def dumped(server, out):
     """The instructions counted since the last zeroing, dumped now."""
     control(server, "--dump")
@@ -286,7 +291,6 @@ def main():
         result = "met" if ceiling is not None and per <= ceiling else "**missed**"
         if result != "met":
             failures.append(name)
-        shown = lambda n: f"{n:,.0f}".replace(",", " ")  # noqa: E731
         rows.append(f"| {name_shown} | {shown(per)} | {shown(ceiling) if ceiling else 'none'} | {result} |")
 
     with tempfile.TemporaryDirectory() as work:

@@ -24,7 +24,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from instructions import INSTANCE, PROJECT, control, start  # noqa: E402
-from operations import Client, counted  # noqa: E402
+from operations import Client, counted, shown  # noqa: E402
 
 NOW = datetime.datetime(2028, 12, 1, tzinfo=datetime.timezone.utc)
 P = f"/v3/{PROJECT}"
@@ -98,7 +98,6 @@ def main():
     small, big, command = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
     few = measure(command, small, 10)
     many = measure(command, big, 1000)
-    shown = lambda n: f"{n:,.0f}".replace(",", " ")  # noqa: E731
     rows = [f"| query | {shown(small)} backups, 10 instances | {shown(big)} backups, 1 000 instances | ratio | result |",
             "| --- | --- | --- | --- | --- |"]
     failed = []

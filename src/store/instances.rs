@@ -6,6 +6,7 @@ use std::sync::RwLockWriteGuard;
 use chrono::{DateTime, Utc};
 
 use super::Store;
+use super::project::page_and_count;
 use super::state::State;
 use super::views::{BackupHistory, BackupPage, InstancePage, InstanceView};
 use crate::domain::network::Network;
@@ -131,18 +132,10 @@ impl Store {
             let page = project.instances_newest_first().skip(query.offset);
             (page.take(query.limit).collect(), project.instances.len())
         } else {
-            let mut total = 0;
-            let mut page = Vec::new();
-            for instance in project
+            let matching = project
                 .instances_newest_first()
-                .filter(|i| query.matches(i))
-            {
-                if total >= query.offset && page.len() < query.limit {
-                    page.push(instance);
-                }
-                total += 1;
-            }
-            (page, total)
+                .filter(|i| query.matches(i));
+            page_and_count(matching, query.offset, query.limit)
         };
         InstancePage {
             total_count,

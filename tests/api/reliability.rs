@@ -101,15 +101,10 @@ async fn parallel_creates_are_each_listed_exactly_once() {
     for i in 0..INSTANCES {
         let mut offset = 0;
         loop {
-            let page: Value = client
-                .get(format!("http://{addr}/v3/{PROJECT}/backups?instance_id={i:032x}in07&offset={offset}&limit=100"))
-                .header("X-Auth-Token", TOKEN)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let page = get_json(&format!(
+                "http://{addr}/v3/{PROJECT}/backups?instance_id={i:032x}in07&offset={offset}&limit=100"
+            ))
+            .await;
             let backups = page["backups"].as_array().unwrap();
             listed.extend(backups.iter().map(|b| b["id"].as_str().unwrap().to_owned()));
             offset += backups.len();

@@ -68,21 +68,10 @@ impl Project {
         if first > last {
             return (Vec::new(), 0);
         }
-        let mut total = 0;
-        let mut page = Vec::new();
-        for id in ids(first..=last) {
-            let Some(stored) = self.backups.get(id) else {
-                continue;
-            };
-            if !matches(stored) {
-                continue;
-            }
-            if total >= query.offset && page.len() < query.limit {
-                page.push(id.clone());
-            }
-            total += 1;
-        }
-        (page, total)
+        let matching = ids(first..=last)
+            .filter(|id| self.backups.get(*id).is_some_and(|stored| matches(stored)));
+        let (page, total) = page_and_count(matching, query.offset, query.limit);
+        (page.into_iter().cloned().collect(), total)
     }
 
     /// One page of an instance's backups by begin time (newest first unless `ascending`;
@@ -107,4 +96,21 @@ impl Project {
         };
         (ids, index.len())
     }
+}
+
+/// The page of `items` at `offset` (at most `limit`), and how many there are.
+pub(in crate::store) fn page_and_count<T>(
+    items: impl Iterator<Item = T>,
+    offset: usize,
+    limit: usize,
+) -> (Vec<T>, usize) {
+    let mut total = 0;
+    let mut page = Vec::new();
+    for item in items {
+        if total >= offset && page.len() < limit {
+            page.push(item);
+        }
+        total += 1;
+    }
+    (page, total)
 }

@@ -5,6 +5,8 @@ mod history;
 mod jobs;
 mod list;
 
+pub(in crate::store) use list::page_and_count;
+
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
