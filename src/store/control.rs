@@ -47,13 +47,15 @@ impl Store {
     }
 
     /// Back to the starting fixtures: one project (removed if it was not in them), or
-    /// everything — projects, lifecycle and failure rules.
-    pub fn reset(&self, project_id: Option<&ProjectId>, now: DateTime<Utc>) {
+    /// everything — projects, lifecycle and failure rules. Fails, changing nothing, only if
+    /// the starting fixtures do not read back as they were kept (a bug).
+    pub fn reset(&self, project_id: Option<&ProjectId>, now: DateTime<Utc>) -> Result<(), String> {
+        let initial = self.initial.read(project_id)?;
         let mut state = self.write();
         match project_id {
             Some(pid) => {
                 state.remove_project(pid);
-                if let Some(seed) = self.initial.projects.iter().find(|p| &p.id == pid) {
+                for seed in &initial.projects {
                     state.load_project(seed, now);
                 }
             }
@@ -65,12 +67,13 @@ impl Store {
                 state.backup_quota = quota;
                 state.job_retention = retention;
                 state.max_jobs = max_jobs;
-                state.catalog = Arc::new(self.initial.catalog.over(&Catalog::default()));
-                for seed in &self.initial.projects {
+                state.catalog = Arc::new(initial.catalog.over(&Catalog::default()));
+                for seed in &initial.projects {
                     state.load_project(seed, now);
                 }
             }
         }
+        Ok(())
     }
 
     /// Replaces every project by the fixtures' (restoring a saved state).

@@ -47,7 +47,7 @@ pub use self::views::{
 };
 use crate::domain::catalog::Catalog;
 use crate::domain::{IdSource, InstanceId, ProjectId};
-use crate::fixtures::Fixtures;
+use crate::fixtures::{Fixtures, FixturesText};
 
 pub use crate::domain::lifecycle::{LifecycleMode, Subject, Transition, TransitionKind};
 
@@ -84,8 +84,8 @@ pub struct Store {
     /// Counts the times the state was taken for writing: what has not moved has not changed,
     /// which is all the state-file writer needs to know.
     generation: std::sync::atomic::AtomicU64,
-    /// What a reset returns to.
-    initial: Fixtures,
+    /// What a reset returns to, read again on each reset.
+    initial: FixturesText,
     initial_lifecycle: Lifecycle,
 }
 
@@ -105,7 +105,7 @@ impl Store {
         Self {
             state: RwLock::new(state),
             generation: std::sync::atomic::AtomicU64::new(0),
-            initial: fixtures.clone(),
+            initial: fixtures.text.clone(),
             initial_lifecycle: lifecycle,
         }
     }

@@ -200,6 +200,7 @@ async fn the_catalogue_survives_a_snapshot_and_a_reset_brings_back_the_starting_
     assert_eq!(templates["configurations"][0]["id"], "template-1");
 
     let snapshot = app.get("/_emulator/snapshot").await.json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     assert_eq!(
         snapshot["catalog"]
             .as_object()
@@ -225,6 +226,7 @@ async fn the_catalogue_survives_a_snapshot_and_a_reset_brings_back_the_starting_
     // A snapshot of a whole custom catalogue builds the same emulator.
     let custom = TestApp::with_fixtures(&fixtures_with(catalog()));
     let written = custom.get("/_emulator/snapshot").await.json();
+    TestApp::assert_a_reset_returns_to(&written).await;
     let again = TestApp::with_fixtures(&written.to_string());
     assert_eq!(again.catalog_lists().await, custom.catalog_lists().await);
 }

@@ -273,6 +273,30 @@ impl TestApp {
             .await
     }
 
+    /// An emulator started from `snapshot` (a `GET /_emulator/snapshot` body) holds it
+    /// again after a reset, whole or of each of its projects: the emulator keeps its starting
+    /// fixtures as compact text, and every part of the format must read back as it was.
+    pub(crate) async fn assert_a_reset_returns_to(snapshot: &Value) {
+        let app = TestApp::with_fixtures(&snapshot.to_string());
+        let started = app.get("/_emulator/snapshot").await.json();
+        let mut resets = vec!["/_emulator/reset".to_owned()];
+        for project in started["projects"].as_array().unwrap() {
+            resets.push(format!(
+                "/_emulator/reset?project_id={}",
+                project["id"].as_str().unwrap()
+            ));
+        }
+        for reset in resets {
+            let answer = app.control_post(&reset, "").await;
+            assert_eq!(answer.status, StatusCode::OK, "{reset}: {}", answer.text);
+            assert_eq!(
+                app.get("/_emulator/snapshot").await.json(),
+                started,
+                "after {reset}"
+            );
+        }
+    }
+
     /// `POST /v3/{PROJECT}/backups/create` with a token and a JSON body.
     pub(crate) async fn create(&self, body: Value) -> TestResponse {
         self.create_in(PROJECT, TOKEN, body).await

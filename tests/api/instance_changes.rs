@@ -635,6 +635,7 @@ async fn a_running_change_survives_a_snapshot_posted_back_and_then_takes_effect(
         .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
         .await
         .text;
+    TestApp::assert_a_reset_returns_to(&serde_json::from_str(&snapshot).unwrap()).await;
     let fresh = TestApp::new();
     let loaded = fresh.control_post("/_emulator/fixtures", &snapshot).await;
     assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.text);

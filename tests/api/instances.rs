@@ -635,6 +635,7 @@ async fn backup_encryption_is_off_until_turned_on_with_a_kms_key_and_survives_a_
         .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
         .await
         .json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     assert_eq!(
         snapshot["projects"][0]["instances"][0]["backup_encryption_key"],
         "4f2d6a3e-1b7c-4e0a-9d51-0c8e2b7a6f19"
@@ -707,6 +708,7 @@ async fn a_cross_region_policy_answers_success_in_capitals_and_is_kept_in_the_st
         .get(&format!("/_emulator/snapshot?project_id={PROJECT}"))
         .await
         .json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     assert_eq!(
         snapshot["projects"][0]["instances"][0]["offsite_backup_policy"],
         offsite(true, true, 30)

@@ -111,6 +111,7 @@ async fn fixtures_add_to_a_projects_network_and_a_snapshot_keeps_it() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
 
     let snapshot = app.get("/_emulator/snapshot").await.json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     assert_eq!(
         snapshot["projects"][0]["network"]["subnets"][0]["id"],
         "subnet-2"

@@ -622,6 +622,7 @@ async fn proxies_and_sql_rules_survive_a_snapshot_posted_back_with_their_running
     let proxies_before = app.proxies().await;
 
     let snapshot = app.get("/_emulator/snapshot").await.json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     let reset = app.control_post("/_emulator/reset", "{}").await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
     let loaded = app

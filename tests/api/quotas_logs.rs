@@ -227,6 +227,7 @@ async fn a_projects_instance_quota_comes_from_its_fixtures() {
     let listed = app.api(Method::GET, "/quotas", None).await.json();
     assert_eq!(listed["quota_list"][0]["availability_instance_quota"], 4);
     let snapshot = app.get("/_emulator/snapshot").await.json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     let project = snapshot["projects"]
         .as_array()
         .unwrap()
@@ -498,6 +499,7 @@ async fn slow_logs_are_what_the_control_plane_adds_every_field_a_string_and_unkn
         .json();
     assert_eq!(all["total_record"], 2);
     let snapshot = app.get("/_emulator/snapshot").await.json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     let instance = snapshot["projects"]
         .as_array()
         .unwrap()

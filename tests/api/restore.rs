@@ -800,6 +800,7 @@ async fn a_snapshot_keeps_running_restores_and_created_instances() {
         .await;
 
     let snapshot = app.get("/_emulator/snapshot").await.json();
+    TestApp::assert_a_reset_returns_to(&snapshot).await;
     let before = app.get("/_emulator/state").await.json();
     app.control_post("/_emulator/reset", "").await;
     assert_eq!(app.instance_status(SECOND_INSTANCE).await, "ACTIVE");

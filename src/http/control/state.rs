@@ -214,7 +214,10 @@ pub(in crate::http) async fn reset(
     ApiQuery(param): ApiQuery<ProjectParam>,
 ) -> Response {
     let project = param.project();
-    emulator.store.reset(project.as_ref(), emulator.clock.now());
+    if let Err(problem) = emulator.store.reset(project.as_ref(), emulator.clock.now()) {
+        tracing::error!("reset: the starting fixtures do not read back: {problem}");
+        return ApiError::Internal.into_response();
+    }
     if project.is_none() {
         emulator.faults.clear();
     }
