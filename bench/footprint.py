@@ -26,7 +26,7 @@ N = int(os.environ.get("N", "1000"))
 
 def project(n, instances):
     return {"id": f"{n:032x}", "quotas": {"instances": max(instances, 1)},
-            "instances": [{"id": f"{n:08x}{i:024x}in07", "name": f"instance-{i:04d}"}
+            "instances": [{"id": f"{n:08x}{i:024x}in07", "name": f"instance-{i:04d}", "node_count": 2}
                           for i in range(instances)]}
 
 

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Text;
 use super::catalog::Flavor;
 use super::ids::{BackupId, InstanceId, JobId, MAX_FIELD, derived_uuid, stable_hash};
 use super::node::{Node, Placement};
@@ -143,38 +144,38 @@ pub struct Instance {
 /// any of them; [`InstanceProfile::defaults`] fills in the rest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceProfile {
-    pub alias: String,
+    pub alias: Text,
     pub port: u16,
-    pub region: String,
-    pub datastore_version: String,
-    pub kernel_version: String,
+    pub region: Text,
+    pub datastore_version: Text,
+    pub kernel_version: Text,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
-    pub db_user_name: String,
-    pub vpc_id: String,
-    pub subnet_id: String,
-    pub security_group_id: String,
-    pub private_ips: Vec<String>,
+    pub db_user_name: Text,
+    pub vpc_id: Text,
+    pub subnet_id: Text,
+    pub security_group_id: Text,
+    pub private_ips: Vec<Text>,
     pub public_ips: Vec<String>,
-    pub flavor_ref: String,
-    pub vcpus: String,
-    pub ram: String,
-    pub volume_type: String,
+    pub flavor_ref: Text,
+    pub vcpus: Text,
+    pub ram: Text,
+    pub volume_type: Text,
     /// Storage size in GB.
     pub volume_size: u64,
-    pub time_zone: String,
+    pub time_zone: Text,
     pub tags: Vec<(String, String)>,
-    pub enterprise_project_id: String,
-    pub charge_mode: String,
-    pub az_mode: String,
-    pub master_az_code: String,
-    pub maintenance_window: String,
-    pub configuration_id: String,
-    pub dedicated_resource_id: String,
+    pub enterprise_project_id: Text,
+    pub charge_mode: Text,
+    pub az_mode: Text,
+    pub master_az_code: Text,
+    pub maintenance_window: Text,
+    pub configuration_id: Text,
+    pub dedicated_resource_id: Text,
     /// The KMS key backups are encrypted with; none while backup encryption is off.
     pub backup_encryption_key: Option<String>,
-    /// The cross-region backup policy, once one was set.
-    pub offsite_policy: Option<super::policy::OffsitePolicy>,
+    /// The cross-region backup policy, once one was set (boxed: few instances have one).
+    pub offsite_policy: Option<Box<super::policy::OffsitePolicy>>,
     /// Seconds-level monitoring: off, or every 1 or 5 seconds.
     pub monitoring: Option<u8>,
     /// Whether table names are case-insensitive (1, the default) or not (0); a restore needs
@@ -189,33 +190,40 @@ impl InstanceProfile {
         let seed = id.as_str();
         let h = stable_hash(seed, 0);
         Self {
-            alias: String::new(),
+            alias: Text::default(),
             port: 3306,
-            region: region.to_owned(),
-            datastore_version: "8.0.22".to_owned(),
-            kernel_version: "2.0.29.1".to_owned(),
+            region: region.into(),
+            datastore_version: "8.0.22".into(),
+            kernel_version: "2.0.29.1".into(),
             created,
             updated: created,
-            db_user_name: "root".to_owned(),
-            vpc_id: derived_uuid(seed, 1),
-            subnet_id: derived_uuid(seed, 2),
-            security_group_id: derived_uuid(seed, 3),
-            private_ips: vec![format!("192.168.{}.{}", h % 250, 2 + (h >> 8) % 250)],
+            db_user_name: "root".into(),
+            vpc_id: derived_uuid(seed, 1).into(),
+            subnet_id: derived_uuid(seed, 2).into(),
+            security_group_id: derived_uuid(seed, 3).into(),
+            private_ips: vec![compact_str::format_compact!(
+                "192.168.{}.{}",
+                h % 250,
+                2 + (h >> 8) % 250
+            )],
             public_ips: Vec::new(),
-            flavor_ref: "gaussdb.mysql.xlarge.x86.4".to_owned(),
-            vcpus: "4".to_owned(),
-            ram: "16".to_owned(),
-            volume_type: "POOL".to_owned(),
+            flavor_ref: "gaussdb.mysql.xlarge.x86.4".into(),
+            vcpus: "4".into(),
+            ram: "16".into(),
+            volume_type: "POOL".into(),
             volume_size: 10,
-            time_zone: "UTC".to_owned(),
+            time_zone: "UTC".into(),
             tags: Vec::new(),
-            enterprise_project_id: "0".to_owned(),
-            charge_mode: "postPaid".to_owned(),
-            az_mode: "single".to_owned(),
-            master_az_code: format!("{region}-01"),
-            maintenance_window: "18:00-22:00".to_owned(),
-            configuration_id: format!("{}pr07", derived_uuid(seed, 4).replace('-', "")),
-            dedicated_resource_id: String::new(),
+            enterprise_project_id: "0".into(),
+            charge_mode: "postPaid".into(),
+            az_mode: "single".into(),
+            master_az_code: compact_str::format_compact!("{region}-01"),
+            maintenance_window: "18:00-22:00".into(),
+            configuration_id: compact_str::format_compact!(
+                "{}pr07",
+                derived_uuid(seed, 4).replace('-', "")
+            ),
+            dedicated_resource_id: Text::default(),
             backup_encryption_key: None,
             offsite_policy: None,
             monitoring: None,
@@ -227,9 +235,9 @@ impl InstanceProfile {
 impl InstanceProfile {
     /// Takes a flavor: its spec code and its numbers.
     pub fn take_flavor(&mut self, flavor: &Flavor) {
-        flavor.spec_code.clone_into(&mut self.flavor_ref);
-        flavor.vcpus.clone_into(&mut self.vcpus);
-        flavor.ram.clone_into(&mut self.ram);
+        self.flavor_ref = Text::from(flavor.spec_code.as_str());
+        self.vcpus = Text::from(flavor.vcpus.as_str());
+        self.ram = Text::from(flavor.ram.as_str());
     }
 
     /// Where the instance's nodes go: its region, zones and address.
@@ -238,10 +246,7 @@ impl InstanceProfile {
             region: &self.region,
             az_mode: &self.az_mode,
             master_az: &self.master_az_code,
-            address: self
-                .private_ips
-                .first()
-                .map_or("192.168.0.2", String::as_str),
+            address: self.private_ips.first().map_or("192.168.0.2", Text::as_str),
         }
     }
 }
@@ -269,7 +274,7 @@ impl Instance {
             profile,
             proxies: Vec::new(),
             sql_filter: super::sql_filter::SqlFilter::default(),
-            logs: std::sync::Arc::default(),
+            logs: super::logs::InstanceLogs::none(),
         }
     }
 

@@ -122,12 +122,12 @@ impl InstanceQuery {
                 .as_ref()
                 .is_none_or(|m| m.matches(instance.id.as_str()))
             && self.name.as_ref().is_none_or(|m| m.matches(&instance.name))
-            && self.vpc_id.as_ref().is_none_or(|v| &p.vpc_id == v)
-            && self.subnet_id.as_ref().is_none_or(|v| &p.subnet_id == v)
+            && self.vpc_id.as_ref().is_none_or(|v| p.vpc_id == v)
+            && self.subnet_id.as_ref().is_none_or(|v| p.subnet_id == v)
             && self
                 .private_ip
                 .as_ref()
-                .is_none_or(|ip| p.private_ips.contains(ip))
+                .is_none_or(|ip| p.private_ips.iter().any(|own| own == ip))
             && self
                 .proxy_ip
                 .as_ref()

@@ -55,6 +55,16 @@ pub struct InstanceLogs {
     pub slow: Vec<SlowLogEntry>,
 }
 
+impl InstanceLogs {
+    /// No entries, shared: an instance with no entries of its own holds no copy of its own
+    /// (the first entry added makes one, through `Arc::make_mut`).
+    pub fn none() -> std::sync::Arc<Self> {
+        static NONE: std::sync::LazyLock<std::sync::Arc<InstanceLogs>> =
+            std::sync::LazyLock::new(std::sync::Arc::default);
+        NONE.clone()
+    }
+}
+
 /// An error-log level or slow-log statement type of `allowed`, in any letter case.
 pub fn pick(allowed: &[&'static str], s: &str) -> Option<&'static str> {
     allowed.iter().copied().find(|a| a.eq_ignore_ascii_case(s))

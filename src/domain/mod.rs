@@ -36,6 +36,11 @@ pub use job::{Job, JobKind, JobStatus, RestorePoint, RestoreSource};
 pub use lifecycle::LifecycleMode;
 pub use policy::{BackupPolicy, OffsitePolicy};
 
+/// A short text of an instance or a node (a region, a version, a zone, an address): up to 24
+/// bytes are held in place, with no allocation of their own. An instance has some twenty
+/// of them, most a few bytes long, and each allocation costs its bytes and 16 more.
+pub type Text = compact_str::CompactString;
+
 /// A set of bytes as a table by byte, for rules checked on every request: ASCII letters and
 /// digits when `alphanumeric`, and the bytes of `extra`.
 const fn byte_set(alphanumeric: bool, extra: &[u8]) -> [bool; 256] {

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Text;
 use super::catalog::{self, Catalog, Flavor};
 use super::ids::InstanceId;
 use super::instance::{InstanceProfile, name_ok, password_ok};
@@ -231,28 +232,26 @@ impl NewInstance {
     /// The profile of the instance this request creates, with id `id`, at `now`.
     pub fn profile(&self, id: &InstanceId, now: DateTime<Utc>) -> InstanceProfile {
         let mut p = InstanceProfile::defaults(id, &self.region, now);
-        p.datastore_version.clone_from(&self.full_version);
+        p.datastore_version = Text::from(self.full_version.as_str());
         if let Some(kernel) = &self.kernel_version {
-            p.kernel_version.clone_from(kernel);
+            p.kernel_version = Text::from(kernel.as_str());
         }
-        p.vpc_id.clone_from(&self.vpc_id);
-        p.subnet_id.clone_from(&self.subnet_id);
+        p.vpc_id = Text::from(self.vpc_id.as_str());
+        p.subnet_id = Text::from(self.subnet_id.as_str());
         if let Some(group) = &self.security_group_id {
-            p.security_group_id.clone_from(group);
+            p.security_group_id = Text::from(group.as_str());
         }
-        p.az_mode.clone_from(&self.az_mode);
+        p.az_mode = Text::from(self.az_mode.as_str());
         if let Some(az) = &self.master_az {
-            p.master_az_code.clone_from(az);
+            p.master_az_code = Text::from(az.as_str());
         }
-        p.time_zone.clone_from(&self.time_zone);
+        p.time_zone = Text::from(self.time_zone.as_str());
         if let Some(configuration) = &self.configuration_id {
-            p.configuration_id.clone_from(configuration);
+            p.configuration_id = Text::from(configuration.as_str());
         }
-        p.enterprise_project_id
-            .clone_from(&self.enterprise_project_id);
-        p.dedicated_resource_id
-            .clone_from(&self.dedicated_resource_id);
-        p.charge_mode = if self.prepaid { "prePaid" } else { "postPaid" }.to_owned();
+        p.enterprise_project_id = Text::from(self.enterprise_project_id.as_str());
+        p.dedicated_resource_id = Text::from(self.dedicated_resource_id.as_str());
+        p.charge_mode = if self.prepaid { "prePaid" } else { "postPaid" }.into();
         p.lower_case_table_names = self.lower_case_table_names;
         p.volume_size = self.volume_size.unwrap_or(0);
         p.tags.clone_from(&self.tags);
@@ -347,8 +346,16 @@ mod tests {
         let catalog = Catalog::default();
         let flavor = catalog.flavor(&new.flavor_ref).unwrap();
         assert_eq!(
-            (&profile.vcpus, &profile.ram, &profile.flavor_ref),
-            (&flavor.vcpus, &flavor.ram, &flavor.spec_code)
+            (
+                profile.vcpus.as_str(),
+                profile.ram.as_str(),
+                profile.flavor_ref.as_str()
+            ),
+            (
+                flavor.vcpus.as_str(),
+                flavor.ram.as_str(),
+                flavor.spec_code.as_str()
+            )
         );
         assert_eq!(
             profile.datastore_version, "8.0.22",

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Text;
 use super::catalog::azs;
 use super::ids::{IdSource, InstanceId, NodeId, derived_uuid};
 use crate::error::ApiError;
@@ -70,13 +71,13 @@ impl NodeState {
 pub struct Node {
     pub id: NodeId,
     /// `<instance name>_node<NN>`.
-    pub name: String,
+    pub name: Text,
     pub role: NodeRole,
     pub state: NodeState,
     /// Failover priority: 1 is promoted first; the master's is 1.
     pub priority: i64,
-    pub az_code: String,
-    pub private_ip: String,
+    pub az_code: Text,
+    pub private_ip: Text,
     pub created: DateTime<Utc>,
 }
 
@@ -112,7 +113,7 @@ pub fn initial_nodes(
             },
             state: NodeState::Ready,
             priority: 1,
-            az_code: placement.master_az.to_owned(),
+            az_code: placement.master_az.into(),
             private_ip: node_ip(placement.address, n + 1),
             created,
         })
@@ -120,8 +121,8 @@ pub fn initial_nodes(
 }
 
 /// `<instance name>_node<NN>`.
-pub fn node_name(instance_name: &str, number: u32) -> String {
-    format!("{instance_name}_node{number:02}")
+pub fn node_name(instance_name: &str, number: u32) -> Text {
+    compact_str::format_compact!("{instance_name}_node{number:02}")
 }
 
 /// The number after `_node` in a node's name, if it has one.
@@ -140,13 +141,13 @@ pub fn rename_nodes(nodes: &mut [Node], instance_name: &str) {
 }
 
 /// A node's read address: the instance's address `ip` with the last number moved by `by`.
-pub fn node_ip(ip: &str, by: u32) -> String {
+pub fn node_ip(ip: &str, by: u32) -> Text {
     match ip.rsplit_once('.') {
         Some((head, last)) => match last.parse::<u32>() {
-            Ok(n) => format!("{head}.{}", (n + by) % 254 + 1),
-            Err(_) => ip.to_owned(),
+            Ok(n) => compact_str::format_compact!("{head}.{}", (n + by) % 254 + 1),
+            Err(_) => ip.into(),
         },
-        None => ip.to_owned(),
+        None => ip.into(),
     }
 }
 
@@ -204,7 +205,7 @@ pub fn new_replicas(
             role: NodeRole::Slave,
             state: NodeState::Building,
             priority,
-            az_code: az_code.clone(),
+            az_code: az_code.as_str().into(),
             private_ip: node_ip(placement.address, number),
             created: now,
         })

@@ -375,7 +375,7 @@ mod tests {
     fn node(id: &str, role: NodeRole) -> Node {
         Node {
             id: NodeId::parse(id).unwrap(),
-            name: format!("db_{id}"),
+            name: compact_str::format_compact!("db_{id}"),
             role,
             state: NodeState::Ready,
             priority: 1,

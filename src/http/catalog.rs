@@ -108,7 +108,7 @@ pub(super) async fn instance_configurations(
             configurations: InstanceTemplate {
                 datastore_version_name: "2.0",
                 datastore_name: "taurus",
-                configuration_id: profile.configuration_id.clone(),
+                configuration_id: profile.configuration_id.to_string(),
                 created: format_api_time(profile.created),
                 updated: format_api_time(profile.updated),
             },

@@ -190,11 +190,11 @@ fn proxy_item(instance: &Instance, proxy: &Proxy) -> ProxyItem {
         id: n.id.to_string(),
         instance_id: instance.id.to_string(),
         status: n.state.status().unwrap_or(instance.status().as_str()),
-        name: n.name.clone(),
+        name: n.name.to_string(),
         weight: proxy.weight_of(n, replica_vcpus),
         availability_zone: vec![ZoneItem {
-            code: n.az_code.clone(),
-            description: n.az_code.clone(),
+            code: n.az_code.to_string(),
+            description: n.az_code.to_string(),
         }],
     };
     let master = instance
@@ -224,7 +224,7 @@ fn proxy_item(instance: &Instance, proxy: &Proxy) -> ProxyItem {
                     id: id.clone(),
                     name: format!("PROXY-{}_{i}", proxy.pool_id),
                     role: if i == 0 { "master" } else { "slave" },
-                    az_code: instance.profile.master_az_code.clone(),
+                    az_code: instance.profile.master_az_code.to_string(),
                     status: "ACTIVE",
                     frozen_flag: 0,
                 })

@@ -139,7 +139,7 @@ impl Store {
         let mut names = Vec::with_capacity(added.len());
         let mut jobs = Vec::with_capacity(added.len());
         for node in added {
-            names.push(node.name.clone());
+            names.push(node.name.to_string());
             let job = state.new_job(
                 &instance,
                 JobKind::Change(InstanceChange::AddNode(node.id.clone())),

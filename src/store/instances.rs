@@ -210,7 +210,7 @@ impl Store {
         policy: OffsitePolicy,
         now: DateTime<Utc>,
     ) -> Result<Instance, ApiError> {
-        let change = |i: &mut Instance| i.profile.offsite_policy = Some(policy);
+        let change = |i: &mut Instance| i.profile.offsite_policy = Some(Box::new(policy));
         Ok(self
             .change_instance(project_id, instance_id, now, true, change)?
             .1)

@@ -64,7 +64,7 @@ impl State {
                 // taken by name.
                 match catalog.flavor(flavor) {
                     Some(flavor) => instance.profile.take_flavor(flavor),
-                    None => instance.profile.flavor_ref.clone_from(flavor),
+                    None => instance.profile.flavor_ref = flavor.as_str().into(),
                 }
             }
             (InstanceChange::Port(port), false) => instance.profile.port = *port,
