@@ -45,6 +45,15 @@ pub struct Network {
     pub security_groups: Vec<SecurityGroup>,
 }
 
+impl Network {
+    /// No VPCs, subnets or security groups.
+    pub const NONE: Network = Network {
+        vpcs: Vec::new(),
+        subnets: Vec::new(),
+        security_groups: Vec::new(),
+    };
+}
+
 /// The default VPC's id: the one the documentation's create example (and every client test)
 /// names.
 pub const DEFAULT_VPC: &str = "3cedfc54-b105-4652-a4e0-847b11576b58";

@@ -19,8 +19,8 @@ pub const MAX_QUOTA_ITEMS: usize = 10;
 /// The quotas of one enterprise project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EpQuota {
-    pub id: String,
-    pub name: String,
+    pub id: super::Text,
+    pub name: super::Text,
     pub instances: i64,
     pub vcpus: i64,
     pub ram: i64,
@@ -30,8 +30,8 @@ impl EpQuota {
     /// The default enterprise project's, all unlimited (as the live cloud reads).
     pub fn default_project() -> Self {
         Self {
-            id: DEFAULT_EP_ID.to_owned(),
-            name: DEFAULT_EP_NAME.to_owned(),
+            id: DEFAULT_EP_ID.into(),
+            name: DEFAULT_EP_NAME.into(),
             instances: UNLIMITED,
             vcpus: UNLIMITED,
             ram: UNLIMITED,

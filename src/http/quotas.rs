@@ -50,8 +50,8 @@ pub(super) async fn list(
     let quota_list = page
         .into_iter()
         .map(|v| QuotaItem {
-            enterprise_project_id: v.quota.id,
-            enterprise_project_name: v.quota.name,
+            enterprise_project_id: v.quota.id.into(),
+            enterprise_project_name: v.quota.name.into(),
             instance_quota: v.quota.instances,
             vcpus_quota: v.quota.vcpus,
             ram_quota: v.quota.ram,
@@ -85,8 +85,8 @@ fn read_quotas(body: SetQuotasBody) -> Result<Vec<EpQuota>, ApiError> {
     list.into_iter()
         .map(|q| {
             Ok(EpQuota {
-                id: q.enterprise_project_id.ok_or(ApiError::Parameter)?,
-                name: q.enterprise_project_name.unwrap_or_default(),
+                id: q.enterprise_project_id.ok_or(ApiError::Parameter)?.into(),
+                name: q.enterprise_project_name.unwrap_or_default().into(),
                 instances: number(q.instance_quota)?,
                 vcpus: number(q.vcpus_quota)?,
                 ram: number(q.ram_quota)?,
@@ -110,8 +110,8 @@ async fn set(
     let quota_list = quotas
         .into_iter()
         .map(|q| QuotaSetItem {
-            enterprise_project_id: q.id,
-            enterprise_project_name: q.name,
+            enterprise_project_id: q.id.into(),
+            enterprise_project_name: q.name.into(),
             instance_quota: q.instances,
             vcpus_quota: q.vcpus,
             ram_quota: q.ram,

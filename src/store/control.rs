@@ -178,7 +178,7 @@ impl Store {
                 };
                 ProjectState {
                     id: pid.clone(),
-                    name: p.name.clone(),
+                    name: p.name.to_string(),
                     tokens,
                     instances: instances
                         .into_iter()

@@ -66,7 +66,7 @@ impl Store {
                 (owner, "emulator-user".to_owned(), None, "token")
             }
         };
-        let name_of = |pid: &ProjectId| state.projects.get(pid).map(|p| p.name.clone());
+        let name_of = |pid: &ProjectId| state.projects.get(pid).map(|p| p.name.to_string());
         let domain_name = domain_name.unwrap_or_else(|| "emulator".to_owned());
         let project = match &request.scope {
             Scope::ProjectId(id) => {
@@ -81,7 +81,7 @@ impl Store {
                 let mut named: Vec<&ProjectId> = state
                     .projects
                     .iter()
-                    .filter(|(pid, p)| &p.name == name && owner.as_ref().is_none_or(|o| o == *pid))
+                    .filter(|(pid, p)| p.name == name && owner.as_ref().is_none_or(|o| o == *pid))
                     .map(|(pid, _)| pid)
                     .collect();
                 named.sort();
@@ -133,7 +133,10 @@ impl Store {
 
     /// A project's name (its region, or `region_subproject`), if the project exists.
     pub fn project_name(&self, project_id: &ProjectId) -> Option<String> {
-        self.read().projects.get(project_id).map(|p| p.name.clone())
+        self.read()
+            .projects
+            .get(project_id)
+            .map(|p| p.name.to_string())
     }
 
     /// Projects by name (all without one), sorted by id; only `visible_to` when given.
@@ -149,7 +152,7 @@ impl Store {
             .filter(|(pid, p)| {
                 name.is_none_or(|n| p.name == n) && visible_to.is_none_or(|v| v == *pid)
             })
-            .map(|(pid, p)| (pid.clone(), p.name.clone()))
+            .map(|(pid, p)| (pid.clone(), p.name.to_string()))
             .collect();
         found.sort();
         found

@@ -62,7 +62,7 @@ impl Store {
         let mut tokens = p.tokens.clone();
         tokens.sort();
         Some(ProjectHead {
-            name: p.name.clone(),
+            name: p.name.to_string(),
             tokens,
             instances: instances
                 .iter()

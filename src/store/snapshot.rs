@@ -235,14 +235,14 @@ fn project_head(id: &ProjectId, project: &Project) -> ProjectFile {
     tokens.sort();
     ProjectFile {
         id: id.to_string(),
-        name: Some(project.name.clone()),
+        name: Some(project.name.to_string()),
         tokens,
         instances,
         backups: Vec::new(),
         jobs: project.own_jobs().into_iter().map(job_file).collect(),
         credentials: project.credentials.clone(),
         users: project.users.clone(),
-        network: NetworkFile::from_network(&project.network),
+        network: NetworkFile::from_network(project.own_network()),
         quotas: QuotasFile::from_quotas(project.instance_quota, &project.quotas),
     }
 }

@@ -88,12 +88,13 @@ pub(super) struct OwnJob {
 }
 
 pub(super) struct Project {
-    pub name: String,
+    pub name: crate::domain::Text,
     pub tokens: Vec<String>,
     pub credentials: Vec<Credential>,
     pub users: Vec<User>,
-    /// Its VPCs, subnets and security groups besides the built-in ones.
-    pub network: Network,
+    /// Its VPCs, subnets and security groups besides the built-in ones, if it has any (most
+    /// projects have none: 72 bytes saved in each).
+    network: Option<Box<Network>>,
     /// How many instances it may hold (`DBS.200046` beyond).
     pub instance_quota: usize,
     /// Its enterprise projects' quotas, in the order they were first set.
@@ -144,16 +145,22 @@ impl Project {
     /// The project's VPCs, subnets and security groups: the built-in ones of its region, then
     /// its own.
     pub(super) fn whole_network(&self) -> Network {
-        Network::builtin(region_of(&self.name)).and(&self.network)
+        Network::builtin(region_of(&self.name)).and(self.own_network())
+    }
+
+    /// Its VPCs, subnets and security groups besides the built-in ones.
+    pub(super) fn own_network(&self) -> &Network {
+        static NONE: Network = Network::NONE;
+        self.network.as_deref().unwrap_or(&NONE)
     }
 
     pub(super) fn new(seed: &ProjectSeed, epoch: u64) -> Self {
         Self {
-            name: seed.name.clone(),
+            name: seed.name.as_str().into(),
             tokens: seed.tokens.clone(),
             credentials: seed.credentials.clone(),
             users: seed.users.clone(),
-            network: seed.network.clone(),
+            network: (seed.network != Network::NONE).then(|| Box::new(seed.network.clone())),
             instance_quota: seed.quotas.instances,
             quotas: seed.quotas.enterprise_projects.clone(),
             epoch,
