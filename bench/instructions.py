@@ -6,6 +6,7 @@ binary and inputs, whatever else the machine does, unlike wall-clock throughput.
     bench/instructions.py signed-create BINARY [ARGS...] # the same, AK/SK-signed as the Huawei
                                                          # SDK signs (with --tls: over TLS)
     bench/instructions.py list BACKUPS BINARY [ARGS...]  # list a page of 10 by instance
+    bench/instructions.py signed-request HOST            # prints the signed create for wrk
 
 The server runs under `valgrind --tool=callgrind` (all its threads counted); this script is the
 client, outside valgrind. After a warm-up it zeroes the counters (`callgrind_control --zero`),
@@ -124,6 +125,14 @@ def signed_headers(method, path, body, host):
 
 def main():
     mode = sys.argv[1]
+    if mode == "signed-request":
+        # For bench/signed_create.lua: the body, then one header a line, signed now for a
+        # server at HOST (valid for the signature's 15 minutes, resent as it is).
+        path = f"/v3/{PROJECT}/backups/create"
+        print(CREATE)
+        for name, value in signed_headers("POST", path, CREATE, sys.argv[2]).items():
+            print(f"{name}: {value}")
+        return
     with tempfile.TemporaryDirectory() as work:
         if mode == "create":
             command = sys.argv[2:]

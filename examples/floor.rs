@@ -1,6 +1,12 @@
 //! The benchmark's floor: the least a server can do to answer a create. It checks the token,
 //! parses the same body, stores it in a locked map and answers 201 with a similar body. The
 //! emulator is measured against it in the same run (see `bench/run.sh`).
+//!
+//!     floor [PORT] [tls]
+//!
+//! With `tls`, it serves HTTPS as the emulator's `--tls` does — rustls with ring, its safe
+//! default versions and suites, a fresh self-signed certificate — with hyper's HTTP/1 on each
+//! connection: the floor over the same transport.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +19,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use parking_lot::Mutex;
+use tower::ServiceExt;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -57,15 +64,53 @@ async fn main() {
         .nth(1)
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
+    let tls = std::env::args().nth(2).is_some_and(|a| a == "tls");
     let app = Router::new()
         .route("/v3/{project_id}/backups/create", post(create))
         .with_state(Arc::new(Floor::default()));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .expect("bind");
-    println!(
-        "floor listening on http://{}",
-        listener.local_addr().expect("address")
-    );
-    axum::serve(listener, app).await.expect("serve");
+    let address = listener.local_addr().expect("address");
+    if !tls {
+        println!("floor listening on http://{address}");
+        axum::serve(listener, app).await.expect("serve");
+        return;
+    }
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls_config());
+    println!("floor listening on https://{address}");
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let service = hyper::service::service_fn(move |request| app.clone().oneshot(request));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// A server configuration as the emulator's, with a self-signed certificate for 127.0.0.1.
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    let key = rcgen::KeyPair::generate().expect("a key");
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .expect("a name")
+        .self_signed(&key)
+        .expect("a certificate");
+    let key = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).expect("the key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .expect("the certificate fits the key");
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Arc::new(config)
 }
