@@ -19,8 +19,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use parking_lot::Mutex;
-use tower::ServiceExt;
 use serde::Deserialize;
+use tower::ServiceExt;
 
 #[derive(Deserialize)]
 struct Body {

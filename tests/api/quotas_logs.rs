@@ -265,8 +265,12 @@ fn window(app: &TestApp, back_hours: i64, ahead_hours: i64) -> String {
 }
 
 async fn master(app: &TestApp) -> String {
+    master_of(app, INSTANCE).await
+}
+
+async fn master_of(app: &TestApp, instance: &str) -> String {
     let details = app
-        .get(&format!("/v3/{PROJECT}/instances/{INSTANCE}"))
+        .get(&format!("/v3/{PROJECT}/instances/{instance}"))
         .await
         .json();
     details["instance"]["nodes"][0]["id"]
@@ -319,6 +323,21 @@ async fn error_logs_hold_each_nodes_start_up_and_what_the_control_plane_adds_new
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
     assert_eq!(added.json(), json!({"error_logs": 2, "slow_logs": 0}));
+    // Instances without entries of their own share one empty log: the entries went to this
+    // one only.
+    let other = master_of(&app, SECOND_INSTANCE).await;
+    let others = app
+        .api(
+            Method::GET,
+            &format!(
+                "/instances/{SECOND_INSTANCE}/errorlog?{}&node_id={other}",
+                window(&app, 3, 0)
+            ),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(others["total_record"], 1, "{others}");
     let read = app
         .api(
             Method::GET,
