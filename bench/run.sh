@@ -71,7 +71,9 @@ ROUNDS=${ROUNDS:-5}
 shape() {
   local name=$1 round=$2 scheme=$3 script=$4; shift 4
   start "$name" "$@"
-  python3 bench/instructions.py signed-request "127.0.0.1:$PORT" >"$work/signed"
+  if [ "$script" = bench/signed_create.lua ]; then
+    python3 bench/instructions.py signed-request "127.0.0.1:$PORT" >"$work/signed"
+  fi
   SIGNED="$work/signed" wrk_run "$name$round" "$scheme://127.0.0.1:$PORT" "$script"
   stop "$PID"
 }

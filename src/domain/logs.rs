@@ -63,6 +63,15 @@ impl InstanceLogs {
             std::sync::LazyLock::new(std::sync::Arc::default);
         NONE.clone()
     }
+
+    /// These entries, as an instance holds them: without any, the shared empty log.
+    pub fn shared(self) -> std::sync::Arc<Self> {
+        if self == Self::default() {
+            Self::none()
+        } else {
+            std::sync::Arc::new(self)
+        }
+    }
 }
 
 /// An error-log level or slow-log statement type of `allowed`, in any letter case.
