@@ -3,6 +3,7 @@
 binary and inputs, whatever else the machine does, unlike wall-clock throughput.
 
     bench/instructions.py create BINARY [ARGS...]       # creates on one keep-alive connection
+                                                         # (over TLS with --tls, or the floor's tls)
     bench/instructions.py signed-create BINARY [ARGS...] # the same, AK/SK-signed as the Huawei
                                                          # SDK signs (with --tls: over TLS)
     bench/instructions.py list BACKUPS BINARY [ARGS...]  # list a page of 10 by instance
@@ -137,7 +138,7 @@ def main():
         if mode == "create":
             command = sys.argv[2:]
             server, port, out = start(command, work)
-            request = connection(port)
+            request = connection(port, tls="--tls" in command or command[-1:] == ["tls"])
             path = f"/v3/{PROJECT}/backups/create"
             per = counted(server, out, lambda: request("POST", path, CREATE, expect=201))
         elif mode == "signed-create":

@@ -41,7 +41,15 @@ pub(super) async fn verify<F: Future<Output = Response>>(
         Ok(body) => body,
         Err(e) => return e.into_response(),
     };
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    // Found by a walk over the few headers a request has, names compared as they are: a
+    // look-up by name would parse and hash each of the signed names first.
+    let header = |name: &str| {
+        parts
+            .headers
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.to_str().ok())
+    };
     let authorization = header(AUTHORIZATION.as_str()).unwrap_or_default();
     let verdict = check_signature(
         emulator.settings.auth,
