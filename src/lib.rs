@@ -147,7 +147,7 @@ pub fn from_config(config: &Config) -> Result<Arc<Emulator>, String> {
             .state_file
             .as_deref()
             .unwrap_or_else(|| std::path::Path::new(""));
-        let state = Fixtures::from_file(r.fixtures).map_err(|e| {
+        let state = Fixtures::to_apply(r.fixtures).map_err(|e| {
             format!(
                 "state file {} cannot be used ({e}); it was left as it is",
                 path.display()

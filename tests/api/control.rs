@@ -157,6 +157,10 @@ async fn fixtures_add_and_replace_projects_at_run_time() {
     let instances = app.get(&format!("/v3/{PROJECT}/instances")).await.json();
     assert_eq!(instances["total_count"], 1);
     assert_eq!(instances["instances"][0]["name"], "only");
+    // What was posted is not what a reset returns to: the starting fixtures are.
+    let started = TestApp::new().get("/_emulator/state").await.json();
+    post(&app, "/_emulator/reset", json!({})).await;
+    assert_eq!(app.get("/_emulator/state").await.json(), started);
 }
 
 #[tokio::test]

@@ -236,7 +236,7 @@ pub(in crate::http) async fn fixtures(
     ApiJson(file): ApiJson<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let file: FixturesFile = serde_json::from_value(file).map_err(|e| bad(e.to_string()))?;
-    let fixtures = Fixtures::from_file(file).map_err(bad)?;
+    let fixtures = Fixtures::to_apply(file).map_err(bad)?;
     emulator
         .store
         .apply_fixtures(&fixtures, emulator.clock.now())
