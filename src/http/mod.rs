@@ -34,6 +34,7 @@ mod signed;
 mod sql_filter;
 mod versions;
 pub mod wire;
+mod workers;
 
 use std::sync::Arc;
 

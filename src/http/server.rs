@@ -48,6 +48,7 @@ pub async fn serve(
         .map(|tls| tokio_rustls::TlsAcceptor::from(tls.config.clone()));
     let stopping = emulator.clone();
     let app = super::app(emulator);
+    let workers = super::workers::Workers::start()?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let (open_tx, open_rx) = watch::channel(());
     tokio::pin!(shutdown);
@@ -88,10 +89,12 @@ pub async fn serve(
             _open: open_rx.clone(),
         };
         match &acceptor {
-            None => tokio::spawn(connection.serve(stream, header_timeout)),
+            None => workers.spawn(stream, move |stream| {
+                connection.serve(stream, header_timeout)
+            }),
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
-                tokio::spawn(async move {
+                workers.spawn(stream, move |stream| async move {
                     // The handshake gets the time a client has for its headers, but never
                     // less than a floor (a zero timeout would fail every one); a connection
                     // still in it is idle, and is closed at once when a newer one needs its
@@ -118,6 +121,8 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     drop(open_rx);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open_tx.closed()).await;
+    // What is still open after the grace closes with its thread.
+    drop(workers);
     Ok(())
 }
 
