@@ -183,8 +183,8 @@ impl<A: super::App> Connection<A> {
         let connection = builder.serve_connection(TokioIo::new(io), service);
         tokio::pin!(connection);
         // The header-read timeout, kept here rather than by hyper: hyper arms a timer of the
-        // runtime for every request head it waits for (an allocation, and twice the timer
-        // wheel's lock, which every worker shares); this one timer looks at the connection
+        // runtime for every request head it waits for (an allocation, and twice the lock of
+        // the connection thread's timer wheel); this one timer looks at the connection
         // once per timeout at most, and closes it when it has waited that long for a head.
         let header_deadline = tokio::time::sleep(first_head);
         tokio::pin!(header_deadline);

@@ -25,7 +25,8 @@ pub(super) struct Workers {
 
 struct Worker {
     handle: Handle,
-    /// Sent (or dropped) to stop the thread: its runtime then ends with every task on it.
+    /// Dropped (with the workers) to stop the thread: its runtime then ends with every task
+    /// on it.
     _stop: oneshot::Sender<()>,
 }
 
